@@ -1,0 +1,9 @@
+//! Pure exam logic: no I/O, no web framework, no database. Everything here is unit- and
+//! property-tested.
+
+pub mod assembly;
+pub mod blueprint;
+pub mod item;
+pub mod readiness;
+pub mod scoring;
+pub mod stats;
