@@ -1,23 +1,73 @@
 //! Subcommands of the `mockexam` binary.
 
-use crate::bank;
+use crate::{bank, db};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser, Debug)]
-#[command(name = "mockexam", version, about = "Realistic timed certification mock exams")]
+#[command(
+    name = "mockexam",
+    version,
+    about = "Realistic timed certification mock exams"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
 }
 
+#[derive(clap::Args, Debug, Clone)]
+pub struct DbArgs {
+    /// PostgreSQL URL; the database is created when missing.
+    #[arg(long, env = "DATABASE_URL")]
+    pub database_url: String,
+}
+
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// Run the web server (applies migrations first).
+    Serve(crate::config::Config),
+    /// Create the database if needed and apply migrations.
+    Migrate(DbArgs),
     /// Check, import or export a question bank.
     Bank {
         #[command(subcommand)]
         command: BankCommand,
+    },
+    /// Manage accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Create the demo candidate and instructor, with realistic earlier attempts.
+    Demo {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Password for both demo accounts.
+        #[arg(
+            long,
+            env = "MOCKEXAM_DEMO_PASSWORD",
+            default_value = "demo-password-2026"
+        )]
+        password: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCommand {
+    /// Create an account (or update its role and password if the email exists).
+    Add {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_parser = ["candidate", "instructor", "admin"], default_value = "candidate")]
+        role: String,
+        /// At least 12 characters.
+        #[arg(long, env = "MOCKEXAM_USER_PASSWORD")]
+        password: String,
     },
 }
 
@@ -31,14 +81,115 @@ pub enum BankCommand {
         #[arg(long)]
         quiet: bool,
     },
+    /// Check a bank folder and load it into the database in one transaction.
+    Import {
+        dir: PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Write an exam's current bank from the database into a folder.
+    Export {
+        /// Exam code, e.g. DP-100.
+        exam: String,
+        dir: PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
+    },
 }
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {
+    init_tracing();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = match cli.command {
         Command::Bank {
             command: BankCommand::Check { dir, quiet },
-        } => bank_check(&dir, quiet),
+        } => return bank_check(&dir, quiet),
+        other => runtime.block_on(run(other)),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .try_init();
+}
+
+async fn run(command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Serve(config) => {
+            let pool = db::connect_and_migrate(&config.database_url).await?;
+            let state = crate::app::AppState::new(pool, config);
+            crate::app::serve(state).await
+        }
+        Command::Migrate(args) => {
+            db::connect_and_migrate(&args.database_url).await?;
+            println!("database ready: migrations applied");
+            Ok(())
+        }
+        Command::Bank { command } => match command {
+            BankCommand::Check { .. } => unreachable!("handled without a runtime"),
+            BankCommand::Import { dir, db: args } => {
+                let pool = db::connect_and_migrate(&args.database_url).await?;
+                let started = std::time::Instant::now();
+                let report = bank::import_dir(&pool, &dir).await?;
+                println!("imported {report} in {} ms", started.elapsed().as_millis());
+                Ok(())
+            }
+            BankCommand::Export {
+                exam,
+                dir,
+                db: args,
+            } => {
+                let pool = db::connect_and_migrate(&args.database_url).await?;
+                let (bp, items, scenarios) = bank::import::load_from_db(&pool, &exam)
+                    .await?
+                    .ok_or_else(|| anyhow::anyhow!("no exam with code {exam}"))?;
+                let files = bank::export::write_bank(&dir, &bp, &items, &scenarios)?;
+                println!(
+                    "exported {} questions to {} ({files} question file(s))",
+                    items.len(),
+                    dir.display()
+                );
+                Ok(())
+            }
+        },
+        Command::User {
+            command:
+                UserCommand::Add {
+                    db: args,
+                    email,
+                    name,
+                    role,
+                    password,
+                },
+        } => {
+            let pool = db::connect_and_migrate(&args.database_url).await?;
+            let outcome = crate::demo::upsert_user(&pool, &email, &name, &role, &password).await?;
+            println!("{outcome}");
+            Ok(())
+        }
+        Command::Demo { db: args, password } => {
+            let pool = db::connect_and_migrate(&args.database_url).await?;
+            crate::demo::run(&pool, &password).await
+        }
     }
 }
 

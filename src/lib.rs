@@ -1,6 +1,17 @@
 #![forbid(unsafe_code)]
 //! mockexam: realistic timed certification mock exams.
 
+pub mod app;
 pub mod bank;
 pub mod cli;
+pub mod config;
+pub mod db;
+pub mod demo;
 pub mod domain;
+pub mod engine;
+pub mod error;
+pub mod markdown;
+pub mod password;
+pub mod static_files;
+pub mod sweeper;
+pub mod web;

@@ -72,9 +72,19 @@ pub fn render_item(item: &Item) -> String {
         ItemBody::Grid { statements, key } => {
             out.push_str("## Statements\n");
             list(&mut out, statements);
-            numbered(key.iter().map(|b| if *b { "yes".to_string() } else { "no".to_string() }))
+            numbered(key.iter().map(|b| {
+                if *b {
+                    "yes".to_string()
+                } else {
+                    "no".to_string()
+                }
+            }))
         }
-        ItemBody::Match { prompts, choices, key } => {
+        ItemBody::Match {
+            prompts,
+            choices,
+            key,
+        } => {
             out.push_str("## Prompts\n");
             list(&mut out, prompts);
             out.push_str("## Choices\n");
@@ -130,10 +140,9 @@ pub fn write_bank(
     let mut files = 0;
     for d in &blueprint.domains {
         let mut out = String::new();
-        for item in items
-            .iter()
-            .filter(|i| blueprint.domain_of_objective(&i.objective).map(|x| &x.code) == Some(&d.code))
-        {
+        for item in items.iter().filter(|i| {
+            blueprint.domain_of_objective(&i.objective).map(|x| &x.code) == Some(&d.code)
+        }) {
             for group in [&item.case, &item.series].into_iter().flatten() {
                 if written.insert(group.clone()) {
                     if let Some(s) = scenarios.iter().find(|s| &s.id == group) {

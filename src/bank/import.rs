@@ -44,7 +44,10 @@ pub async fn import(pool: &PgPool, bank: &Bank) -> anyhow::Result<ImportReport> 
     Ok(report)
 }
 
-async fn import_in(tx: &mut Transaction<'_, Postgres>, bank: &Bank) -> anyhow::Result<ImportReport> {
+async fn import_in(
+    tx: &mut Transaction<'_, Postgres>,
+    bank: &Bank,
+) -> anyhow::Result<ImportReport> {
     let bp = &bank.blueprint;
     let exam_id: Uuid = sqlx::query_scalar(
         "INSERT INTO exams (code, slug, title, duration_minutes, question_count, blueprint)
@@ -247,7 +250,13 @@ async fn upsert_scenario(
 pub async fn load_from_db(
     pool: &PgPool,
     exam_code: &str,
-) -> anyhow::Result<Option<(crate::domain::blueprint::Blueprint, Vec<Item>, Vec<Scenario>)>> {
+) -> anyhow::Result<
+    Option<(
+        crate::domain::blueprint::Blueprint,
+        Vec<Item>,
+        Vec<Scenario>,
+    )>,
+> {
     let exam: Option<(Uuid, serde_json::Value)> =
         sqlx::query_as("SELECT id, blueprint FROM exams WHERE code = $1 OR slug = $1")
             .bind(exam_code)

@@ -54,7 +54,11 @@ pub fn load(dir: &Path) -> Result<Bank, Vec<Problem>> {
     let blueprint_text = match std::fs::read_to_string(&blueprint_path) {
         Ok(t) => t,
         Err(e) => {
-            return Err(vec![Problem::at(&blueprint_path, 0, format!("cannot read the blueprint: {e}"))]);
+            return Err(vec![Problem::at(
+                &blueprint_path,
+                0,
+                format!("cannot read the blueprint: {e}"),
+            )]);
         }
     };
     let blueprint: Option<Blueprint> = match toml::from_str::<Blueprint>(&blueprint_text) {
@@ -69,7 +73,11 @@ pub fn load(dir: &Path) -> Result<Bank, Vec<Problem>> {
                 .span()
                 .map(|s| blueprint_text[..s.start].lines().count().max(1))
                 .unwrap_or(1);
-            problems.push(Problem::at(&blueprint_path, line, format!("blueprint: {}", e.message())));
+            problems.push(Problem::at(
+                &blueprint_path,
+                line,
+                format!("blueprint: {}", e.message()),
+            ));
             None
         }
     };
@@ -97,7 +105,11 @@ pub fn load(dir: &Path) -> Result<Bank, Vec<Problem>> {
                 problems.push(Problem::at(
                     file,
                     block.line,
-                    format!("duplicate id `{}` (first defined at {}:{l})", block.id, f.display()),
+                    format!(
+                        "duplicate id `{}` (first defined at {}:{l})",
+                        block.id,
+                        f.display()
+                    ),
                 ));
                 continue;
             }
@@ -118,7 +130,14 @@ pub fn load(dir: &Path) -> Result<Bank, Vec<Problem>> {
     }
 
     if let Some(bp) = &blueprint {
-        cross_check(bp, &blueprint_text, &blueprint_path, &items, &scenarios, &mut problems);
+        cross_check(
+            bp,
+            &blueprint_text,
+            &blueprint_path,
+            &items,
+            &scenarios,
+            &mut problems,
+        );
     }
     match blueprint {
         Some(blueprint) if problems.is_empty() => Ok(Bank {
@@ -188,35 +207,68 @@ fn cross_check(
             problems.push(Problem::at(
                 &it.file,
                 it.meta_line("objective"),
-                format!("unknown objective `{}` (known: {}…)", it.value.objective, close.join(", ")),
+                format!(
+                    "unknown objective `{}` (known: {}…)",
+                    it.value.objective,
+                    close.join(", ")
+                ),
             ));
         }
-        for (field, kind) in [(&it.value.case, ScenarioKind::Case), (&it.value.series, ScenarioKind::Series)] {
+        for (field, kind) in [
+            (&it.value.case, ScenarioKind::Case),
+            (&it.value.series, ScenarioKind::Series),
+        ] {
             if let Some(group) = field {
                 let found = scenarios.iter().find(|s| &s.value.id == group);
-                let key = if kind == ScenarioKind::Case { "case" } else { "series" };
+                let key = if kind == ScenarioKind::Case {
+                    "case"
+                } else {
+                    "series"
+                };
                 match found {
                     Some(s) if s.value.kind == kind => {}
-                    Some(_) => problems.push(Problem::at(&it.file, it.meta_line(key), format!("`{group}` is not a {key}"))),
-                    None => problems.push(Problem::at(&it.file, it.meta_line(key), format!("unknown {key} `{group}`"))),
+                    Some(_) => problems.push(Problem::at(
+                        &it.file,
+                        it.meta_line(key),
+                        format!("`{group}` is not a {key}"),
+                    )),
+                    None => problems.push(Problem::at(
+                        &it.file,
+                        it.meta_line(key),
+                        format!("unknown {key} `{group}`"),
+                    )),
                 }
             }
         }
         if it.value.case.is_some() && it.value.series.is_some() {
-            problems.push(Problem::at(&it.file, it.line, "a question belongs to a case study or a series, not both"));
+            problems.push(Problem::at(
+                &it.file,
+                it.line,
+                "a question belongs to a case study or a series, not both",
+            ));
         }
     }
     for s in scenarios {
         let n = items
             .iter()
-            .filter(|i| i.value.case.as_ref() == Some(&s.value.id) || i.value.series.as_ref() == Some(&s.value.id))
+            .filter(|i| {
+                i.value.case.as_ref() == Some(&s.value.id)
+                    || i.value.series.as_ref() == Some(&s.value.id)
+            })
             .count();
         if n < 2 {
-            let what = if s.value.kind == ScenarioKind::Case { "case study" } else { "series" };
+            let what = if s.value.kind == ScenarioKind::Case {
+                "case study"
+            } else {
+                "series"
+            };
             problems.push(Problem::at(
                 &s.file,
                 s.line,
-                format!("{what} `{}` has {n} question(s); a {what} needs at least 2", s.value.id),
+                format!(
+                    "{what} `{}` has {n} question(s); a {what} needs at least 2",
+                    s.value.id
+                ),
             ));
         }
     }
@@ -238,12 +290,19 @@ fn cross_check(
     }
     if bp.min_questions_per_domain > 0 {
         for d in &bp.domains {
-            let n = cov.per_domain.get(&d.code).map(|k| k.values().sum()).unwrap_or(0);
+            let n = cov
+                .per_domain
+                .get(&d.code)
+                .map(|k| k.values().sum())
+                .unwrap_or(0);
             if n < bp.min_questions_per_domain {
                 problems.push(Problem::at(
                     bp_path,
                     blueprint_line(bp_text, &d.code),
-                    format!("domain `{}` has {n} question(s); the blueprint asks for at least {}", d.code, bp.min_questions_per_domain),
+                    format!(
+                        "domain `{}` has {n} question(s); the blueprint asks for at least {}",
+                        d.code, bp.min_questions_per_domain
+                    ),
                 ));
             }
         }
@@ -261,7 +320,9 @@ impl Coverage {
     pub fn of(bp: &Blueprint, items: &[Located<Item>]) -> Coverage {
         let mut c = Coverage::default();
         for it in items {
-            *c.per_objective.entry(it.value.objective.clone()).or_default() += 1;
+            *c.per_objective
+                .entry(it.value.objective.clone())
+                .or_default() += 1;
             if let Some(d) = bp.domain_of_objective(&it.value.objective) {
                 *c.per_domain
                     .entry(d.code.clone())
@@ -274,7 +335,12 @@ impl Coverage {
     }
 
     /// A plain-text table for the terminal.
-    pub fn table(&self, bp: &Blueprint, items: &[Located<Item>], scenarios: &[Located<Scenario>]) -> String {
+    pub fn table(
+        &self,
+        bp: &Blueprint,
+        items: &[Located<Item>],
+        scenarios: &[Located<Scenario>],
+    ) -> String {
         use std::fmt::Write;
         let mut out = String::new();
         let kinds = ItemKind::ALL;
@@ -301,17 +367,39 @@ impl Coverage {
             let _ = write!(out, "{t:>9}");
         }
         let _ = writeln!(out, "{:>8}", totals.iter().sum::<u32>());
-        let cases = scenarios.iter().filter(|s| s.value.kind == ScenarioKind::Case).count();
+        let cases = scenarios
+            .iter()
+            .filter(|s| s.value.kind == ScenarioKind::Case)
+            .count();
         let series = scenarios.len() - cases;
-        let _ = writeln!(out, "\ncase studies: {cases}   problem–solution series: {series}   questions: {}\n", items.len());
+        let _ = writeln!(
+            out,
+            "\ncase studies: {cases}   problem–solution series: {series}   questions: {}\n",
+            items.len()
+        );
         let _ = writeln!(out, "{:<28}{:>5}  title", "objective", "n");
         for d in &bp.domains {
             for o in &d.objectives {
                 let n = self.per_objective.get(&o.code).copied().unwrap_or(0);
-                let flag = if n < bp.min_questions_per_objective { "  << below minimum" } else { "" };
+                let flag = if n < bp.min_questions_per_objective {
+                    "  << below minimum"
+                } else {
+                    ""
+                };
                 let _ = writeln!(out, "{:<28}{:>5}  {}{flag}", o.code, n, o.title);
             }
         }
         out
     }
+}
+
+/// Checks a bank folder and imports it; a bank with any problem changes nothing.
+pub async fn import_dir(pool: &sqlx::PgPool, dir: &Path) -> anyhow::Result<import::ImportReport> {
+    let bank = load(dir).map_err(|problems| {
+        for p in &problems {
+            eprintln!("{p}");
+        }
+        anyhow::anyhow!("{} problem(s) found; nothing was imported", problems.len())
+    })?;
+    import::import(pool, &bank).await
 }

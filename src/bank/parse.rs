@@ -163,7 +163,11 @@ pub fn split_blocks(file: &Path, text: &str, problems: &mut Vec<Problem>) -> Vec
         }
     }
     if in_fence {
-        problems.push(Problem::at(file, fence_line, "code block opened here is never closed"));
+        problems.push(Problem::at(
+            file,
+            fence_line,
+            "code block opened here is never closed",
+        ));
     }
     blocks
 }
@@ -198,11 +202,17 @@ fn parse_list(
             match parsed {
                 Some((id, text)) if !text.is_empty() => {
                     if out.iter().any(|c| c.id == id) {
-                        problems.push(Problem::at(file, *n, format!("label `{id}` is used twice in this list")));
+                        problems.push(Problem::at(
+                            file,
+                            *n,
+                            format!("label `{id}` is used twice in this list"),
+                        ));
                     }
                     out.push(Choice { id, text });
                 }
-                Some(_) => problems.push(Problem::at(file, *n, "list item has a label but no text")),
+                Some(_) => {
+                    problems.push(Problem::at(file, *n, "list item has a label but no text"))
+                }
                 None => problems.push(Problem::at(
                     file,
                     *n,
@@ -218,10 +228,18 @@ fn parse_list(
                 last.text.push('\n');
                 last.text.push_str(line.trim_start());
             } else {
-                problems.push(Problem::at(file, *n, "text in a list must be a `- X) …` item or an indented continuation"));
+                problems.push(Problem::at(
+                    file,
+                    *n,
+                    "text in a list must be a `- X) …` item or an indented continuation",
+                ));
             }
         } else {
-            problems.push(Problem::at(file, *n, "expected a list item like `- A) text`"));
+            problems.push(Problem::at(
+                file,
+                *n,
+                "expected a list item like `- A) text`",
+            ));
         }
     }
     // Expected labels run A, B, C… or 1, 2, 3… in order, so `key: E` mistakes are obvious.
@@ -235,7 +253,12 @@ fn parse_list(
             problems.push(Problem::at(
                 file,
                 section.line,
-                format!("labels in `## {}` must run in order; item {} is `{}`, expected `{want}`", section.name, i + 1, c.id),
+                format!(
+                    "labels in `## {}` must run in order; item {} is `{}`, expected `{want}`",
+                    section.name,
+                    i + 1,
+                    c.id
+                ),
             ));
             break;
         }
@@ -268,10 +291,22 @@ fn parse_numbered_key(
         match t.split_once(':') {
             Some((num, v)) => match num.trim().parse::<usize>() {
                 Ok(k) if k >= 1 && k <= expected => out.push((k, v.trim().to_string(), *n)),
-                Ok(k) => problems.push(Problem::at(file, *n, format!("key line names {k}, but there are {expected}"))),
-                Err(_) => problems.push(Problem::at(file, *n, format!("key lines look like `1: B`, found `{t}`"))),
+                Ok(k) => problems.push(Problem::at(
+                    file,
+                    *n,
+                    format!("key line names {k}, but there are {expected}"),
+                )),
+                Err(_) => problems.push(Problem::at(
+                    file,
+                    *n,
+                    format!("key lines look like `1: B`, found `{t}`"),
+                )),
             },
-            None => problems.push(Problem::at(file, *n, format!("key lines look like `1: B`, found `{t}`"))),
+            None => problems.push(Problem::at(
+                file,
+                *n,
+                format!("key lines look like `1: B`, found `{t}`"),
+            )),
         }
     }
     let mut numbers: Vec<usize> = out.iter().map(|(k, _, _)| *k).collect();
@@ -279,13 +314,20 @@ fn parse_numbered_key(
     let before = numbers.len();
     numbers.dedup();
     if numbers.len() != before {
-        problems.push(Problem::at(file, section.line, "the key gives an answer twice for the same number"));
+        problems.push(Problem::at(
+            file,
+            section.line,
+            "the key gives an answer twice for the same number",
+        ));
     }
     if numbers.len() != expected && numbers.len() == before {
         problems.push(Problem::at(
             file,
             section.line,
-            format!("the key must give an answer for each of the {expected} parts; it gives {}", numbers.len()),
+            format!(
+                "the key must give an answer for each of the {expected} parts; it gives {}",
+                numbers.len()
+            ),
         ));
     }
     out.sort_by_key(|(k, _, _)| *k);
@@ -301,16 +343,31 @@ fn key_letters(text: &str) -> Vec<String> {
 }
 
 const QUESTION_META: &[&str] = &[
-    "objective", "kind", "reference", "choose", "scoring", "case", "series", "reviewed",
+    "objective",
+    "kind",
+    "reference",
+    "choose",
+    "scoring",
+    "case",
+    "series",
+    "reviewed",
 ];
 
 /// Turns a question block into an item, recording every problem found.
-pub fn block_to_item(file: &Path, block: &Block, problems: &mut Vec<Problem>) -> Option<Located<Item>> {
+pub fn block_to_item(
+    file: &Path,
+    block: &Block,
+    problems: &mut Vec<Problem>,
+) -> Option<Located<Item>> {
     let before = problems.len();
     let mut meta_one = |key: &str| -> Option<(String, usize)> {
         let found: Vec<_> = block.meta.iter().filter(|(k, _, _)| k == key).collect();
         if found.len() > 1 {
-            problems.push(Problem::at(file, found[1].2, format!("`{key}` is given twice")));
+            problems.push(Problem::at(
+                file,
+                found[1].2,
+                format!("`{key}` is given twice"),
+            ));
         }
         found.first().map(|(_, v, l)| (v.clone(), *l))
     };
@@ -323,7 +380,14 @@ pub fn block_to_item(file: &Path, block: &Block, problems: &mut Vec<Problem>) ->
     let reviewed = meta_one("reviewed");
     for (k, _, l) in &block.meta {
         if !QUESTION_META.contains(&k.as_str()) {
-            problems.push(Problem::at(file, *l, format!("unknown metadata key `{k}` (known: {})", QUESTION_META.join(", "))));
+            problems.push(Problem::at(
+                file,
+                *l,
+                format!(
+                    "unknown metadata key `{k}` (known: {})",
+                    QUESTION_META.join(", ")
+                ),
+            ));
         }
     }
     let references: Vec<String> = block
@@ -332,21 +396,37 @@ pub fn block_to_item(file: &Path, block: &Block, problems: &mut Vec<Problem>) ->
         .filter(|(k, _, _)| k == "reference")
         .map(|(_, v, l)| {
             if !(v.starts_with("https://") && v.len() > 12 && !v.contains(' ')) {
-                problems.push(Problem::at(file, *l, format!("reference `{v}` must be an https:// URL")));
+                problems.push(Problem::at(
+                    file,
+                    *l,
+                    format!("reference `{v}` must be an https:// URL"),
+                ));
             }
             v.clone()
         })
         .collect();
     if references.is_empty() {
-        problems.push(Problem::at(file, block.line, format!("question `{}` has no `reference:` line", block.id)));
+        problems.push(Problem::at(
+            file,
+            block.line,
+            format!("question `{}` has no `reference:` line", block.id),
+        ));
     }
     let Some((objective, _)) = objective else {
-        problems.push(Problem::at(file, block.line, format!("question `{}` has no `objective:` line", block.id)));
+        problems.push(Problem::at(
+            file,
+            block.line,
+            format!("question `{}` has no `objective:` line", block.id),
+        ));
         return None;
     };
     let kind = match kind_meta {
         None => {
-            problems.push(Problem::at(file, block.line, format!("question `{}` has no `kind:` line", block.id)));
+            problems.push(Problem::at(
+                file,
+                block.line,
+                format!("question `{}` has no `kind:` line", block.id),
+            ));
             return None;
         }
         Some((k, l)) => match ItemKind::from_bank_name(&k) {
@@ -386,14 +466,23 @@ pub fn block_to_item(file: &Path, block: &Block, problems: &mut Vec<Problem>) ->
             problems.push(Problem::at(
                 file,
                 s.line,
-                format!("unknown section `## {}` for a `{}` question (expected: {})", s.name, kind.bank_name(), allowed.join(", ")),
+                format!(
+                    "unknown section `## {}` for a `{}` question (expected: {})",
+                    s.name,
+                    kind.bank_name(),
+                    allowed.join(", ")
+                ),
             ));
         }
         if block.sections.iter().filter(|o| o.name == s.name).count() > 1
             && block.sections.iter().position(|o| o.name == s.name)
                 != block.sections.iter().position(|o| std::ptr::eq(o, s))
         {
-            problems.push(Problem::at(file, s.line, format!("section `## {}` appears twice", s.name)));
+            problems.push(Problem::at(
+                file,
+                s.line,
+                format!("section `## {}` appears twice", s.name),
+            ));
         }
     }
     let text_of = |name: &str, problems: &mut Vec<Problem>| -> String {
@@ -404,7 +493,11 @@ pub fn block_to_item(file: &Path, block: &Block, problems: &mut Vec<Problem>) ->
                 String::new()
             }
             None => {
-                problems.push(Problem::at(file, block.line, format!("question `{}` has no `## {name}`", block.id)));
+                problems.push(Problem::at(
+                    file,
+                    block.line,
+                    format!("question `{}` has no `## {name}`", block.id),
+                ));
                 String::new()
             }
         }
@@ -413,53 +506,88 @@ pub fn block_to_item(file: &Path, block: &Block, problems: &mut Vec<Problem>) ->
     let explanation = text_of("Explanation", problems);
     let key_section = section("Key");
     let key_text = text_of("Key", problems);
-    let key_line = key_section.map(|s| s.line).unwrap_or(block.line);
+    // Problems with the key point at the key's first line, not its heading.
+    let key_line = key_section
+        .map(|s| {
+            s.lines
+                .iter()
+                .find(|(_, l)| !l.trim().is_empty())
+                .map(|(n, _)| *n)
+                .unwrap_or(s.line)
+        })
+        .unwrap_or(block.line);
 
-    let list = |name: &str, numeric: bool, min: usize, problems: &mut Vec<Problem>| -> Vec<Choice> {
-        match section(name) {
-            Some(s) => {
-                let l = parse_list(file, s, numeric, problems);
-                if l.len() < min {
-                    problems.push(Problem::at(file, s.line, format!("`## {name}` needs at least {min} items, it has {}", l.len())));
+    let list =
+        |name: &str, numeric: bool, min: usize, problems: &mut Vec<Problem>| -> Vec<Choice> {
+            match section(name) {
+                Some(s) => {
+                    let l = parse_list(file, s, numeric, problems);
+                    if l.len() < min {
+                        problems.push(Problem::at(
+                            file,
+                            s.line,
+                            format!("`## {name}` needs at least {min} items, it has {}", l.len()),
+                        ));
+                    }
+                    l
                 }
-                l
+                None => {
+                    problems.push(Problem::at(
+                        file,
+                        block.line,
+                        format!("question `{}` has no `## {name}`", block.id),
+                    ));
+                    vec![]
+                }
             }
-            None => {
-                problems.push(Problem::at(file, block.line, format!("question `{}` has no `## {name}`", block.id)));
-                vec![]
+        };
+    let names_option =
+        |id: &str, list: &[Choice], what: &str, line: usize, problems: &mut Vec<Problem>| {
+            if !list.is_empty() && !list.iter().any(|c| c.id == id) {
+                problems.push(Problem::at(
+                    file,
+                    line,
+                    format!(
+                        "key names {what} `{id}`, but the {what}s are {}",
+                        label_range(list)
+                    ),
+                ));
             }
-        }
-    };
-    let names_option = |id: &str, list: &[Choice], what: &str, line: usize, problems: &mut Vec<Problem>| {
-        if !list.is_empty() && !list.iter().any(|c| c.id == id) {
-            problems.push(Problem::at(
-                file,
-                line,
-                format!("key names {what} `{id}`, but the {what}s are {}", label_range(list)),
-            ));
-        }
-    };
+        };
     let key_lines = |expected: usize, problems: &mut Vec<Problem>| match key_section {
         Some(s) => parse_numbered_key(file, s, expected, problems),
         None => vec![],
     };
-    let yes_no = |v: &str, line: usize, problems: &mut Vec<Problem>| match v.to_ascii_lowercase().as_str() {
-        "yes" => true,
-        "no" => false,
-        other => {
-            problems.push(Problem::at(file, line, format!("expected `yes` or `no`, found `{other}`")));
-            false
-        }
-    };
+    let yes_no =
+        |v: &str, line: usize, problems: &mut Vec<Problem>| match v.to_ascii_lowercase().as_str() {
+            "yes" => true,
+            "no" => false,
+            other => {
+                problems.push(Problem::at(
+                    file,
+                    line,
+                    format!("expected `yes` or `no`, found `{other}`"),
+                ));
+                false
+            }
+        };
 
     if kind != ItemKind::Multiple {
         if let Some((_, l)) = &choose {
-            problems.push(Problem::at(file, *l, "`choose:` only applies to `multiple` questions"));
+            problems.push(Problem::at(
+                file,
+                *l,
+                "`choose:` only applies to `multiple` questions",
+            ));
         }
     }
     if kind != ItemKind::Order {
         if let Some((_, l)) = &scoring {
-            problems.push(Problem::at(file, *l, "`scoring:` only applies to `order` questions"));
+            problems.push(Problem::at(
+                file,
+                *l,
+                "`scoring:` only applies to `order` questions",
+            ));
         }
     }
 
@@ -468,7 +596,11 @@ pub fn block_to_item(file: &Path, block: &Block, problems: &mut Vec<Problem>) ->
             let options = list("Options", false, 3, problems);
             let keys = key_letters(&key_text);
             if keys.len() > 1 {
-                problems.push(Problem::at(file, key_line, "a `single` question has exactly one key letter; use `kind: multiple` for more"));
+                problems.push(Problem::at(
+                    file,
+                    key_line,
+                    "a `single` question has exactly one key letter; use `kind: multiple` for more",
+                ));
             }
             let key = keys.into_iter().next().unwrap_or_default();
             if !key.is_empty() {
@@ -486,24 +618,50 @@ pub fn block_to_item(file: &Path, block: &Block, problems: &mut Vec<Problem>) ->
             key.dedup();
             let choose_n = match &choose {
                 None => {
-                    problems.push(Problem::at(file, block.line, "a `multiple` question needs `choose: N`"));
+                    problems.push(Problem::at(
+                        file,
+                        block.line,
+                        "a `multiple` question needs `choose: N`",
+                    ));
                     key.len() as u32
                 }
                 Some((v, l)) => match v.parse::<u32>() {
                     Ok(n) if n >= 2 => n,
                     _ => {
-                        problems.push(Problem::at(file, *l, format!("`choose:` must be a whole number of at least 2, found `{v}`")));
+                        problems.push(Problem::at(
+                            file,
+                            *l,
+                            format!("`choose:` must be a whole number of at least 2, found `{v}`"),
+                        ));
                         key.len() as u32
                     }
                 },
             };
             if key.len() as u32 != choose_n {
-                problems.push(Problem::at(file, key_line, format!("`choose: {choose_n}` but the key names {} option(s)", key.len())));
+                problems.push(Problem::at(
+                    file,
+                    key_line,
+                    format!(
+                        "`choose: {choose_n}` but the key names {} option(s)",
+                        key.len()
+                    ),
+                ));
             }
             if !options.is_empty() && choose_n as usize >= options.len() {
-                problems.push(Problem::at(file, block.line, format!("`choose: {choose_n}` must be fewer than the {} options", options.len())));
+                problems.push(Problem::at(
+                    file,
+                    block.line,
+                    format!(
+                        "`choose: {choose_n}` must be fewer than the {} options",
+                        options.len()
+                    ),
+                ));
             }
-            ItemBody::Multiple { options, choose: choose_n, key }
+            ItemBody::Multiple {
+                options,
+                choose: choose_n,
+                key,
+            }
         }
         ItemKind::Order => {
             let actions = list("Actions", false, 3, problems);
@@ -518,20 +676,30 @@ pub fn block_to_item(file: &Path, block: &Block, problems: &mut Vec<Problem>) ->
                 problems.push(Problem::at(file, key_line, "the key lists an action twice"));
             }
             if key.len() < 2 {
-                problems.push(Problem::at(file, key_line, "an `order` key lists at least two actions in order"));
+                problems.push(Problem::at(
+                    file,
+                    key_line,
+                    "an `order` key lists at least two actions in order",
+                ));
             }
             let scoring = match &scoring {
                 None => OrderScoring::AllOrNothing,
-                Some((v, l)) => match v.as_str() {
-                    "all-or-nothing" => OrderScoring::AllOrNothing,
-                    "per-position" => OrderScoring::PerPosition,
-                    other => {
-                        problems.push(Problem::at(file, *l, format!("`scoring:` is `all-or-nothing` or `per-position`, not `{other}`")));
-                        OrderScoring::AllOrNothing
+                Some((v, l)) => {
+                    match v.as_str() {
+                        "all-or-nothing" => OrderScoring::AllOrNothing,
+                        "per-position" => OrderScoring::PerPosition,
+                        other => {
+                            problems.push(Problem::at(file, *l, format!("`scoring:` is `all-or-nothing` or `per-position`, not `{other}`")));
+                            OrderScoring::AllOrNothing
+                        }
                     }
-                },
+                }
             };
-            ItemBody::Order { actions, key, scoring }
+            ItemBody::Order {
+                actions,
+                key,
+                scoring,
+            }
         }
         ItemKind::Dropdown => {
             let mut slots: Vec<Slot> = block
@@ -541,18 +709,33 @@ pub fn block_to_item(file: &Path, block: &Block, problems: &mut Vec<Problem>) ->
                     let n = s.name.strip_prefix("Slot ")?.trim().parse::<u32>().ok()?;
                     let choices = parse_list(file, s, false, problems);
                     if choices.len() < 2 {
-                        problems.push(Problem::at(file, s.line, format!("`## Slot {n}` needs at least 2 choices")));
+                        problems.push(Problem::at(
+                            file,
+                            s.line,
+                            format!("`## Slot {n}` needs at least 2 choices"),
+                        ));
                     }
                     Some(Slot { number: n, choices })
                 })
                 .collect();
             slots.sort_by_key(|s| s.number);
             if slots.is_empty() {
-                problems.push(Problem::at(file, block.line, "a `dropdown` question needs `## Slot 1`, `## Slot 2`, …"));
+                problems.push(Problem::at(
+                    file,
+                    block.line,
+                    "a `dropdown` question needs `## Slot 1`, `## Slot 2`, …",
+                ));
             }
             for (i, s) in slots.iter().enumerate() {
                 if s.number as usize != i + 1 {
-                    problems.push(Problem::at(file, block.line, format!("slots must be numbered 1, 2, 3… without gaps; found slot {}", s.number)));
+                    problems.push(Problem::at(
+                        file,
+                        block.line,
+                        format!(
+                            "slots must be numbered 1, 2, 3… without gaps; found slot {}",
+                            s.number
+                        ),
+                    ));
                     break;
                 }
             }
@@ -597,19 +780,31 @@ pub fn block_to_item(file: &Path, block: &Block, problems: &mut Vec<Problem>) ->
                 names_option(&v, &choices, "choice", l, problems);
                 key[k - 1] = v;
             }
-            ItemBody::Match { prompts, choices, key }
+            ItemBody::Match {
+                prompts,
+                choices,
+                key,
+            }
         }
         ItemKind::YesNo => {
             let key = yes_no(key_text.trim(), key_line, problems);
             if series.is_none() {
-                problems.push(Problem::at(file, block.line, "a `yesno` question belongs to a series: add `series: <series id>`"));
+                problems.push(Problem::at(
+                    file,
+                    block.line,
+                    "a `yesno` question belongs to a series: add `series: <series id>`",
+                ));
             }
             ItemBody::YesNo { key }
         }
     };
     if kind != ItemKind::YesNo {
         if let Some((_, l)) = &series {
-            problems.push(Problem::at(file, *l, "only `yesno` questions belong to a series"));
+            problems.push(Problem::at(
+                file,
+                *l,
+                "only `yesno` questions belong to a series",
+            ));
         }
     }
     if problems.len() > before {
@@ -651,14 +846,22 @@ pub fn placeholders_in(text: &str) -> Vec<u32> {
     out
 }
 
-pub fn block_to_scenario(file: &Path, block: &Block, problems: &mut Vec<Problem>) -> Option<Located<Scenario>> {
+pub fn block_to_scenario(
+    file: &Path,
+    block: &Block,
+    problems: &mut Vec<Problem>,
+) -> Option<Located<Scenario>> {
     let before = problems.len();
     let mut title = None;
     for (k, v, l) in &block.meta {
         if k == "title" {
             title = Some(v.clone());
         } else {
-            problems.push(Problem::at(file, *l, format!("unknown metadata key `{k}` (a case study or series has only `title`)")));
+            problems.push(Problem::at(
+                file,
+                *l,
+                format!("unknown metadata key `{k}` (a case study or series has only `title`)"),
+            ));
         }
     }
     let kind = if block.kind == BlockKind::Case {
@@ -675,7 +878,11 @@ pub fn block_to_scenario(file: &Path, block: &Block, problems: &mut Vec<Problem>
         match tab_name {
             Some(name) if !name.is_empty() => {
                 if s.text().trim().is_empty() {
-                    problems.push(Problem::at(file, s.line, format!("`## {}` is empty", s.name)));
+                    problems.push(Problem::at(
+                        file,
+                        s.line,
+                        format!("`## {}` is empty", s.name),
+                    ));
                 }
                 tabs.push((name, s.text()));
             }
@@ -683,8 +890,14 @@ pub fn block_to_scenario(file: &Path, block: &Block, problems: &mut Vec<Problem>
                 file,
                 s.line,
                 match kind {
-                    ScenarioKind::Case => format!("unknown section `## {}`: case-study sections are `## Tab: <title>`", s.name),
-                    ScenarioKind::Series => format!("unknown section `## {}`: a series has one `## Scenario`", s.name),
+                    ScenarioKind::Case => format!(
+                        "unknown section `## {}`: case-study sections are `## Tab: <title>`",
+                        s.name
+                    ),
+                    ScenarioKind::Series => format!(
+                        "unknown section `## {}`: a series has one `## Scenario`",
+                        s.name
+                    ),
                 },
             )),
         }
@@ -693,7 +906,10 @@ pub fn block_to_scenario(file: &Path, block: &Block, problems: &mut Vec<Problem>
         ScenarioKind::Case if tabs.len() < 2 => problems.push(Problem::at(
             file,
             block.line,
-            format!("case study `{}` needs at least two `## Tab:` sections", block.id),
+            format!(
+                "case study `{}` needs at least two `## Tab:` sections",
+                block.id
+            ),
         )),
         ScenarioKind::Series if tabs.len() != 1 => problems.push(Problem::at(
             file,
@@ -705,7 +921,11 @@ pub fn block_to_scenario(file: &Path, block: &Block, problems: &mut Vec<Problem>
     let title = match title {
         Some(t) if !t.is_empty() => t,
         _ => {
-            problems.push(Problem::at(file, block.line, format!("`{}` has no `title:` line", block.id)));
+            problems.push(Problem::at(
+                file,
+                block.line,
+                format!("`{}` has no `title:` line", block.id),
+            ));
             String::new()
         }
     };

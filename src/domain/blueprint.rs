@@ -63,10 +63,15 @@ impl Blueprint {
             out.push("duration_minutes must be at least 1".into());
         }
         if !(self.cut_percent > 0.0 && self.cut_percent < 100.0) {
-            out.push(format!("cut_percent must lie strictly between 0 and 100, not {}", self.cut_percent));
+            out.push(format!(
+                "cut_percent must lie strictly between 0 and 100, not {}",
+                self.cut_percent
+            ));
         }
         if self.pass_scaled != 700 {
-            out.push("pass_scaled must be 700 (the scale is 1–1000 with the pass mark at 700)".into());
+            out.push(
+                "pass_scaled must be 700 (the scale is 1–1000 with the pass mark at 700)".into(),
+            );
         }
         if self.domains.is_empty() {
             out.push("the blueprint has no domains".into());
@@ -74,7 +79,10 @@ impl Blueprint {
         let mut seen = std::collections::HashSet::new();
         for d in &self.domains {
             if d.weight_min > d.weight_max || d.weight_max > 100 {
-                out.push(format!("domain `{}` has weights {}–{}%", d.code, d.weight_min, d.weight_max));
+                out.push(format!(
+                    "domain `{}` has weights {}–{}%",
+                    d.code, d.weight_min, d.weight_max
+                ));
             }
             if !seen.insert(d.code.clone()) {
                 out.push(format!("domain code `{}` is used twice", d.code));
@@ -98,7 +106,9 @@ impl Blueprint {
     /// Inclusive range of questions a form of `question_count` may hold from a domain.
     pub fn domain_count_range(&self, domain: &Domain) -> (u32, u32) {
         let n = self.question_count as f64;
-        let lo = (n * domain.weight_min as f64 / 100.0 - 1e-9).ceil().max(0.0) as u32;
+        let lo = (n * domain.weight_min as f64 / 100.0 - 1e-9)
+            .ceil()
+            .max(0.0) as u32;
         let hi = (n * domain.weight_max as f64 / 100.0 + 1e-9).floor() as u32;
         (lo, hi.max(lo))
     }
@@ -140,7 +150,11 @@ impl Blueprint {
 
 /// See [`Blueprint::scaled_score`].
 pub fn scale(fraction: f64, cut: f64) -> u32 {
-    let f = if fraction.is_nan() { 0.0 } else { fraction.clamp(0.0, 1.0) };
+    let f = if fraction.is_nan() {
+        0.0
+    } else {
+        fraction.clamp(0.0, 1.0)
+    };
     if (f - cut).abs() < 1e-12 {
         return SCALE_PASS as u32;
     }

@@ -332,13 +332,14 @@ impl Response {
                 .unwrap_or_default()
         };
         let one = |name: &str| values(name).into_iter().next_back();
-        let check = |id: Option<String>, allowed: &[Choice]| -> Result<Option<String>, ResponseError> {
-            match id {
-                None => Ok(None),
-                Some(id) if allowed.iter().any(|c| c.id == id) => Ok(Some(id)),
-                Some(id) => Err(ResponseError::UnknownChoice(id)),
-            }
-        };
+        let check =
+            |id: Option<String>, allowed: &[Choice]| -> Result<Option<String>, ResponseError> {
+                match id {
+                    None => Ok(None),
+                    Some(id) if allowed.iter().any(|c| c.id == id) => Ok(Some(id)),
+                    Some(id) => Err(ResponseError::UnknownChoice(id)),
+                }
+            };
         let yes_no = |v: Option<String>| -> Result<Option<bool>, ResponseError> {
             match v.as_deref() {
                 None => Ok(None),
@@ -432,10 +433,18 @@ mod tests {
             choose: 2,
             key: vec!["A".into(), "B".into()],
         };
-        let err = Response::from_form(&body, &form(&[("choice", "A"), ("choice", "B"), ("choice", "C")]));
+        let err = Response::from_form(
+            &body,
+            &form(&[("choice", "A"), ("choice", "B"), ("choice", "C")]),
+        );
         assert_eq!(err, Err(ResponseError::TooManyChoices(2, 3)));
         let ok = Response::from_form(&body, &form(&[("choice", "C"), ("choice", "A")])).unwrap();
-        assert_eq!(ok, Response::Multiple { choices: vec!["A".into(), "C".into()] });
+        assert_eq!(
+            ok,
+            Response::Multiple {
+                choices: vec!["A".into(), "C".into()]
+            }
+        );
     }
 
     #[test]
@@ -462,7 +471,12 @@ mod tests {
             Err(ResponseError::RepeatedAction)
         );
         let partial = Response::from_form(&body, &form(&[("pos2", "C")])).unwrap();
-        assert_eq!(partial, Response::Order { positions: vec![None, Some("C".into())] });
+        assert_eq!(
+            partial,
+            Response::Order {
+                positions: vec![None, Some("C".into())]
+            }
+        );
         assert!(!partial.is_complete(&body));
     }
 

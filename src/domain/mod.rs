@@ -4,6 +4,4 @@
 pub mod assembly;
 pub mod blueprint;
 pub mod item;
-pub mod readiness;
 pub mod scoring;
-pub mod stats;

@@ -1,0 +1,185 @@
+//! The router, shared state and middleware layers.
+
+use crate::config::Config;
+use crate::web;
+use axum::body::Body;
+use axum::extract::{MatchedPath, Request};
+use axum::http::{header, HeaderName, HeaderValue, Response, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::Router;
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use sqlx::PgPool;
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::csrf::CsrfLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: PgPool,
+    pub config: Arc<Config>,
+    pub metrics: PrometheusHandle,
+}
+
+impl AppState {
+    pub fn new(db: PgPool, config: Config) -> AppState {
+        AppState {
+            db,
+            config: Arc::new(config),
+            metrics: metrics_handle(),
+        }
+    }
+}
+
+/// The process-wide Prometheus recorder, installed once however many apps a process builds.
+pub fn metrics_handle() -> PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            let recorder = PrometheusBuilder::new()
+                .set_buckets(&[
+                    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+                ])
+                .expect("valid buckets")
+                .build_recorder();
+            let handle = recorder.handle();
+            let _ = metrics::set_global_recorder(recorder);
+            handle
+        })
+        .clone()
+}
+
+/// Request bodies above this are refused with 413; the largest legitimate form is a few KiB.
+pub const BODY_LIMIT: usize = 256 * 1024;
+
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+    font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
+    frame-ancestors 'none'";
+
+pub fn app(state: AppState) -> Router {
+    let mut csrf = CsrfLayer::new();
+    for origin in &state.config.trusted_origins {
+        match csrf.clone().add_trusted_origin(origin) {
+            Ok(c) => csrf = c,
+            Err(e) => tracing::warn!(%origin, error = %e, "ignoring trusted origin"),
+        }
+    }
+    let csrf = csrf.with_rejection_response(|_e| {
+        let mut r = Response::new(Body::empty());
+        *r.status_mut() = StatusCode::FORBIDDEN;
+        r.extensions_mut().insert(crate::error::ErrorPage {
+            message: "This form was sent from another site, so it was refused. Open the page on this site and try again."
+                .into(),
+        });
+        r
+    });
+
+    let header = |name: &'static str, value: &'static str| {
+        SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static(name),
+            HeaderValue::from_static(value),
+        )
+    };
+
+    Router::new()
+        .merge(web::home::router())
+        .merge(web::auth::router())
+        .merge(web::admin::router())
+        .merge(web::exam::router())
+        .merge(web::health::router())
+        .route("/static/{file}", get(crate::static_files::serve))
+        .fallback(|| async { crate::error::AppError::NotFound })
+        .layer(middleware::from_fn(record_metrics))
+        .layer(csrf)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            web::error_pages::render_error_pages,
+        ))
+        .layer(header("content-security-policy", CSP))
+        .layer(header("x-content-type-options", "nosniff"))
+        .layer(header("x-frame-options", "DENY"))
+        .layer(header("referrer-policy", "same-origin"))
+        .layer(header(
+            "permissions-policy",
+            "camera=(), microphone=(), geolocation=()",
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
+            let route = req
+                .extensions()
+                .get::<MatchedPath>()
+                .map(|m| m.as_str().to_string())
+                .unwrap_or_else(|| "unmatched".into());
+            tracing::info_span!("request", method = %req.method(), route = %route)
+        }))
+        .layer(CatchPanicLayer::new())
+        .with_state(state)
+}
+
+/// Counts requests and their latency by method, matched route and status class.
+async fn record_metrics(req: Request, next: Next) -> impl IntoResponse {
+    let start = Instant::now();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_string())
+        .unwrap_or_else(|| "unmatched".into());
+    let method = req.method().to_string();
+    let resp = next.run(req).await;
+    let status = resp.status().as_u16().to_string();
+    metrics::counter!("http_requests_total", "method" => method.clone(), "route" => route.clone(), "status" => status)
+        .increment(1);
+    metrics::histogram!("http_request_duration_seconds", "method" => method, "route" => route)
+        .record(start.elapsed().as_secs_f64());
+    resp
+}
+
+/// Runs the server until Ctrl-C or SIGTERM, letting requests in flight finish.
+pub async fn serve(state: AppState) -> anyhow::Result<()> {
+    let bind = state.config.bind;
+    let listener = tokio::net::TcpListener::bind(bind).await?;
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, "listening");
+    let sweeper = tokio::spawn(crate::sweeper::run(state.clone()));
+    let router = app(state);
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
+    sweeper.abort();
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+    tokio::time::sleep(Duration::from_millis(50)).await;
+}

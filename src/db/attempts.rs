@@ -1,0 +1,539 @@
+//! Attempts and their items. Every read that takes a user id only finds that user's rows, so
+//! another candidate's attempt simply does not exist (404).
+
+use crate::domain::item::{Item, Response, Scenario};
+use sqlx::types::Json;
+use sqlx::{FromRow, PgExecutor, PgPool, Postgres, Transaction};
+use std::collections::BTreeMap;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, FromRow)]
+pub struct AttemptRow {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub exam_id: Uuid,
+    pub mode: String,
+    pub seed: i64,
+    pub status: String,
+    pub started_at: OffsetDateTime,
+    pub deadline_at: Option<OffsetDateTime>,
+    pub submitted_at: Option<OffsetDateTime>,
+    pub submit_reason: Option<String>,
+    pub open_section: Option<i32>,
+    pub title: String,
+    pub settings: Json<serde_json::Value>,
+    pub points: Option<i32>,
+    pub max_points: Option<i32>,
+    pub scaled_score: Option<i32>,
+    pub passed: Option<bool>,
+    pub domain_scores: Option<Json<Vec<crate::domain::scoring::DomainScore>>>,
+    /// Seconds until the deadline as the database sees it (negative once passed).
+    pub remaining_seconds: Option<f64>,
+    pub exam_code: String,
+    pub exam_slug: String,
+    pub item_count: i64,
+    pub answered_count: i64,
+}
+
+impl AttemptRow {
+    pub fn in_progress(&self) -> bool {
+        self.status == "in_progress"
+    }
+    pub fn is_practice(&self) -> bool {
+        self.mode == "practice"
+    }
+    /// Whole seconds left, never negative; `None` when untimed.
+    pub fn remaining(&self) -> Option<i64> {
+        self.remaining_seconds.map(|s| s.max(0.0).floor() as i64)
+    }
+    pub fn expired(&self) -> bool {
+        self.remaining_seconds.is_some_and(|s| s <= 0.0)
+    }
+}
+
+const ATTEMPT_COLUMNS: &str = "a.id, a.user_id, a.exam_id, a.mode, a.seed, a.status, a.started_at, a.deadline_at,
+    a.submitted_at, a.submit_reason, a.open_section, a.title, a.settings, a.points, a.max_points,
+    a.scaled_score, a.passed, a.domain_scores,
+    EXTRACT(EPOCH FROM a.deadline_at - now())::float8 AS remaining_seconds,
+    e.code AS exam_code, e.slug AS exam_slug,
+    (SELECT count(*) FROM attempt_items i WHERE i.attempt_id = a.id) AS item_count,
+    (SELECT count(*) FROM attempt_items i WHERE i.attempt_id = a.id AND i.answered_at IS NOT NULL) AS answered_count";
+
+/// The attempt, only when it belongs to `user_id`.
+pub async fn get_for_user(
+    pool: &PgPool,
+    id: Uuid,
+    user_id: Uuid,
+) -> sqlx::Result<Option<AttemptRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {ATTEMPT_COLUMNS} FROM attempts a JOIN exams e ON e.id = a.exam_id WHERE a.id = $1 AND a.user_id = $2"
+    ))
+    .bind(id)
+    .bind(user_id)
+    .fetch_optional(pool)
+    .await
+}
+
+pub async fn list_for_user(
+    pool: &PgPool,
+    user_id: Uuid,
+    limit: i64,
+) -> sqlx::Result<Vec<AttemptRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {ATTEMPT_COLUMNS} FROM attempts a JOIN exams e ON e.id = a.exam_id
+         WHERE a.user_id = $1 ORDER BY a.started_at DESC LIMIT $2"
+    ))
+    .bind(user_id)
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+}
+
+pub async fn list_for_user_exam(
+    pool: &PgPool,
+    user_id: Uuid,
+    exam_id: Uuid,
+) -> sqlx::Result<Vec<AttemptRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {ATTEMPT_COLUMNS} FROM attempts a JOIN exams e ON e.id = a.exam_id
+         WHERE a.user_id = $1 AND a.exam_id = $2 ORDER BY a.started_at DESC"
+    ))
+    .bind(user_id)
+    .bind(exam_id)
+    .fetch_all(pool)
+    .await
+}
+
+pub async fn open_mock(pool: &PgPool, user_id: Uuid, exam_id: Uuid) -> sqlx::Result<Option<Uuid>> {
+    sqlx::query_scalar(
+        "SELECT id FROM attempts WHERE user_id = $1 AND exam_id = $2 AND mode = 'exam' AND status = 'in_progress'",
+    )
+    .bind(user_id)
+    .bind(exam_id)
+    .fetch_optional(pool)
+    .await
+}
+
+/// A live question offered to assembly.
+#[derive(Debug, Clone, FromRow)]
+pub struct PoolRow {
+    pub question_id: Uuid,
+    pub version_id: Uuid,
+    pub objective_code: String,
+    pub domain_code: String,
+    pub kind: String,
+    pub scenario_ext_id: Option<String>,
+    pub scenario_kind: Option<String>,
+    pub body: Json<Item>,
+    /// Shown to this candidate in any earlier attempt.
+    pub seen: bool,
+}
+
+pub async fn pool_for(pool: &PgPool, exam_id: Uuid, user_id: Uuid) -> sqlx::Result<Vec<PoolRow>> {
+    sqlx::query_as(
+        "SELECT q.id AS question_id, v.id AS version_id, q.objective_code, o.domain_code, q.kind,
+                s.ext_id AS scenario_ext_id, s.kind AS scenario_kind, v.body,
+                EXISTS (SELECT 1 FROM attempt_items ai
+                        JOIN attempts a ON a.id = ai.attempt_id
+                        JOIN question_versions qv ON qv.id = ai.question_version_id
+                        WHERE a.user_id = $2 AND qv.question_id = q.id) AS seen
+         FROM questions q
+         JOIN question_versions v ON v.id = q.current_version_id
+         JOIN objectives o ON o.exam_id = q.exam_id AND o.code = q.objective_code
+         LEFT JOIN scenarios s ON s.id = q.scenario_id
+         WHERE q.exam_id = $1 AND NOT q.retired
+         ORDER BY q.bank_position",
+    )
+    .bind(exam_id)
+    .bind(user_id)
+    .fetch_all(pool)
+    .await
+}
+
+pub struct NewItem {
+    pub version_id: Uuid,
+    pub section: i32,
+    pub section_kind: &'static str,
+    pub permutation: BTreeMap<String, Vec<String>>,
+}
+
+pub struct NewAttempt<'a> {
+    pub user_id: Uuid,
+    pub exam_id: Uuid,
+    pub mode: &'a str,
+    pub seed: i64,
+    pub duration_seconds: Option<i64>,
+    pub title: String,
+    pub settings: serde_json::Value,
+}
+
+pub enum CreateOutcome {
+    Created(Uuid),
+    /// A full mock of this exam is already in progress.
+    AlreadyOpen(Uuid),
+}
+
+pub async fn create(
+    pool: &PgPool,
+    a: NewAttempt<'_>,
+    items: &[NewItem],
+) -> sqlx::Result<CreateOutcome> {
+    let mut tx = pool.begin().await?;
+    let inserted: Result<Uuid, sqlx::Error> = sqlx::query_scalar(
+        "INSERT INTO attempts (user_id, exam_id, mode, seed, deadline_at, title, settings)
+         VALUES ($1, $2, $3, $4, CASE WHEN $5::bigint IS NULL THEN NULL ELSE now() + make_interval(secs => $5::bigint) END, $6, $7)
+         RETURNING id",
+    )
+    .bind(a.user_id)
+    .bind(a.exam_id)
+    .bind(a.mode)
+    .bind(a.seed)
+    .bind(a.duration_seconds)
+    .bind(&a.title)
+    .bind(&a.settings)
+    .fetch_one(&mut *tx)
+    .await;
+    let id = match inserted {
+        Ok(id) => id,
+        Err(sqlx::Error::Database(d)) if d.constraint() == Some("attempts_one_open_mock") => {
+            drop(tx);
+            let open = open_mock(pool, a.user_id, a.exam_id).await?;
+            return Ok(match open {
+                Some(id) => CreateOutcome::AlreadyOpen(id),
+                None => return Err(sqlx::Error::Database(d)),
+            });
+        }
+        Err(e) => return Err(e),
+    };
+    let positions: Vec<i32> = (1..=items.len() as i32).collect();
+    let versions: Vec<Uuid> = items.iter().map(|i| i.version_id).collect();
+    let sections: Vec<i32> = items.iter().map(|i| i.section).collect();
+    let kinds: Vec<&str> = items.iter().map(|i| i.section_kind).collect();
+    let perms: Vec<serde_json::Value> = items
+        .iter()
+        .map(|i| serde_json::to_value(&i.permutation).unwrap_or_default())
+        .collect();
+    sqlx::query(
+        "INSERT INTO attempt_items (attempt_id, position, question_version_id, section, section_kind, permutation)
+         SELECT $1, * FROM UNNEST($2::int[], $3::uuid[], $4::int[], $5::text[], $6::jsonb[])",
+    )
+    .bind(id)
+    .bind(&positions)
+    .bind(&versions)
+    .bind(&sections)
+    .bind(&kinds)
+    .bind(&perms)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(CreateOutcome::Created(id))
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct ItemRow {
+    pub position: i32,
+    pub question_id: Uuid,
+    pub version_id: Uuid,
+    pub section: i32,
+    pub section_kind: String,
+    pub permutation: Json<BTreeMap<String, Vec<String>>>,
+    pub response: Option<Json<Response>>,
+    pub flagged: bool,
+    pub revision: i32,
+    pub answered_at: Option<OffsetDateTime>,
+    pub locked: bool,
+    pub checked: bool,
+    pub points: Option<i32>,
+    pub max_points: Option<i32>,
+    pub body: Json<Item>,
+    pub scenario: Option<Json<Scenario>>,
+    pub domain_code: String,
+}
+
+impl ItemRow {
+    pub fn answered(&self) -> bool {
+        self.response.as_ref().is_some_and(|r| !r.0.is_empty())
+    }
+}
+
+const ITEM_QUERY: &str =
+    "SELECT ai.position, qv.question_id, qv.id AS version_id, ai.section, ai.section_kind,
+        ai.permutation, ai.response, ai.flagged, ai.revision, ai.answered_at, ai.locked, ai.checked,
+        ai.points, ai.max_points, qv.body, sv.content AS scenario, o.domain_code
+    FROM attempt_items ai
+    JOIN attempts a ON a.id = ai.attempt_id
+    JOIN question_versions qv ON qv.id = ai.question_version_id
+    JOIN questions q ON q.id = qv.question_id
+    LEFT JOIN objectives o ON o.exam_id = q.exam_id AND o.code = qv.body->>'objective'
+    LEFT JOIN scenario_versions sv ON sv.id = qv.scenario_version_id
+    WHERE ai.attempt_id = $1";
+
+pub async fn items<'e>(db: impl PgExecutor<'e>, attempt_id: Uuid) -> sqlx::Result<Vec<ItemRow>> {
+    sqlx::query_as(&format!("{ITEM_QUERY} ORDER BY ai.position"))
+        .bind(attempt_id)
+        .fetch_all(db)
+        .await
+}
+
+pub async fn item(pool: &PgPool, attempt_id: Uuid, position: i32) -> sqlx::Result<Option<ItemRow>> {
+    sqlx::query_as(&format!("{ITEM_QUERY} AND ai.position = $2"))
+        .bind(attempt_id)
+        .bind(position)
+        .fetch_optional(pool)
+        .await
+}
+
+pub async fn mark_viewed(pool: &PgPool, attempt_id: Uuid, position: i32) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE attempt_items SET first_viewed_at = now()
+         WHERE attempt_id = $1 AND position = $2 AND first_viewed_at IS NULL",
+    )
+    .bind(attempt_id)
+    .bind(position)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Records which case-study section the candidate is in; leaving one locks all its items.
+/// Returns the section that was locked, if any.
+pub async fn enter_section(
+    pool: &PgPool,
+    attempt_id: Uuid,
+    section: Option<i32>,
+) -> sqlx::Result<Option<i32>> {
+    let mut tx = pool.begin().await?;
+    let open: Option<i32> =
+        sqlx::query_scalar("SELECT open_section FROM attempts WHERE id = $1 FOR UPDATE")
+            .bind(attempt_id)
+            .fetch_one(&mut *tx)
+            .await?;
+    let mut locked = None;
+    if open.is_some() && open != section {
+        sqlx::query(
+            "UPDATE attempt_items SET locked = true WHERE attempt_id = $1 AND section = $2",
+        )
+        .bind(attempt_id)
+        .bind(open)
+        .execute(&mut *tx)
+        .await?;
+        locked = open;
+    }
+    if open != section {
+        sqlx::query("UPDATE attempts SET open_section = $2 WHERE id = $1")
+            .bind(attempt_id)
+            .bind(section)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(locked)
+}
+
+pub enum SaveOutcome {
+    Saved {
+        revision: i32,
+    },
+    /// Someone saved a newer answer since the page was loaded.
+    Stale {
+        current_revision: i32,
+    },
+    Locked,
+    Closed,
+    TooLate,
+    NotFound,
+}
+
+/// revision, locked, checked, stored response, stored flag, attempt status, past deadline + grace
+type RefusalFacts = (i32, bool, bool, Option<Json<Response>>, bool, String, bool);
+
+/// Saves a response if the attempt is open, the deadline (plus grace) has not passed, the item is
+/// not locked and nobody saved since `base_revision`. A retry of a save that already landed
+/// (same content) answers as saved, so retries are harmless.
+#[allow(clippy::too_many_arguments)]
+pub async fn save_response(
+    pool: &PgPool,
+    attempt_id: Uuid,
+    user_id: Uuid,
+    position: i32,
+    base_revision: i32,
+    response: &Response,
+    flagged: bool,
+    grace_seconds: i64,
+    lock_after: bool,
+) -> sqlx::Result<SaveOutcome> {
+    let answered = !response.is_empty();
+    let updated: Option<i32> = sqlx::query_scalar(
+        "UPDATE attempt_items ai SET response = $5, flagged = $6, revision = ai.revision + 1,
+                answered_at = CASE WHEN $7 THEN now() ELSE NULL END,
+                locked = ai.locked OR ($8 AND $7)
+         FROM attempts a
+         WHERE a.id = ai.attempt_id AND ai.attempt_id = $1 AND a.user_id = $2 AND ai.position = $3
+           AND ai.revision = $4 AND NOT ai.locked AND NOT ai.checked AND a.status = 'in_progress'
+           AND (a.deadline_at IS NULL OR now() <= a.deadline_at + make_interval(secs => $9))
+         RETURNING ai.revision",
+    )
+    .bind(attempt_id)
+    .bind(user_id)
+    .bind(position)
+    .bind(base_revision)
+    .bind(Json(response))
+    .bind(flagged)
+    .bind(answered)
+    .bind(lock_after)
+    .bind(grace_seconds as f64)
+    .fetch_optional(pool)
+    .await?;
+    if let Some(revision) = updated {
+        return Ok(SaveOutcome::Saved { revision });
+    }
+    // Explain the refusal.
+    let row: Option<RefusalFacts> = sqlx::query_as(
+        "SELECT ai.revision, ai.locked, ai.checked, ai.response, ai.flagged, a.status,
+                (a.deadline_at IS NOT NULL AND now() > a.deadline_at + make_interval(secs => $4)) AS too_late
+         FROM attempt_items ai JOIN attempts a ON a.id = ai.attempt_id
+         WHERE ai.attempt_id = $1 AND a.user_id = $2 AND ai.position = $3",
+    )
+    .bind(attempt_id)
+    .bind(user_id)
+    .bind(position)
+    .bind(grace_seconds as f64)
+    .fetch_optional(pool)
+    .await?;
+    let Some((revision, locked, checked, stored, stored_flag, status, too_late)) = row else {
+        return Ok(SaveOutcome::NotFound);
+    };
+    let same_content = stored.as_ref().map(|j| &j.0) == Some(response) && stored_flag == flagged;
+    Ok(if status != "in_progress" {
+        SaveOutcome::Closed
+    } else if too_late {
+        SaveOutcome::TooLate
+    } else if same_content && revision == base_revision + 1 {
+        SaveOutcome::Saved { revision }
+    } else if locked || checked {
+        SaveOutcome::Locked
+    } else {
+        SaveOutcome::Stale {
+            current_revision: revision,
+        }
+    })
+}
+
+/// Flags or unflags an item without touching its response.
+pub async fn set_flag(
+    pool: &PgPool,
+    attempt_id: Uuid,
+    user_id: Uuid,
+    position: i32,
+    flagged: bool,
+) -> sqlx::Result<bool> {
+    let r = sqlx::query(
+        "UPDATE attempt_items ai SET flagged = $4 FROM attempts a
+         WHERE a.id = ai.attempt_id AND ai.attempt_id = $1 AND a.user_id = $2 AND ai.position = $3
+           AND a.status = 'in_progress'",
+    )
+    .bind(attempt_id)
+    .bind(user_id)
+    .bind(position)
+    .bind(flagged)
+    .execute(pool)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Practice: reveal the answer of one item; its response becomes final.
+pub async fn mark_checked(
+    pool: &PgPool,
+    attempt_id: Uuid,
+    user_id: Uuid,
+    position: i32,
+) -> sqlx::Result<bool> {
+    let r = sqlx::query(
+        "UPDATE attempt_items ai SET checked = true FROM attempts a
+         WHERE a.id = ai.attempt_id AND ai.attempt_id = $1 AND a.user_id = $2 AND ai.position = $3
+           AND a.mode = 'practice' AND a.status = 'in_progress' AND ai.response IS NOT NULL",
+    )
+    .bind(attempt_id)
+    .bind(user_id)
+    .bind(position)
+    .execute(pool)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Locks the attempt row for finalising; `None` when it is already submitted (or being
+/// finalised by another process).
+pub async fn lock_open(
+    tx: &mut Transaction<'_, Postgres>,
+    attempt_id: Uuid,
+) -> sqlx::Result<Option<Uuid>> {
+    sqlx::query_scalar("SELECT exam_id FROM attempts WHERE id = $1 AND status = 'in_progress' FOR UPDATE SKIP LOCKED")
+        .bind(attempt_id)
+        .fetch_optional(&mut **tx)
+        .await
+}
+
+/// Open attempts whose deadline and grace have passed, locked for this transaction; rows another
+/// process is finalising are skipped, so every process may sweep at once.
+pub async fn lock_expired(
+    tx: &mut Transaction<'_, Postgres>,
+    grace_seconds: i64,
+    limit: i64,
+) -> sqlx::Result<Vec<Uuid>> {
+    sqlx::query_scalar(
+        "SELECT id FROM attempts
+         WHERE status = 'in_progress' AND deadline_at IS NOT NULL
+           AND deadline_at + make_interval(secs => $1) < now()
+         ORDER BY deadline_at LIMIT $2 FOR UPDATE SKIP LOCKED",
+    )
+    .bind(grace_seconds as f64)
+    .bind(limit)
+    .fetch_all(&mut **tx)
+    .await
+}
+
+pub async fn store_item_points(
+    tx: &mut Transaction<'_, Postgres>,
+    attempt_id: Uuid,
+    positions: &[i32],
+    points: &[i32],
+    max: &[i32],
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE attempt_items ai SET points = p.points, max_points = p.max
+         FROM UNNEST($2::int[], $3::int[], $4::int[]) AS p(position, points, max)
+         WHERE ai.attempt_id = $1 AND ai.position = p.position",
+    )
+    .bind(attempt_id)
+    .bind(positions)
+    .bind(points)
+    .bind(max)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn store_result(
+    tx: &mut Transaction<'_, Postgres>,
+    attempt_id: Uuid,
+    reason: &str,
+    score: &crate::domain::scoring::ExamScore,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE attempts SET status = 'submitted', submitted_at = LEAST(now(), COALESCE(deadline_at, now())),
+             submit_reason = $2, points = $3, max_points = $4, scaled_score = $5, passed = $6,
+             domain_scores = $7, open_section = NULL
+         WHERE id = $1",
+    )
+    .bind(attempt_id)
+    .bind(reason)
+    .bind(score.points as i32)
+    .bind(score.max as i32)
+    .bind(score.scaled as i32)
+    .bind(score.passed)
+    .bind(Json(&score.domains))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,94 @@
+//! Draws error responses (404, 403, 500, refused forms) as pages in the site layout, with the
+//! visitor's sign-in state in the header.
+
+use super::session::token_from_headers;
+use super::PageCtx;
+use crate::app::AppState;
+use crate::error::ErrorPage;
+use askama::Template;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Response};
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorTemplate {
+    ctx: PageCtx,
+    status: u16,
+    heading: String,
+    message: String,
+}
+
+pub async fn render_error_pages(
+    State(state): State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let token = token_from_headers(req.headers());
+    let wants_json = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("application/json"));
+    let resp = next.run(req).await;
+    let status = resp.status();
+    let marker = resp.extensions().get::<ErrorPage>().cloned();
+    let message = match (marker, status) {
+        (Some(m), _) => m.message,
+        (None, StatusCode::PAYLOAD_TOO_LARGE) => "That request was too large.".to_string(),
+        (None, StatusCode::INTERNAL_SERVER_ERROR)
+            if resp.headers().get(header::CONTENT_TYPE).is_none() =>
+        {
+            "Something went wrong on our side. Your saved answers are safe; please try again."
+                .to_string()
+        }
+        _ => return resp,
+    };
+    if wants_json {
+        let mut r = (
+            status,
+            axum::Json(serde_json::json!({ "saved": false, "error": message })),
+        )
+            .into_response();
+        copy_retry_after(&resp, &mut r);
+        return r;
+    }
+    let user = match token {
+        Some(t) => crate::db::sessions::user_for(&state.db, &t, state.config.session_hours)
+            .await
+            .ok()
+            .flatten(),
+        None => None,
+    };
+    let heading = match status {
+        StatusCode::NOT_FOUND => "Page not found",
+        StatusCode::FORBIDDEN => "Not allowed",
+        StatusCode::BAD_REQUEST => "That did not work",
+        StatusCode::CONFLICT => "That did not work",
+        StatusCode::PAYLOAD_TOO_LARGE => "Too large",
+        s if s.is_server_error() => "Something went wrong",
+        _ => "That did not work",
+    }
+    .to_string();
+    let page = ErrorTemplate {
+        ctx: PageCtx::new(user.as_ref()),
+        status: status.as_u16(),
+        heading,
+        message,
+    };
+    let body = page
+        .render()
+        .unwrap_or_else(|_| "Something went wrong".into());
+    let mut r = (status, Html(body)).into_response();
+    copy_retry_after(&resp, &mut r);
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+fn copy_retry_after(from: &Response, to: &mut Response) {
+    if let Some(v) = from.headers().get(header::RETRY_AFTER) {
+        to.headers_mut().insert(header::RETRY_AFTER, v.clone());
+    }
+}

@@ -1,0 +1,347 @@
+//! Turning a stored item, its display permutation and a response into what a template shows.
+//! Form values are the bank's choice ids (which say nothing about correctness); the letters a
+//! candidate sees follow the shuffled display order.
+
+use crate::domain::item::{Choice, ItemBody, Response};
+use crate::markdown::{inline_html, to_html};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone)]
+pub struct OptView {
+    pub value: String,
+    pub label: String,
+    pub html: String,
+    /// Plain text, for `<option>` elements.
+    pub text: String,
+    pub selected: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct PosView {
+    pub n: usize,
+    pub options: Vec<OptView>,
+}
+
+#[derive(Debug, Clone)]
+pub struct StmtView {
+    pub n: usize,
+    pub html: String,
+    pub yes: bool,
+    pub no: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct PromptView {
+    pub n: usize,
+    pub html: String,
+    pub options: Vec<OptView>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ItemView {
+    pub kind: &'static str,
+    pub kind_label: &'static str,
+    pub stem_html: String,
+    pub instruction: String,
+    pub input_type: &'static str,
+    pub options: Vec<OptView>,
+    pub actions: Vec<OptView>,
+    pub positions: Vec<PosView>,
+    pub statements: Vec<StmtView>,
+    pub prompts: Vec<PromptView>,
+    pub match_choices: Vec<OptView>,
+    pub yes: bool,
+    pub no: bool,
+}
+
+fn letter(i: usize) -> String {
+    ((b'A' + (i % 26) as u8) as char).to_string()
+}
+
+/// Choices in display order (the stored permutation, falling back to bank order).
+fn ordered<'a>(list: &'a [Choice], perm: Option<&Vec<String>>) -> Vec<&'a Choice> {
+    match perm {
+        Some(p) if p.len() == list.len() => {
+            let out: Vec<&Choice> = p
+                .iter()
+                .filter_map(|id| list.iter().find(|c| &c.id == id))
+                .collect();
+            if out.len() == list.len() {
+                out
+            } else {
+                list.iter().collect()
+            }
+        }
+        _ => list.iter().collect(),
+    }
+}
+
+fn opts(
+    list: &[Choice],
+    perm: Option<&Vec<String>>,
+    selected: impl Fn(&str) -> bool,
+) -> Vec<OptView> {
+    ordered(list, perm)
+        .into_iter()
+        .enumerate()
+        .map(|(i, c)| OptView {
+            value: c.id.clone(),
+            label: letter(i),
+            html: inline_html(&c.text),
+            text: plain(&c.text),
+            selected: selected(&c.id),
+        })
+        .collect()
+}
+
+/// Plain text of inline Markdown, for `<option>` elements (which cannot hold markup).
+pub fn plain(text: &str) -> String {
+    text.replace('`', "").replace("**", "").replace('\n', " ")
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+fn number_words(n: u32) -> String {
+    match n {
+        2 => "two".into(),
+        3 => "three".into(),
+        4 => "four".into(),
+        5 => "five".into(),
+        n => n.to_string(),
+    }
+}
+
+pub fn build(
+    body: &ItemBody,
+    stem: &str,
+    perm: &BTreeMap<String, Vec<String>>,
+    response: Option<&Response>,
+    disabled: bool,
+) -> ItemView {
+    let mut v = ItemView {
+        kind: body.kind().bank_name(),
+        kind_label: body.kind().label(),
+        stem_html: to_html(stem),
+        ..Default::default()
+    };
+    match body {
+        ItemBody::Single { options, .. } => {
+            let chosen = match response {
+                Some(Response::Single { choice }) => choice.clone(),
+                _ => None,
+            };
+            v.instruction = "Choose one answer.".into();
+            v.input_type = "radio";
+            v.options = opts(options, perm.get("options"), |id| {
+                chosen.as_deref() == Some(id)
+            });
+        }
+        ItemBody::Multiple {
+            options, choose, ..
+        } => {
+            let chosen: Vec<String> = match response {
+                Some(Response::Multiple { choices }) => choices.clone(),
+                _ => vec![],
+            };
+            v.instruction = format!(
+                "Choose {}. Each correct selection is worth one point.",
+                number_words(*choose)
+            );
+            v.input_type = "checkbox";
+            v.options = opts(options, perm.get("options"), |id| {
+                chosen.iter().any(|c| c == id)
+            });
+        }
+        ItemBody::Order { actions, key, .. } => {
+            let placed: Vec<Option<String>> = match response {
+                Some(Response::Order { positions }) => positions.clone(),
+                _ => vec![None; key.len()],
+            };
+            v.instruction = format!(
+                "Put {} of the actions in the order you would perform them. Not every action is needed.",
+                number_words(key.len() as u32)
+            );
+            if key.len() == actions.len() {
+                v.instruction = "Put all the actions in the order you would perform them.".into();
+            }
+            v.actions = opts(actions, perm.get("actions"), |_| false);
+            v.positions = (0..key.len())
+                .map(|i| PosView {
+                    n: i + 1,
+                    options: opts(actions, perm.get("actions"), |id| {
+                        placed.get(i).and_then(|p| p.as_deref()) == Some(id)
+                    }),
+                })
+                .collect();
+        }
+        ItemBody::Dropdown { slots, .. } => {
+            let chosen: Vec<Option<String>> = match response {
+                Some(Response::Dropdown { slots }) => slots.clone(),
+                _ => vec![None; slots.len()],
+            };
+            v.instruction = "Select the right option for each blank.".into();
+            let mut html = v.stem_html.clone();
+            for (i, slot) in slots.iter().enumerate() {
+                let current = chosen.get(i).and_then(|c| c.as_deref());
+                let mut select = format!(
+                    "<select class=\"slot\" name=\"slot{n}\" id=\"slot{n}\" aria-label=\"Blank {n}\"{dis}><option value=\"\">[{n}] choose…</option>",
+                    n = slot.number,
+                    dis = if disabled { " disabled" } else { "" }
+                );
+                for c in ordered(&slot.choices, perm.get(&format!("slot{}", slot.number))) {
+                    select.push_str(&format!(
+                        "<option value=\"{}\"{}>{}</option>",
+                        escape(&c.id),
+                        if current == Some(c.id.as_str()) {
+                            " selected"
+                        } else {
+                            ""
+                        },
+                        escape(&plain(&c.text))
+                    ));
+                }
+                select.push_str("</select>");
+                html = html.replacen(&format!("[[{}]]", slot.number), &select, 1);
+            }
+            v.stem_html = html;
+        }
+        ItemBody::Grid { statements, .. } => {
+            let answers: Vec<Option<bool>> = match response {
+                Some(Response::Grid { answers }) => answers.clone(),
+                _ => vec![None; statements.len()],
+            };
+            v.instruction =
+                "For each statement, select Yes if it is true. Otherwise, select No.".into();
+            v.statements = statements
+                .iter()
+                .enumerate()
+                .map(|(i, s)| {
+                    let a = answers.get(i).copied().flatten();
+                    StmtView {
+                        n: i + 1,
+                        html: inline_html(&s.text),
+                        yes: a == Some(true),
+                        no: a == Some(false),
+                    }
+                })
+                .collect();
+        }
+        ItemBody::Match {
+            prompts, choices, ..
+        } => {
+            let picks: Vec<Option<String>> = match response {
+                Some(Response::Match { picks }) => picks.clone(),
+                _ => vec![None; prompts.len()],
+            };
+            v.instruction = "Select the matching choice for each item. A choice may be used once, more than once, or not at all.".into();
+            v.match_choices = opts(choices, perm.get("choices"), |_| false);
+            v.prompts = prompts
+                .iter()
+                .enumerate()
+                .map(|(i, p)| PromptView {
+                    n: i + 1,
+                    html: inline_html(&p.text),
+                    options: opts(choices, perm.get("choices"), |id| {
+                        picks.get(i).and_then(|x| x.as_deref()) == Some(id)
+                    }),
+                })
+                .collect();
+        }
+        ItemBody::YesNo { .. } => {
+            let a = match response {
+                Some(Response::YesNo { answer }) => *answer,
+                _ => None,
+            };
+            v.instruction = "Does the solution meet the goal?".into();
+            v.yes = a == Some(true);
+            v.no = a == Some(false);
+        }
+    }
+    v
+}
+
+/// Text lines describing a response (the candidate's or the correct one) for the score report.
+pub fn describe(body: &ItemBody, response: Option<&Response>) -> Vec<String> {
+    let text = |list: &[Choice], id: &str| -> String {
+        list.iter()
+            .find(|c| c.id == id)
+            .map(|c| inline_html(&c.text))
+            .unwrap_or_else(|| escape(id))
+    };
+    let none = "<em>no answer</em>".to_string();
+    let Some(r) = response.filter(|r| !r.is_empty()) else {
+        return vec![none];
+    };
+    match (body, r) {
+        (ItemBody::Single { options, .. }, Response::Single { choice: Some(c) }) => {
+            vec![text(options, c)]
+        }
+        (ItemBody::Multiple { options, .. }, Response::Multiple { choices }) => {
+            choices.iter().map(|c| text(options, c)).collect()
+        }
+        (ItemBody::Order { actions, .. }, Response::Order { positions }) => positions
+            .iter()
+            .enumerate()
+            .map(|(i, p)| match p {
+                Some(id) => format!("{}. {}", i + 1, text(actions, id)),
+                None => format!("{}. {none}", i + 1),
+            })
+            .collect(),
+        (ItemBody::Dropdown { slots, .. }, Response::Dropdown { slots: picks }) => slots
+            .iter()
+            .zip(picks)
+            .map(|(s, p)| match p {
+                Some(id) => format!("Blank {}: {}", s.number, text(&s.choices, id)),
+                None => format!("Blank {}: {none}", s.number),
+            })
+            .collect(),
+        (ItemBody::Grid { statements, .. }, Response::Grid { answers }) => statements
+            .iter()
+            .zip(answers)
+            .enumerate()
+            .map(|(i, (_, a))| {
+                format!(
+                    "Statement {}: {}",
+                    i + 1,
+                    match a {
+                        Some(true) => "Yes".to_string(),
+                        Some(false) => "No".to_string(),
+                        None => none.clone(),
+                    }
+                )
+            })
+            .collect(),
+        (
+            ItemBody::Match {
+                prompts, choices, ..
+            },
+            Response::Match { picks },
+        ) => prompts
+            .iter()
+            .zip(picks)
+            .map(|(p, pick)| match pick {
+                Some(id) => format!("{} → {}", inline_html(&p.text), text(choices, id)),
+                None => format!("{} → {none}", inline_html(&p.text)),
+            })
+            .collect(),
+        (ItemBody::YesNo { .. }, Response::YesNo { answer: Some(a) }) => {
+            vec![if *a { "Yes" } else { "No" }.to_string()]
+        }
+        _ => vec![none],
+    }
+}
+
+/// The stem as shown in the report: drop-down blanks become visible markers.
+pub fn report_stem(stem: &str) -> String {
+    let mut html = to_html(stem);
+    for n in crate::bank::parse::placeholders_in(stem) {
+        html = html.replacen(&format!("[[{n}]]"), &format!("[{n}]"), 1);
+    }
+    html
+}

@@ -1,0 +1,89 @@
+//! HTTP handlers and page structs, by area. Handlers are thin: extract, call `db`/`domain`,
+//! render.
+
+pub mod admin;
+pub mod auth;
+pub mod error_pages;
+pub mod exam;
+pub mod health;
+pub mod home;
+pub mod item_view;
+pub mod session;
+
+use crate::error::Result;
+use askama::Template;
+use axum::response::{Html, IntoResponse, Response};
+pub use session::{CurrentUser, MaybeUser};
+
+/// What the shared layout needs on every page.
+#[derive(Clone, Debug, Default)]
+pub struct PageCtx {
+    pub user: Option<UserView>,
+    pub css: String,
+    pub js: String,
+    pub favicon: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct UserView {
+    pub display_name: String,
+    pub role: String,
+}
+
+impl UserView {
+    pub fn is_instructor(&self) -> bool {
+        self.role == "instructor" || self.role == "admin"
+    }
+    pub fn is_admin(&self) -> bool {
+        self.role == "admin"
+    }
+}
+
+impl PageCtx {
+    pub fn new(user: Option<&crate::db::users::User>) -> PageCtx {
+        PageCtx {
+            user: user.map(|u| UserView {
+                display_name: u.display_name.clone(),
+                role: u.role.clone(),
+            }),
+            css: crate::static_files::url("app.css"),
+            js: crate::static_files::url("app.js"),
+            favicon: crate::static_files::url("favicon.svg"),
+        }
+    }
+}
+
+/// Renders a template as an HTML response.
+pub fn render<T: Template>(t: &T) -> Result<Response> {
+    Ok(Html(t.render()?).into_response())
+}
+
+/// A form POST body as field → values (repeated fields keep every value).
+pub fn form_fields(body: &[u8]) -> std::collections::BTreeMap<String, Vec<String>> {
+    let mut m: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for (k, v) in form_urlencoded::parse(body) {
+        m.entry(k.into_owned()).or_default().push(v.into_owned());
+    }
+    m
+}
+
+/// The last value of a form field, or "".
+pub fn field<'a>(
+    fields: &'a std::collections::BTreeMap<String, Vec<String>>,
+    name: &str,
+) -> &'a str {
+    fields
+        .get(name)
+        .and_then(|v| v.last())
+        .map(String::as_str)
+        .unwrap_or("")
+}
+
+/// Only same-site paths are followed after sign-in, never another host.
+pub fn safe_next(next: &str) -> String {
+    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") {
+        next.to_string()
+    } else {
+        "/".to_string()
+    }
+}

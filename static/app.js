@@ -1,0 +1,256 @@
+// mockexam — progressive enhancement only: every page works without this file.
+// - autosave: each change of an answer is saved at once (fetch, JSON reply), retried until it lands
+// - countdown: derived from the server's remaining seconds, re-synced on focus, wake and every save
+// - case-study tabs: keyboard-operable tabs over native <details>
+(function () {
+  "use strict";
+
+  function $(sel, root) { return (root || document).querySelector(sel); }
+  function $all(sel, root) { return Array.prototype.slice.call((root || document).querySelectorAll(sel)); }
+
+  // ---------- countdown ----------
+  var timer = $("#timer");
+  var announcer = $("#timer-announcer");
+  var deadline = null; // in performance.now() milliseconds
+  var warned = { ten: false, one: false };
+  var expiring = false;
+
+  function setRemaining(seconds) {
+    if (seconds === null || seconds === undefined || !timer) return;
+    deadline = performance.now() + Math.max(0, seconds) * 1000;
+    tick();
+  }
+
+  function announce(text) {
+    if (!announcer) return;
+    announcer.textContent = "";
+    window.setTimeout(function () { announcer.textContent = text; }, 50);
+  }
+
+  function format(sec) {
+    var h = Math.floor(sec / 3600), m = Math.floor((sec % 3600) / 60), s = sec % 60;
+    var mm = (h > 0 && m < 10 ? "0" : "") + m, ss = (s < 10 ? "0" : "") + s;
+    return (h > 0 ? h + ":" : "") + mm + ":" + ss;
+  }
+
+  function tick() {
+    if (!timer || deadline === null) return;
+    var left = Math.max(0, Math.round((deadline - performance.now()) / 1000));
+    var value = $("#timer-value");
+    if (value) {
+      value.textContent = format(left);
+      value.setAttribute("aria-label", Math.ceil(left / 60) + " minutes left");
+    }
+    timer.classList.toggle("warning", left <= 600 && left > 60);
+    timer.classList.toggle("critical", left <= 60);
+    if (left <= 600 && left > 60 && !warned.ten) { warned.ten = true; announce("10 minutes left."); }
+    if (left <= 60 && left > 0 && !warned.one) { warned.one = true; announce("1 minute left. Your answers are saved as you go."); }
+    if (left === 0 && !expiring) { expiring = true; onExpiry(); }
+  }
+
+  function syncFromServer() {
+    if (!timer) return;
+    fetch(timer.dataset.statusUrl, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+      .then(function (r) { return r.json(); })
+      .then(function (s) {
+        if (s.redirect) { window.location.assign(s.redirect); return; }
+        setRemaining(s.remaining_seconds);
+      })
+      .catch(function () { /* keep counting; the next sync or save corrects it */ });
+  }
+
+  function onExpiry() {
+    announce("Time is up. Submitting your saved answers.");
+    flushSaves().then(function () {
+      window.location.assign(timer.dataset.resultUrl);
+    });
+  }
+
+  if (timer) {
+    setRemaining(parseInt(timer.dataset.remaining, 10));
+    window.setInterval(tick, 1000);
+    window.setInterval(syncFromServer, 60000);
+    document.addEventListener("visibilitychange", function () { if (!document.hidden) syncFromServer(); });
+    window.addEventListener("focus", syncFromServer);
+    window.addEventListener("pageshow", function (e) { if (e.persisted) syncFromServer(); });
+    var toggle = $("#timer-toggle");
+    if (toggle) {
+      toggle.hidden = false;
+      var hiddenPref = window.localStorage && localStorage.getItem("mockexam.timerHidden") === "1";
+      var apply = function (hide) {
+        timer.classList.toggle("is-hidden", hide);
+        toggle.textContent = hide ? "Show timer" : "Hide timer";
+        toggle.setAttribute("aria-pressed", hide ? "true" : "false");
+      };
+      apply(hiddenPref);
+      toggle.addEventListener("click", function () {
+        var hide = !timer.classList.contains("is-hidden");
+        apply(hide);
+        try { localStorage.setItem("mockexam.timerHidden", hide ? "1" : "0"); } catch (e) { /* private mode */ }
+      });
+    }
+  }
+
+  // ---------- autosave ----------
+  var form = $("form[data-autosave]");
+  var stateEl = $("#save-state");
+  var chain = Promise.resolve();
+  var pending = 0;
+  var dirty = false;
+  var blocked = false; // a refusal that retrying cannot fix (stale tab, closed question)
+
+  function showState(text, cls) {
+    if (!stateEl) return;
+    stateEl.textContent = text;
+    stateEl.className = "save-state" + (cls ? " " + cls : "");
+  }
+
+  function payload() {
+    var data = new URLSearchParams(new FormData(form));
+    data.set("nav", "stay");
+    return data;
+  }
+
+  function sleep(ms) { return new Promise(function (res) { window.setTimeout(res, ms); }); }
+
+  // One save at a time, in order; a failed save is retried with backoff until it lands, so an
+  // answer given while offline is sent when the connection returns.
+  function saveOnce(attempt) {
+    var body = payload();
+    return fetch(form.action, {
+      method: "POST",
+      headers: { Accept: "application/json", "Content-Type": "application/x-www-form-urlencoded" },
+      credentials: "same-origin",
+      body: body.toString()
+    }).then(function (r) {
+      return r.json().catch(function () { return {}; }).then(function (j) { return { status: r.status, body: j }; });
+    }).then(function (res) {
+      if (res.body && res.body.saved) {
+        $("#revision").value = res.body.revision;
+        if (res.body.remaining_seconds !== undefined) setRemaining(res.body.remaining_seconds);
+        showState("All answers saved", "is-saved");
+        return;
+      }
+      if (res.body && res.body.redirect) {
+        showState(res.body.error || "This attempt is closed.", "is-error");
+        window.setTimeout(function () { window.location.assign(res.body.redirect); }, 1500);
+        blocked = true;
+        return;
+      }
+      if (res.status === 409 || res.status === 422 || res.status === 404 || res.status === 403) {
+        blocked = res.status !== 422;
+        showState(res.body && res.body.error ? res.body.error : "Not saved.", "is-error");
+        return;
+      }
+      throw new Error("status " + res.status);
+    }).catch(function (err) {
+      if (blocked) return;
+      var wait = Math.min(15000, 1000 * Math.pow(2, attempt));
+      showState("Not saved — retrying…", "is-error");
+      return sleep(wait).then(function () { return saveOnce(attempt + 1); });
+    });
+  }
+
+  function queueSave() {
+    if (blocked) return chain;
+    dirty = true;
+    pending += 1;
+    showState("Saving…", "");
+    chain = chain.then(function () {
+      if (!dirty) return;
+      dirty = false;
+      return saveOnce(0);
+    }).then(function () { pending -= 1; }, function () { pending -= 1; });
+    return chain;
+  }
+
+  function flushSaves() { return chain.catch(function () {}); }
+
+  if (form) {
+    form.addEventListener("change", function (e) {
+      if (e.target && e.target.name === "revision") return;
+      if (form.dataset.kind === "multiple" && e.target.name === "choice") limitChoices(e.target);
+      queueSave();
+    });
+    // Navigation waits for saves in flight so that the form posts the newest revision.
+    form.addEventListener("submit", function (e) {
+      if (pending === 0 || blocked) return;
+      e.preventDefault();
+      var submitter = e.submitter;
+      showState("Saving before you move on…", "");
+      flushSaves().then(function () {
+        var nav = document.createElement("input");
+        nav.type = "hidden";
+        nav.name = "nav";
+        nav.value = submitter ? submitter.value : "next";
+        form.appendChild(nav);
+        form.submit();
+      });
+    });
+    window.addEventListener("beforeunload", function (e) {
+      if (pending > 0 && !blocked) { e.preventDefault(); e.returnValue = ""; }
+    });
+    window.addEventListener("online", function () { if (pending > 0) showState("Back online — saving…", ""); });
+  }
+
+  // "Choose two": once the limit is reached, the other boxes are disabled until one is cleared.
+  function limitChoices() {
+    var boxes = $all("input[name=choice]", form);
+    var text = $("#instruction") ? $("#instruction").textContent : "";
+    var words = { two: 2, three: 3, four: 4, five: 5 };
+    var m = text.match(/Choose (\w+)/);
+    var limit = m ? (words[m[1]] || parseInt(m[1], 10)) : boxes.length;
+    var checked = boxes.filter(function (b) { return b.checked; }).length;
+    boxes.forEach(function (b) { b.disabled = !b.checked && checked >= limit; });
+  }
+  if (form && form.dataset.kind === "multiple") limitChoices();
+
+  // ---------- case-study tabs ----------
+  $all("[data-tabs]").forEach(function (container) {
+    var panels = $all("details.tab", container);
+    if (panels.length < 2) return;
+    var list = document.createElement("div");
+    list.className = "tab-list";
+    list.setAttribute("role", "tablist");
+    list.setAttribute("aria-label", "Case study sections");
+    var buttons = panels.map(function (d, i) {
+      var summary = $("summary", d);
+      var body = $(".tab-body", d);
+      var b = document.createElement("button");
+      b.type = "button";
+      b.id = d.id + "-tab";
+      b.textContent = summary.textContent;
+      b.setAttribute("role", "tab");
+      b.setAttribute("aria-controls", d.id + "-panel");
+      body.id = d.id + "-panel";
+      body.setAttribute("role", "tabpanel");
+      body.setAttribute("aria-labelledby", b.id);
+      body.tabIndex = 0;
+      list.appendChild(b);
+      b.addEventListener("click", function () { select(i, true); });
+      b.addEventListener("keydown", function (e) {
+        var n = null;
+        if (e.key === "ArrowRight") n = (i + 1) % panels.length;
+        if (e.key === "ArrowLeft") n = (i - 1 + panels.length) % panels.length;
+        if (e.key === "Home") n = 0;
+        if (e.key === "End") n = panels.length - 1;
+        if (n !== null) { e.preventDefault(); select(n, true); }
+      });
+      return b;
+    });
+    function select(i, focus) {
+      panels.forEach(function (d, j) {
+        var on = i === j;
+        d.open = on;
+        buttons[j].setAttribute("aria-selected", on ? "true" : "false");
+        buttons[j].tabIndex = on ? 0 : -1;
+        $("summary", d).hidden = true;
+        d.hidden = !on;
+      });
+      if (focus) buttons[i].focus();
+    }
+    container.insertBefore(list, container.firstChild);
+    container.classList.add("is-enhanced");
+    select(0, false);
+  });
+})();

@@ -1,0 +1,332 @@
+//! Accounts and security, through the real router against a fresh database per test.
+
+mod common;
+use common::{signed_in_as, TestApp, PASSWORD};
+use sqlx::PgPool;
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn register_sign_out_and_sign_in_again(pool: PgPool) {
+    let mut app = TestApp::new(pool.clone());
+    let r = app.register("Ada@Example.com", "Ada").await;
+    r.assert_status(303);
+    assert_eq!(r.location(), "/");
+    app.get("/")
+        .await
+        .assert_status(200)
+        .assert_contains("Welcome back, Ada");
+
+    // Stored lower-cased, argon2id with OWASP parameters, never the password itself.
+    let (email, hash): (String, String) = sqlx::query_as("SELECT email, password_hash FROM users")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(email, "ada@example.com");
+    assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+
+    app.post("/logout", &[]).await.assert_status(303);
+    assert!(app.cookie.is_none(), "sign-out clears the cookie");
+    let sessions: i64 = sqlx::query_scalar("SELECT count(*) FROM sessions")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(sessions, 0, "sign-out ends the session in the database");
+    app.get("/").await.assert_contains("Create a free account");
+
+    app.login("ada@example.com", PASSWORD)
+        .await
+        .assert_status(303);
+    app.get("/").await.assert_contains("Welcome back, Ada");
+}
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn wrong_password_is_refused_with_a_message(pool: PgPool) {
+    let mut app = TestApp::new(pool);
+    app.register("bo@example.com", "Bo").await;
+    app.post("/logout", &[]).await;
+    let r = app.login("bo@example.com", "not the password at all").await;
+    r.assert_status(401)
+        .assert_contains("Email or password is not right.");
+    assert!(app.cookie.is_none());
+    // The form keeps the email the user typed.
+    r.assert_contains("value=\"bo@example.com\"");
+}
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn duplicate_email_is_a_form_error_not_a_500(pool: PgPool) {
+    let mut app = TestApp::new(pool.clone());
+    app.register("cy@example.com", "Cy")
+        .await
+        .assert_status(303);
+    let mut other = app.other_browser();
+    let r = other.register("CY@example.com", "Another Cy").await;
+    r.assert_status(422)
+        .assert_contains("An account with this email already exists");
+    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM users")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(n, 1);
+}
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn registration_validates_every_field(pool: PgPool) {
+    let mut app = TestApp::new(pool.clone());
+    let r = app
+        .post(
+            "/register",
+            &[
+                ("email", "not-an-email"),
+                ("display_name", ""),
+                ("password", "short"),
+                ("password_confirm", "short"),
+            ],
+        )
+        .await;
+    r.assert_status(422)
+        .assert_contains("Enter an email address like name@example.com.")
+        .assert_contains("Enter a display name of 1 to 80 characters.")
+        .assert_contains("Use at least 12 characters");
+    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM users")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(n, 0, "bad input changes nothing");
+}
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn session_id_rotates_at_login(pool: PgPool) {
+    let mut app = TestApp::new(pool.clone());
+    app.register("di@example.com", "Di").await;
+    let first = app.cookie.clone().expect("session after registration");
+    app.login("di@example.com", PASSWORD)
+        .await
+        .assert_status(303);
+    let second = app.cookie.clone().expect("session after login");
+    assert_ne!(first, second, "a new session id is issued at login");
+    // The old token is dead: a browser still holding it is signed out.
+    let mut stale = app.other_browser();
+    stale.cookie = Some(first);
+    stale
+        .get("/")
+        .await
+        .assert_contains("Create a free account");
+    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM sessions")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(n, 1);
+}
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn cross_site_post_is_rejected(pool: PgPool) {
+    use axum::body::Body;
+    use axum::http::{header, Request};
+    let mut app = TestApp::new(pool.clone());
+    app.register("ed@example.com", "Ed").await;
+    let cookie = app.cookie.clone().unwrap();
+    let req = Request::builder()
+        .method("POST")
+        .uri("/logout")
+        .header(header::HOST, "localhost")
+        .header(header::ORIGIN, "https://evil.example")
+        .header("sec-fetch-site", "cross-site")
+        .header(header::COOKIE, format!("mockexam_session={cookie}"))
+        .body(Body::empty())
+        .unwrap();
+    let r = app.send(req).await;
+    r.assert_status(403)
+        .assert_contains("sent from another site");
+    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM sessions")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(n, 1, "the refused request changed nothing");
+}
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn repeated_failures_throttle_the_account(pool: PgPool) {
+    let mut app = TestApp::new(pool.clone());
+    app.register("fi@example.com", "Fi").await;
+    app.post("/logout", &[]).await;
+    for _ in 0..5 {
+        app.login("fi@example.com", "wrong password here")
+            .await
+            .assert_status(401);
+    }
+    // Even the right password waits now, with a clear message and Retry-After.
+    let r = app.login("fi@example.com", PASSWORD).await;
+    r.assert_status(429)
+        .assert_contains("Too many failed sign-in attempts. Try again in ");
+    let retry: i64 = r
+        .headers
+        .get("retry-after")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(retry > 800 && retry <= 900, "{retry}");
+    // Counted in Postgres, so every app process sees the same count.
+    let n: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM login_failures WHERE email = 'fi@example.com'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(n, 5);
+    let mut second_process = TestApp::new(pool.clone());
+    second_process
+        .login("fi@example.com", PASSWORD)
+        .await
+        .assert_status(429);
+    // Once the window has passed, the right password works again.
+    sqlx::query("UPDATE login_failures SET failed_at = failed_at - interval '16 minutes'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    app.login("fi@example.com", PASSWORD)
+        .await
+        .assert_status(303);
+}
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn roles_guard_instructor_and_admin_pages(pool: PgPool) {
+    let mut anon = TestApp::new(pool.clone());
+    let r = anon.get("/author").await;
+    r.assert_status(303);
+    assert_eq!(r.location(), "/login?next=%2Fauthor");
+
+    let mut candidate = TestApp::new(pool.clone());
+    signed_in_as(&mut candidate, "cand@example.com", "candidate").await;
+    candidate
+        .get("/author")
+        .await
+        .assert_status(403)
+        .assert_contains("Not allowed");
+    candidate.get("/admin/users").await.assert_status(403);
+
+    let mut instructor = TestApp::new(pool.clone());
+    signed_in_as(&mut instructor, "inst@example.com", "instructor").await;
+    instructor
+        .get("/author")
+        .await
+        .assert_status(200)
+        .assert_contains("Question bank");
+    instructor.get("/admin/users").await.assert_status(403);
+
+    let mut admin = TestApp::new(pool.clone());
+    signed_in_as(&mut admin, "root@example.com", "admin").await;
+    let users = admin.get("/admin/users").await;
+    users.assert_status(200).assert_contains("cand@example.com");
+    let id: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM users WHERE email = 'cand@example.com'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    admin
+        .post(
+            &format!("/admin/users/{id}/role"),
+            &[("role", "instructor")],
+        )
+        .await
+        .assert_status(303);
+    candidate.get("/author").await.assert_status(200);
+    admin
+        .post(&format!("/admin/users/{id}/role"), &[("role", "superuser")])
+        .await
+        .assert_status(400);
+}
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn password_change_ends_other_sessions(pool: PgPool) {
+    let mut laptop = TestApp::new(pool.clone());
+    laptop.register("gu@example.com", "Gu").await;
+    let mut phone = laptop.other_browser();
+    phone
+        .login("gu@example.com", PASSWORD)
+        .await
+        .assert_status(303);
+    phone.get("/").await.assert_contains("Welcome back, Gu");
+
+    let r = laptop
+        .post(
+            "/account/password",
+            &[
+                ("current_password", PASSWORD),
+                ("new_password", "a much newer passphrase"),
+                ("new_password_confirm", "a much newer passphrase"),
+            ],
+        )
+        .await;
+    r.assert_status(200)
+        .assert_contains("1 other session(s) were signed out");
+    phone
+        .get("/")
+        .await
+        .assert_contains("Create a free account");
+    laptop.get("/").await.assert_contains("Welcome back, Gu");
+    laptop.post("/logout", &[]).await;
+    laptop
+        .login("gu@example.com", "a much newer passphrase")
+        .await
+        .assert_status(303);
+}
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn pages_carry_security_headers_and_friendly_errors(pool: PgPool) {
+    let mut app = TestApp::new(pool);
+    let r = app.get("/login").await;
+    let csp = r
+        .headers
+        .get("content-security-policy")
+        .unwrap()
+        .to_str()
+        .unwrap();
+    assert!(
+        csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'"),
+        "{csp}"
+    );
+    assert!(!csp.contains("unsafe-inline"));
+    assert_eq!(r.headers.get("x-content-type-options").unwrap(), "nosniff");
+    assert_eq!(r.headers.get("referrer-policy").unwrap(), "same-origin");
+    r.assert_contains("<script src=\"/static/app.");
+    let missing = app.get("/no/such/page").await;
+    missing
+        .assert_status(404)
+        .assert_contains("Page not found")
+        .assert_contains("class=\"site-header\"");
+    // Hashed static URLs are cached for a year.
+    let css = r
+        .body
+        .split("href=\"/static/app.")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap();
+    let s = app.get(&format!("/static/app.{css}")).await;
+    s.assert_status(200);
+    assert!(s
+        .headers
+        .get("cache-control")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .contains("immutable"));
+}
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn health_readiness_and_metrics(pool: PgPool) {
+    let mut app = TestApp::new(pool.clone());
+    app.get("/healthz").await.assert_status(200);
+    app.get("/readyz")
+        .await
+        .assert_status(200)
+        .assert_contains("ready");
+    app.get("/login").await;
+    let m = app.get("/metrics").await;
+    m.assert_status(200)
+        .assert_contains("http_requests_total")
+        .assert_contains("route=\"/login\"");
+    pool.close().await;
+    app.get("/readyz").await.assert_status(503);
+}

@@ -1,0 +1,204 @@
+//! Test helpers: the real router against a fresh database, with a cookie-keeping client.
+#![allow(dead_code)]
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use mockexam::app::{app, AppState};
+use mockexam::config::Config;
+use sqlx::PgPool;
+use tower::ServiceExt;
+
+pub struct TestResponse {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: String,
+}
+
+impl TestResponse {
+    pub fn location(&self) -> &str {
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+    #[track_caller]
+    pub fn assert_status(&self, s: u16) -> &Self {
+        assert_eq!(
+            self.status.as_u16(),
+            s,
+            "unexpected status; body: {}",
+            &self.body[..self.body.len().min(2000)]
+        );
+        self
+    }
+    #[track_caller]
+    pub fn assert_contains(&self, needle: &str) -> &Self {
+        assert!(
+            self.body.contains(needle),
+            "expected {needle:?} in body:\n{}",
+            &self.body[..self.body.len().min(4000)]
+        );
+        self
+    }
+}
+
+pub struct TestApp {
+    pub router: Router,
+    pub pool: PgPool,
+    pub cookie: Option<String>,
+}
+
+pub fn config() -> Config {
+    Config::for_database("postgres://unused")
+}
+
+impl TestApp {
+    pub fn new(pool: PgPool) -> TestApp {
+        Self::with_config(pool, config())
+    }
+
+    pub fn with_config(pool: PgPool, config: Config) -> TestApp {
+        let state = AppState::new(pool.clone(), config);
+        TestApp {
+            router: app(state),
+            pool,
+            cookie: None,
+        }
+    }
+
+    /// Another browser against the same server and database.
+    pub fn other_browser(&self) -> TestApp {
+        TestApp {
+            router: self.router.clone(),
+            pool: self.pool.clone(),
+            cookie: None,
+        }
+    }
+
+    pub async fn send(&mut self, req: Request<Body>) -> TestResponse {
+        let resp = self.router.clone().oneshot(req).await.expect("infallible");
+        for v in resp.headers().get_all(header::SET_COOKIE) {
+            let v = v.to_str().unwrap();
+            if let Some(rest) = v.strip_prefix("mockexam_session=") {
+                let token = rest.split(';').next().unwrap_or("");
+                self.cookie = if token.is_empty() {
+                    None
+                } else {
+                    Some(token.to_string())
+                };
+            }
+        }
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+        TestResponse {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    fn builder(&self, method: &str, path: &str) -> axum::http::request::Builder {
+        let mut b = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::HOST, "localhost");
+        if let Some(c) = &self.cookie {
+            b = b.header(header::COOKIE, format!("mockexam_session={c}"));
+        }
+        b
+    }
+
+    pub async fn get(&mut self, path: &str) -> TestResponse {
+        let req = self.builder("GET", path).body(Body::empty()).unwrap();
+        self.send(req).await
+    }
+
+    pub async fn get_json(&mut self, path: &str) -> TestResponse {
+        let req = self
+            .builder("GET", path)
+            .header(header::ACCEPT, "application/json")
+            .body(Body::empty())
+            .unwrap();
+        self.send(req).await
+    }
+
+    pub fn encode(fields: &[(&str, &str)]) -> String {
+        let mut s = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in fields {
+            s.append_pair(k, v);
+        }
+        s.finish()
+    }
+
+    /// A same-origin form post, as a browser sends it.
+    pub async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> TestResponse {
+        let req = self
+            .builder("POST", path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ORIGIN, "http://localhost")
+            .header("sec-fetch-site", "same-origin")
+            .body(Body::from(Self::encode(fields)))
+            .unwrap();
+        self.send(req).await
+    }
+
+    /// The same post as the autosave script sends it.
+    pub async fn post_json(&mut self, path: &str, fields: &[(&str, &str)]) -> TestResponse {
+        let req = self
+            .builder("POST", path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "application/json")
+            .header(header::ORIGIN, "http://localhost")
+            .header("sec-fetch-site", "same-origin")
+            .body(Body::from(Self::encode(fields)))
+            .unwrap();
+        self.send(req).await
+    }
+
+    pub async fn register(&mut self, email: &str, name: &str) -> TestResponse {
+        self.post(
+            "/register",
+            &[
+                ("email", email),
+                ("display_name", name),
+                ("password", PASSWORD),
+                ("password_confirm", PASSWORD),
+            ],
+        )
+        .await
+    }
+
+    pub async fn login(&mut self, email: &str, password: &str) -> TestResponse {
+        self.post(
+            "/login",
+            &[("email", email), ("password", password), ("next", "/")],
+        )
+        .await
+    }
+}
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// Loads a bank folder from the repository into the test database.
+pub async fn import_bank(pool: &PgPool, dir: &str) -> mockexam::bank::import::ImportReport {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+    let bank =
+        mockexam::bank::load(&path).unwrap_or_else(|p| panic!("bank {dir} has problems: {p:?}"));
+    mockexam::bank::import::import(pool, &bank)
+        .await
+        .expect("import")
+}
+
+/// Makes a user with a role directly in the database and signs in.
+pub async fn signed_in_as(app: &mut TestApp, email: &str, role: &str) {
+    mockexam::demo::upsert_user(&app.pool, email, "Test User", role, PASSWORD)
+        .await
+        .expect("user");
+    app.login(email, PASSWORD).await.assert_status(303);
+}

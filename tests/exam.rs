@@ -1,0 +1,658 @@
+//! The candidate's whole loop through the real router and the real database.
+
+mod common;
+use common::{TestApp, TestResponse};
+use mockexam::domain::item::{Item, ItemBody};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+async fn candidate(pool: &PgPool, email: &str) -> TestApp {
+    let mut app = TestApp::new(pool.clone());
+    app.register(email, "Candidate").await.assert_status(303);
+    app
+}
+
+async fn start(app: &mut TestApp, exam: &str) -> Uuid {
+    let r = app.post(&format!("/exams/{exam}/attempts"), &[]).await;
+    r.assert_status(303);
+    let id = r.location().trim_start_matches("/attempts/").to_string();
+    Uuid::parse_str(&id).unwrap_or_else(|_| panic!("bad location {}", r.location()))
+}
+
+async fn item_at(pool: &PgPool, attempt: Uuid, position: i32) -> (Item, i32, String) {
+    let (body, revision, section_kind): (sqlx::types::Json<Item>, i32, String) = sqlx::query_as(
+        "SELECT qv.body, ai.revision, ai.section_kind FROM attempt_items ai
+         JOIN question_versions qv ON qv.id = ai.question_version_id
+         WHERE ai.attempt_id = $1 AND ai.position = $2",
+    )
+    .bind(attempt)
+    .bind(position)
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    (body.0, revision, section_kind)
+}
+
+fn correct_fields(body: &ItemBody) -> Vec<(String, String)> {
+    let yn = |b: &bool| {
+        if *b {
+            "yes".to_string()
+        } else {
+            "no".to_string()
+        }
+    };
+    match body {
+        ItemBody::Single { key, .. } => vec![("choice".into(), key.clone())],
+        ItemBody::Multiple { key, .. } => {
+            key.iter().map(|k| ("choice".into(), k.clone())).collect()
+        }
+        ItemBody::Order { key, .. } => key
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (format!("pos{}", i + 1), k.clone()))
+            .collect(),
+        ItemBody::Dropdown { key, .. } => key
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (format!("slot{}", i + 1), k.clone()))
+            .collect(),
+        ItemBody::Grid { key, .. } => key
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (format!("s{}", i + 1), yn(k)))
+            .collect(),
+        ItemBody::Match { key, .. } => key
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (format!("p{}", i + 1), k.clone()))
+            .collect(),
+        ItemBody::YesNo { key } => vec![("answer".into(), yn(key))],
+    }
+}
+
+async fn answer(
+    app: &mut TestApp,
+    attempt: Uuid,
+    position: i32,
+    nav: &str,
+    correct: bool,
+) -> TestResponse {
+    let (item, revision, _) = item_at(&app.pool, attempt, position).await;
+    let mut fields = if correct {
+        correct_fields(&item.body)
+    } else {
+        vec![]
+    };
+    fields.push(("revision".into(), revision.to_string()));
+    fields.push(("nav".into(), nav.into()));
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    app.post(&format!("/attempts/{attempt}/items/{position}"), &pairs)
+        .await
+}
+
+async fn attempt_status(pool: &PgPool, id: Uuid) -> (String, Option<String>, Option<i32>) {
+    sqlx::query_as("SELECT status, submit_reason, scaled_score FROM attempts WHERE id = $1")
+        .bind(id)
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn a_whole_attempt_from_start_to_score_report(pool: PgPool) {
+    common::import_bank(&pool, "question-bank/example").await;
+    let mut app = candidate(&pool, "whole@example.com").await;
+    app.get("/exams")
+        .await
+        .assert_status(200)
+        .assert_contains("EX-100");
+    app.get("/exams/ex-100")
+        .await
+        .assert_status(200)
+        .assert_contains("Start a full mock");
+    let id = start(&mut app, "ex-100").await;
+    let first = app.get(&format!("/attempts/{id}")).await;
+    first.assert_status(303);
+    assert_eq!(first.location(), format!("/attempts/{id}/items/1"));
+
+    for n in 1..=10 {
+        let page = app.get(&format!("/attempts/{id}/items/{n}")).await;
+        page.assert_status(200)
+            .assert_contains(&format!("Question {n} of 10"));
+        let r = answer(
+            &mut app,
+            id,
+            n,
+            if n < 10 { "next" } else { "review" },
+            true,
+        )
+        .await;
+        r.assert_status(303);
+    }
+    let review = app.get(&format!("/attempts/{id}/review")).await;
+    review
+        .assert_status(200)
+        .assert_contains("0</strong> unanswered");
+    app.get(&format!("/attempts/{id}/submit"))
+        .await
+        .assert_status(200)
+        .assert_contains("Ready to submit?");
+    let done = app.post(&format!("/attempts/{id}/submit"), &[]).await;
+    assert_eq!(done.location(), format!("/attempts/{id}/result"));
+    let report = app.get(&format!("/attempts/{id}/result")).await;
+    report
+        .assert_status(200)
+        .assert_contains("1000")
+        .assert_contains("You passed this mock")
+        .assert_contains("By skill area")
+        .assert_contains("<svg")
+        .assert_contains("Correct answer")
+        .assert_contains("https://learn.microsoft.com/");
+    let (status, reason, scaled) = attempt_status(&pool, id).await;
+    assert_eq!(
+        (status.as_str(), reason.as_deref(), scaled),
+        ("submitted", Some("candidate"), Some(1000))
+    );
+    app.get("/attempts").await.assert_contains("Report");
+}
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn partial_credit_and_blank_answers_are_scored_per_component(pool: PgPool) {
+    common::import_bank(&pool, "question-bank/example").await;
+    let mut app = candidate(&pool, "partial@example.com").await;
+    let id = start(&mut app, "ex-100").await;
+    // Answer only the multiple-answer item, with one right and one wrong pick.
+    let pos: i32 = sqlx::query_scalar(
+        "SELECT ai.position FROM attempt_items ai JOIN question_versions qv ON qv.id = ai.question_version_id
+         WHERE ai.attempt_id = $1 AND qv.body->>'kind' = 'multiple'",
+    )
+    .bind(id)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    app.post(
+        &format!("/attempts/{id}/items/{pos}"),
+        &[
+            ("choice", "A"),
+            ("choice", "B"),
+            ("revision", "0"),
+            ("nav", "stay"),
+        ],
+    )
+    .await
+    .assert_status(303);
+    app.post(&format!("/attempts/{id}/submit"), &[]).await;
+    let (points, max): (i32, i32) = sqlx::query_as(
+        "SELECT points, max_points FROM attempt_items WHERE attempt_id = $1 AND position = $2",
+    )
+    .bind(id)
+    .bind(pos)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!((points, max), (1, 2));
+    let total: (i32, i32, bool) =
+        sqlx::query_as("SELECT points, max_points, passed FROM attempts WHERE id = $1")
+            .bind(id)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(total.0, 1);
+    assert!(!total.2);
+    app.get(&format!("/attempts/{id}/result"))
+        .await
+        .assert_contains("Partly correct");
+}
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn exam_pages_never_contain_the_key_or_explanation(pool: PgPool) {
+    common::import_bank(&pool, "question-bank/example").await;
+    let mut app = candidate(&pool, "integrity@example.com").await;
+    let id = start(&mut app, "ex-100").await;
+    for n in 1..=10 {
+        let (item, _, _) = item_at(&pool, id, n).await;
+        let html = app.get(&format!("/attempts/{id}/items/{n}")).await.body;
+        let explanation_start: String = item.explanation.chars().take(30).collect();
+        assert!(
+            !html.contains(&explanation_start),
+            "item {n} leaks its explanation"
+        );
+        for r in &item.references {
+            assert!(
+                !html.contains(r.as_str()),
+                "item {n} leaks its reference link"
+            );
+        }
+        for marker in ["data-key", "data-correct", "is-correct", "\"key\""] {
+            assert!(!html.contains(marker), "item {n} contains {marker}");
+        }
+        // The correct option carries nothing the others do not: same markup shape for all.
+        if let ItemBody::Single { key, options } = &item.body {
+            for o in options {
+                let needle = format!("name=\"choice\" value=\"{}\"", o.id);
+                assert!(html.contains(&needle), "option {} present", o.id);
+            }
+            let key_input = format!("value=\"{key}\" ");
+            assert!(html.contains(&key_input));
+        }
+        // Saving answers with JSON reveals nothing either.
+        let reply = app
+            .post_json(&format!("/attempts/{id}/items/{n}"), &[("revision", "0")])
+            .await;
+        let body = reply.body.to_lowercase();
+        assert!(
+            !body.contains("correct") && !body.contains("points") && !body.contains("key"),
+            "{body}"
+        );
+    }
+    // Not before submission: the result page redirects while the attempt is open.
+    let r = app.get(&format!("/attempts/{id}/result")).await;
+    r.assert_status(303);
+}
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn json_save_reports_revision_and_remaining_time(pool: PgPool) {
+    common::import_bank(&pool, "question-bank/example").await;
+    let mut app = candidate(&pool, "json@example.com").await;
+    let id = start(&mut app, "ex-100").await;
+    let (item, _, _) = item_at(&pool, id, 1).await;
+    let mut fields = correct_fields(&item.body);
+    fields.push(("revision".into(), "0".into()));
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let r = app
+        .post_json(&format!("/attempts/{id}/items/1"), &pairs)
+        .await;
+    r.assert_status(200);
+    let j = r.json();
+    assert_eq!(j["saved"], true);
+    assert_eq!(j["revision"], 1);
+    let remaining = j["remaining_seconds"].as_i64().unwrap();
+    assert!((1190..=1200).contains(&remaining), "{remaining}");
+    // The page shows the saved answer after a reload.
+    let page = app.get(&format!("/attempts/{id}/items/1")).await;
+    page.assert_contains("name=\"revision\" value=\"1\"");
+    assert!(page.body.contains("checked") || page.body.contains("selected"));
+}
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn a_stale_tab_cannot_overwrite_a_newer_answer(pool: PgPool) {
+    common::import_bank(&pool, "question-bank/example").await;
+    let mut app = candidate(&pool, "stale@example.com").await;
+    let id = start(&mut app, "ex-100").await;
+    let (item, _, _) = item_at(&pool, id, 1).await;
+    let correct = correct_fields(&item.body);
+    let mut newer: Vec<(&str, &str)> = correct
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    newer.push(("revision", "0"));
+    app.post_json(&format!("/attempts/{id}/items/1"), &newer)
+        .await
+        .assert_status(200);
+    // The same save retried (lost reply) is harmless and answers as saved.
+    let retry = app
+        .post_json(&format!("/attempts/{id}/items/1"), &newer)
+        .await;
+    retry.assert_status(200);
+    assert_eq!(retry.json()["revision"], 1);
+    // A second tab still on revision 0 sends a different answer: refused, newer answer kept.
+    let stale = app
+        .post_json(&format!("/attempts/{id}/items/1"), &[("revision", "0")])
+        .await;
+    stale.assert_status(409);
+    assert!(stale.json()["error"]
+        .as_str()
+        .unwrap()
+        .contains("changed in another tab"));
+    let stored: Option<serde_json::Value> = sqlx::query_scalar(
+        "SELECT response FROM attempt_items WHERE attempt_id = $1 AND position = 1",
+    )
+    .bind(id)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert!(
+        !stored.unwrap().to_string().contains("null,"),
+        "newer answer kept"
+    );
+    let rev: i32 = sqlx::query_scalar(
+        "SELECT revision FROM attempt_items WHERE attempt_id = $1 AND position = 1",
+    )
+    .bind(id)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(rev, 1);
+    // Without JavaScript the stale form shows the page again with the message.
+    let page = app
+        .post(
+            &format!("/attempts/{id}/items/1"),
+            &[("revision", "0"), ("nav", "next")],
+        )
+        .await;
+    page.assert_status(409)
+        .assert_contains("changed in another tab");
+}
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn a_save_after_the_deadline_is_refused_and_the_attempt_scored_with_what_was_saved(
+    pool: PgPool,
+) {
+    common::import_bank(&pool, "question-bank/example").await;
+    let mut app = candidate(&pool, "late@example.com").await;
+    let id = start(&mut app, "ex-100").await;
+    answer(&mut app, id, 1, "next", true)
+        .await
+        .assert_status(303);
+    // Within the grace period a save still lands (network lag).
+    sqlx::query("UPDATE attempts SET deadline_at = now() - interval '3 seconds' WHERE id = $1")
+        .bind(id)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let (item2, _, _) = item_at(&pool, id, 2).await;
+    let mut f2 = correct_fields(&item2.body);
+    f2.push(("revision".into(), "0".into()));
+    let p2: Vec<(&str, &str)> = f2.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    app.post_json(&format!("/attempts/{id}/items/2"), &p2)
+        .await
+        .assert_status(200);
+    // After the grace period: refused, and the attempt is finalised with the saved answers.
+    sqlx::query("UPDATE attempts SET deadline_at = now() - interval '30 seconds' WHERE id = $1")
+        .bind(id)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let (item3, _, _) = item_at(&pool, id, 3).await;
+    let mut f3 = correct_fields(&item3.body);
+    f3.push(("revision".into(), "0".into()));
+    let p3: Vec<(&str, &str)> = f3.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let late = app.post_json(&format!("/attempts/{id}/items/3"), &p3).await;
+    late.assert_status(409);
+    assert!(late.json()["error"]
+        .as_str()
+        .unwrap()
+        .contains("Time is up"));
+    assert_eq!(late.json()["redirect"], format!("/attempts/{id}/result"));
+    let (status, reason, _) = attempt_status(&pool, id).await;
+    assert_eq!(
+        (status.as_str(), reason.as_deref()),
+        ("submitted", Some("expired"))
+    );
+    let points: Vec<Option<i32>> = sqlx::query_scalar(
+        "SELECT points FROM attempt_items WHERE attempt_id = $1 ORDER BY position",
+    )
+    .bind(id)
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert!(
+        points[0].unwrap() > 0 && points[1].unwrap() > 0,
+        "saved answers scored: {points:?}"
+    );
+    assert_eq!(points[2], Some(0), "the late answer was not stored");
+    // A submitted attempt refuses further saves; pages go to the report.
+    let again = app
+        .post_json(&format!("/attempts/{id}/items/4"), &[("revision", "0")])
+        .await;
+    again.assert_status(409);
+    let page = app.get(&format!("/attempts/{id}/items/4")).await;
+    assert_eq!(page.location(), format!("/attempts/{id}/result"));
+    app.get(&format!("/attempts/{id}/result"))
+        .await
+        .assert_contains("Time ran out");
+}
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn the_sweeper_finalises_abandoned_attempts_once(pool: PgPool) {
+    common::import_bank(&pool, "question-bank/example").await;
+    let mut app = candidate(&pool, "abandon@example.com").await;
+    let id = start(&mut app, "ex-100").await;
+    answer(&mut app, id, 1, "next", true).await;
+    let mut other = candidate(&pool, "active@example.com").await;
+    let active = start(&mut other, "ex-100").await;
+    sqlx::query("UPDATE attempts SET deadline_at = now() - interval '2 minutes' WHERE id = $1")
+        .bind(id)
+        .execute(&pool)
+        .await
+        .unwrap();
+    // Two sweepers at once (two app processes): exactly one finalises it.
+    let (a, b) = tokio::join!(
+        mockexam::engine::sweep(&pool, 10),
+        mockexam::engine::sweep(&pool, 10)
+    );
+    assert_eq!(a.unwrap() + b.unwrap(), 1);
+    let (status, reason, scaled) = attempt_status(&pool, id).await;
+    assert_eq!(
+        (status.as_str(), reason.as_deref()),
+        ("submitted", Some("swept"))
+    );
+    assert!(scaled.unwrap() > 1);
+    assert_eq!(attempt_status(&pool, active).await.0, "in_progress");
+    assert_eq!(mockexam::engine::sweep(&pool, 10).await.unwrap(), 0);
+}
+
+async fn first_position(pool: &PgPool, id: Uuid, section_kind: &str) -> i32 {
+    sqlx::query_scalar(
+        "SELECT min(position) FROM attempt_items WHERE attempt_id = $1 AND section_kind = $2",
+    )
+    .bind(id)
+    .bind(section_kind)
+    .fetch_one(pool)
+    .await
+    .unwrap()
+}
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn an_answered_problem_solution_item_cannot_be_revisited(pool: PgPool) {
+    common::import_bank(&pool, "question-bank/example").await;
+    let mut app = candidate(&pool, "series@example.com").await;
+    let id = start(&mut app, "ex-100").await;
+    let pos = first_position(&pool, id, "series").await;
+    let page = app.get(&format!("/attempts/{id}/items/{pos}")).await;
+    page.assert_status(200)
+        .assert_contains("cannot return to it");
+    assert!(
+        !page.body.contains("value=\"prev\""),
+        "no Previous button in a series"
+    );
+    answer(&mut app, id, pos, "next", true)
+        .await
+        .assert_status(303);
+    app.get(&format!("/attempts/{id}/items/{pos}"))
+        .await
+        .assert_status(409)
+        .assert_contains("cannot be reopened");
+    let again = app
+        .post_json(
+            &format!("/attempts/{id}/items/{pos}"),
+            &[("answer", "no"), ("revision", "1")],
+        )
+        .await;
+    again.assert_status(409);
+    let review = app.get(&format!("/attempts/{id}/review")).await;
+    assert!(
+        !review.body.contains(&format!("/items/{pos}\"")),
+        "not listed on the review screen"
+    );
+    review.assert_contains("problem–solution answer(s) final and not listed");
+}
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn a_case_study_locks_once_left(pool: PgPool) {
+    common::import_bank(&pool, "question-bank/example").await;
+    let mut app = candidate(&pool, "case@example.com").await;
+    let id = start(&mut app, "ex-100").await;
+    let pos = first_position(&pool, id, "case").await;
+    let page = app.get(&format!("/attempts/{id}/items/{pos}")).await;
+    page.assert_status(200)
+        .assert_contains("Once you leave this case study you cannot return to it")
+        .assert_contains("Fabrikam Retail")
+        .assert_contains("Technical details");
+    // Moving within the case study is fine.
+    app.get(&format!("/attempts/{id}/items/{}", pos + 1))
+        .await
+        .assert_status(200);
+    app.get(&format!("/attempts/{id}/items/{pos}"))
+        .await
+        .assert_status(200);
+    // Leaving it (here: to question 1) closes it.
+    app.get(&format!("/attempts/{id}/items/1"))
+        .await
+        .assert_status(200);
+    app.get(&format!("/attempts/{id}/items/{pos}"))
+        .await
+        .assert_status(409)
+        .assert_contains("You left this case study");
+    let locked: i64 = sqlx::query_scalar("SELECT count(*) FROM attempt_items WHERE attempt_id = $1 AND section_kind = 'case' AND locked")
+        .bind(id)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(locked, 2);
+    app.post_json(
+        &format!("/attempts/{id}/items/{pos}"),
+        &[("choice", "B"), ("revision", "0")],
+    )
+    .await
+    .assert_status(409);
+}
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn another_users_attempt_is_not_found(pool: PgPool) {
+    common::import_bank(&pool, "question-bank/example").await;
+    let mut owner = candidate(&pool, "owner@example.com").await;
+    let id = start(&mut owner, "ex-100").await;
+    let mut intruder = candidate(&pool, "intruder@example.com").await;
+    for path in [
+        format!("/attempts/{id}"),
+        format!("/attempts/{id}/items/1"),
+        format!("/attempts/{id}/review"),
+        format!("/attempts/{id}/result"),
+        format!("/attempts/{id}/status"),
+    ] {
+        intruder.get(&path).await.assert_status(404);
+    }
+    intruder
+        .post_json(
+            &format!("/attempts/{id}/items/1"),
+            &[("revision", "0"), ("choice", "A")],
+        )
+        .await
+        .assert_status(404);
+    intruder
+        .post(&format!("/attempts/{id}/submit"), &[])
+        .await
+        .assert_status(404);
+    assert_eq!(attempt_status(&pool, id).await.0, "in_progress");
+    let saved: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM attempt_items WHERE attempt_id = $1 AND response IS NOT NULL",
+    )
+    .bind(id)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(saved, 0);
+}
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn starting_again_offers_to_resume(pool: PgPool) {
+    common::import_bank(&pool, "question-bank/example").await;
+    let mut app = candidate(&pool, "resume@example.com").await;
+    let id = start(&mut app, "ex-100").await;
+    let again = app.post("/exams/ex-100/attempts", &[]).await;
+    again
+        .assert_status(409)
+        .assert_contains("Resume it")
+        .assert_contains(&format!("/attempts/{id}"));
+    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM attempts")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(n, 1);
+    app.get("/")
+        .await
+        .assert_contains("Pick up where you left off");
+}
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn a_bank_too_small_for_the_blueprint_names_the_short_domain(pool: PgPool) {
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("question-bank/example");
+    let dir = std::env::temp_dir().join(format!("mockexam-small-{}", Uuid::new_v4()));
+    std::fs::create_dir_all(dir.join("questions")).unwrap();
+    let bp = std::fs::read_to_string(src.join("exam.toml")).unwrap();
+    std::fs::write(
+        dir.join("exam.toml"),
+        bp.replace("question_count = 10", "question_count = 20"),
+    )
+    .unwrap();
+    for f in ["standalone.md", "series-and-case.md"] {
+        std::fs::copy(src.join("questions").join(f), dir.join("questions").join(f)).unwrap();
+    }
+    mockexam::bank::import_dir(&pool, &dir).await.unwrap();
+    let mut app = candidate(&pool, "small@example.com").await;
+    let r = app.post("/exams/ex-100/attempts", &[]).await;
+    r.assert_status(422)
+        .assert_contains("A mock cannot be built from this bank yet");
+    assert!(
+        r.body.contains("Prepare data") || r.body.contains("Train and deploy models"),
+        "{}",
+        r.body
+    );
+    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM attempts")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(n, 0);
+}
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn invalid_answers_get_a_clear_message_and_change_nothing(pool: PgPool) {
+    common::import_bank(&pool, "question-bank/example").await;
+    let mut app = candidate(&pool, "invalid@example.com").await;
+    let id = start(&mut app, "ex-100").await;
+    let pos: i32 = sqlx::query_scalar(
+        "SELECT ai.position FROM attempt_items ai JOIN question_versions qv ON qv.id = ai.question_version_id
+         WHERE ai.attempt_id = $1 AND qv.body->>'kind' = 'multiple'",
+    )
+    .bind(id)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let r = app
+        .post(
+            &format!("/attempts/{id}/items/{pos}"),
+            &[
+                ("choice", "A"),
+                ("choice", "B"),
+                ("choice", "C"),
+                ("revision", "0"),
+                ("nav", "next"),
+            ],
+        )
+        .await;
+    r.assert_status(422)
+        .assert_contains("choose exactly 2; you selected 3");
+    let r = app
+        .post_json(
+            &format!("/attempts/{id}/items/{pos}"),
+            &[("choice", "Z"), ("revision", "0")],
+        )
+        .await;
+    r.assert_status(422);
+    let saved: Option<serde_json::Value> = sqlx::query_scalar(
+        "SELECT response FROM attempt_items WHERE attempt_id = $1 AND position = $2",
+    )
+    .bind(id)
+    .bind(pos)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert!(saved.is_none());
+}
