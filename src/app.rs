@@ -92,6 +92,8 @@ pub fn app(state: AppState) -> Router {
         .merge(web::auth::router())
         .merge(web::admin::router())
         .merge(web::exam::router())
+        .merge(web::practice::router())
+        .merge(web::readiness::router())
         .merge(web::health::router())
         .route("/static/{file}", get(crate::static_files::serve))
         .fallback(|| async { crate::error::AppError::NotFound })

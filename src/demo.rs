@@ -44,5 +44,205 @@ pub async fn run(pool: &PgPool, pw: &str) -> anyhow::Result<()> {
         "{}",
         upsert_user(pool, DEMO_INSTRUCTOR, "Ivan Instructor", "instructor", pw).await?
     );
+    let candidate = db::users::by_email(pool, DEMO_CANDIDATE)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("demo candidate missing"))?;
+    let Some(exam) = db::exams::by_slug(pool, "dp-100").await? else {
+        println!("no DP-100 bank loaded: demo attempts skipped");
+        return Ok(());
+    };
+    let existing = db::attempts::list_for_user_exam(pool, candidate.id, exam.id).await?;
+    if existing.is_empty() {
+        let n = simulate_history(pool, candidate.id, &exam, 4, 0.64, 0.86, 2026).await?;
+        println!("gave the demo candidate 4 earlier DP-100 mocks ({n} answers)");
+    } else {
+        println!(
+            "the demo candidate already has {} DP-100 attempt(s)",
+            existing.len()
+        );
+    }
     Ok(())
+}
+
+use crate::db::attempts::CreateOutcome;
+use crate::domain::item::{ItemBody, Response};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use uuid::Uuid;
+
+/// A plausible answer from a candidate who gets each component right with probability `p`.
+pub fn simulated_response(body: &ItemBody, p: f64, rng: &mut impl Rng) -> Response {
+    let mut hit = || rng.gen_bool(p.clamp(0.0, 1.0));
+    let mut r = Response::correct_for(body);
+    match (body, &mut r) {
+        (ItemBody::Single { options, key }, Response::Single { choice }) => {
+            if !hit() {
+                *choice = options.iter().map(|o| o.id.clone()).find(|id| id != key);
+            }
+        }
+        (
+            ItemBody::Multiple {
+                options,
+                key,
+                choose,
+            },
+            Response::Multiple { choices },
+        ) => {
+            let mut picked: Vec<String> = key.iter().filter(|_| hit()).cloned().collect();
+            for o in options {
+                if picked.len() as u32 >= *choose {
+                    break;
+                }
+                if !key.contains(&o.id) {
+                    picked.push(o.id.clone());
+                }
+            }
+            picked.sort();
+            *choices = picked;
+        }
+        (ItemBody::Order { .. }, Response::Order { positions }) => {
+            for i in 0..positions.len() {
+                if !hit() && positions.len() > 1 {
+                    let j = (i + 1) % positions.len();
+                    positions.swap(i, j);
+                }
+            }
+        }
+        (ItemBody::Dropdown { slots, .. }, Response::Dropdown { slots: picks }) => {
+            for (slot, pick) in slots.iter().zip(picks.iter_mut()) {
+                if !hit() {
+                    *pick = slot
+                        .choices
+                        .iter()
+                        .map(|c| c.id.clone())
+                        .find(|id| Some(id) != pick.as_ref());
+                }
+            }
+        }
+        (ItemBody::Grid { .. }, Response::Grid { answers }) => {
+            for a in answers.iter_mut() {
+                if !hit() {
+                    *a = a.map(|b| !b);
+                }
+            }
+        }
+        (ItemBody::Match { choices, .. }, Response::Match { picks }) => {
+            for pick in picks.iter_mut() {
+                if !hit() {
+                    *pick = choices
+                        .iter()
+                        .map(|c| c.id.clone())
+                        .find(|id| Some(id) != pick.as_ref());
+                }
+            }
+        }
+        (ItemBody::YesNo { key }, Response::YesNo { answer }) => {
+            if !hit() {
+                *answer = Some(!key);
+            }
+        }
+        _ => {}
+    }
+    r
+}
+
+/// Gives a candidate `mocks` submitted full mocks spread over the past weeks, with ability
+/// growing from `start` to `end` (per-domain offsets make some areas weaker than others).
+pub async fn simulate_history(
+    pool: &PgPool,
+    user_id: Uuid,
+    exam: &db::exams::ExamRow,
+    mocks: usize,
+    start: f64,
+    end: f64,
+    seed: u64,
+) -> anyhow::Result<usize> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let offsets: Vec<f64> = exam
+        .blueprint
+        .domains
+        .iter()
+        .map(|_| rng.gen_range(-0.12..0.08))
+        .collect();
+    let mut responses = 0;
+    for k in 0..mocks {
+        let id = match crate::engine::start_mock(pool, user_id, exam, None)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot start a mock: {e:?}"))?
+        {
+            CreateOutcome::Created(id) => id,
+            CreateOutcome::AlreadyOpen(id) => id,
+        };
+        let progress = if mocks > 1 {
+            k as f64 / (mocks - 1) as f64
+        } else {
+            1.0
+        };
+        let ability = start + (end - start) * progress;
+        let items = db::attempts::items(pool, id).await?;
+        let mut positions = Vec::new();
+        let mut bodies = Vec::new();
+        let mut flags = Vec::new();
+        for it in &items {
+            // Most candidates answer nearly everything; a few questions are left blank.
+            if rng.gen_bool(0.03) {
+                continue;
+            }
+            let d = exam
+                .blueprint
+                .domains
+                .iter()
+                .position(|d| d.code == it.domain_code)
+                .unwrap_or(0);
+            let p = (ability + offsets[d]).clamp(0.05, 0.98);
+            let r = simulated_response(&it.body.0.body, p, &mut rng);
+            positions.push(it.position);
+            bodies.push(serde_json::to_value(&r)?);
+            flags.push(rng.gen_bool(0.06));
+        }
+        responses += positions.len();
+        sqlx::query(
+            "UPDATE attempt_items ai SET response = r.body, flagged = r.flag, revision = 1, answered_at = now(),
+                 first_viewed_at = now(), locked = ai.section_kind = 'series'
+             FROM UNNEST($2::int[], $3::jsonb[], $4::bool[]) AS r(position, body, flag)
+             WHERE ai.attempt_id = $1 AND ai.position = r.position",
+        )
+        .bind(id)
+        .bind(&positions)
+        .bind(&bodies)
+        .bind(&flags)
+        .execute(pool)
+        .await?;
+        crate::engine::finalize(pool, id, "candidate").await?;
+        // Spread the mocks over the past weeks: the last one two days ago.
+        let days_ago = 2 + (mocks - 1 - k) as i64 * 6;
+        let minutes_used = rng.gen_range(70..98);
+        sqlx::query(
+            "UPDATE attempts SET started_at = now() - make_interval(days => $2),
+                 deadline_at = now() - make_interval(days => $2) + make_interval(mins => 100),
+                 submitted_at = now() - make_interval(days => $2) + make_interval(mins => $3)
+             WHERE id = $1",
+        )
+        .bind(id)
+        .bind(days_ago as i32)
+        .bind(minutes_used)
+        .execute(pool)
+        .await?;
+        sqlx::query(
+            "UPDATE attempt_items SET answered_at = now() - make_interval(days => $2), first_viewed_at = now() - make_interval(days => $2)
+             WHERE attempt_id = $1 AND answered_at IS NOT NULL",
+        )
+        .bind(id)
+        .bind(days_ago as i32)
+        .execute(pool)
+        .await?;
+    }
+    // Reviews scheduled by those mocks fall due as if they had been taken on their dates.
+    sqlx::query(
+        "UPDATE review_schedule SET due_at = due_at - interval '2 days' WHERE user_id = $1",
+    )
+    .bind(user_id)
+    .execute(pool)
+    .await?;
+    Ok(responses)
 }

@@ -134,6 +134,22 @@ async fn finalize_locked(
     }
     let result = scoring::exam_score(&exam.blueprint, &scored);
     db::attempts::store_item_points(tx, attempt_id, &positions, &points, &max).await?;
+    // Answered items not yet in the review schedule (checked practice items already are).
+    let answers: Vec<(Uuid, bool)> = items
+        .iter()
+        .zip(points.iter().zip(&max))
+        .filter(|(it, _)| it.answered() && !it.reviewed_into_schedule)
+        .map(|(it, (p, m))| (it.question_id, p == m))
+        .collect();
+    let user_id: Uuid = sqlx::query_scalar("SELECT user_id FROM attempts WHERE id = $1")
+        .bind(attempt_id)
+        .fetch_one(&mut **tx)
+        .await?;
+    db::review::record(tx, user_id, &answers).await?;
+    sqlx::query("UPDATE attempt_items SET reviewed_into_schedule = true WHERE attempt_id = $1 AND response IS NOT NULL")
+        .bind(attempt_id)
+        .execute(&mut **tx)
+        .await?;
     db::attempts::store_result(tx, attempt_id, reason, &result).await?;
     metrics::counter!("mockexam_attempts_finalised_total", "reason" => reason.to_string())
         .increment(1);
@@ -159,4 +175,44 @@ pub async fn sweep(pool: &PgPool, grace_seconds: i64) -> anyhow::Result<usize> {
         tx.commit().await?;
         total += ids.len();
     }
+}
+
+/// Practice: reveals one answered item and records it in the review schedule at once.
+pub async fn check_practice_item(
+    pool: &PgPool,
+    attempt_id: Uuid,
+    user_id: Uuid,
+    position: i32,
+) -> anyhow::Result<bool> {
+    if !db::attempts::mark_checked(pool, attempt_id, user_id, position).await? {
+        return Ok(false);
+    }
+    let Some(item) = db::attempts::item(pool, attempt_id, position).await? else {
+        return Ok(false);
+    };
+    if item.reviewed_into_schedule {
+        return Ok(true);
+    }
+    let score = match &item.response {
+        Some(r) => scoring::score(&item.body.0.body, &r.0),
+        None => return Ok(false),
+    };
+    let right = score.points == score.max;
+    let mut tx = pool.begin().await?;
+    // Checked practice answers count as evidence for readiness at once.
+    sqlx::query("UPDATE attempt_items SET points = $3, max_points = $4 WHERE attempt_id = $1 AND position = $2")
+        .bind(attempt_id)
+        .bind(position)
+        .bind(score.points as i32)
+        .bind(score.max as i32)
+        .execute(&mut *tx)
+        .await?;
+    db::review::record(&mut tx, user_id, &[(item.question_id, right)]).await?;
+    sqlx::query("UPDATE attempt_items SET reviewed_into_schedule = true WHERE attempt_id = $1 AND position = $2")
+        .bind(attempt_id)
+        .bind(position)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(true)
 }

@@ -254,3 +254,12 @@
     select(0, false);
   });
 })();
+
+// Print buttons appear only where printing is possible.
+(function () {
+  "use strict";
+  Array.prototype.forEach.call(document.querySelectorAll("[data-print]"), function (b) {
+    b.hidden = false;
+    b.addEventListener("click", function () { window.print(); });
+  });
+})();

@@ -244,6 +244,7 @@ pub struct ItemRow {
     pub answered_at: Option<OffsetDateTime>,
     pub locked: bool,
     pub checked: bool,
+    pub reviewed_into_schedule: bool,
     pub points: Option<i32>,
     pub max_points: Option<i32>,
     pub body: Json<Item>,
@@ -260,7 +261,7 @@ impl ItemRow {
 const ITEM_QUERY: &str =
     "SELECT ai.position, qv.question_id, qv.id AS version_id, ai.section, ai.section_kind,
         ai.permutation, ai.response, ai.flagged, ai.revision, ai.answered_at, ai.locked, ai.checked,
-        ai.points, ai.max_points, qv.body, sv.content AS scenario, o.domain_code
+        ai.reviewed_into_schedule, ai.points, ai.max_points, qv.body, sv.content AS scenario, o.domain_code
     FROM attempt_items ai
     JOIN attempts a ON a.id = ai.attempt_id
     JOIN question_versions qv ON qv.id = ai.question_version_id
@@ -536,4 +537,53 @@ pub async fn store_result(
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+/// A live question offered to a practice set, with the candidate's history of it.
+#[derive(Debug, Clone, FromRow)]
+pub struct PracticeRow {
+    pub question_id: Uuid,
+    pub version_id: Uuid,
+    pub objective_code: String,
+    pub domain_code: String,
+    pub body: Json<Item>,
+    pub seen: bool,
+    pub wrong_before: bool,
+    pub marked: bool,
+    pub due: bool,
+}
+
+pub async fn practice_pool(
+    pool: &PgPool,
+    exam_id: Uuid,
+    user_id: Uuid,
+) -> sqlx::Result<Vec<PracticeRow>> {
+    sqlx::query_as(
+        "WITH history AS (
+             SELECT qv.question_id,
+                    bool_or(ai.points IS NOT NULL AND ai.points < ai.max_points AND ai.response IS NOT NULL) AS wrong,
+                    bool_or(ai.flagged) AS marked
+             FROM attempt_items ai
+             JOIN attempts a ON a.id = ai.attempt_id
+             JOIN question_versions qv ON qv.id = ai.question_version_id
+             WHERE a.user_id = $2 AND a.exam_id = $1
+             GROUP BY qv.question_id
+         )
+         SELECT q.id AS question_id, v.id AS version_id, q.objective_code, o.domain_code, v.body,
+                (h.question_id IS NOT NULL) AS seen,
+                (COALESCE(h.wrong, false) OR r.question_id IS NOT NULL) AS wrong_before,
+                COALESCE(h.marked, false) AS marked,
+                (r.due_at IS NOT NULL AND r.due_at <= now()) AS due
+         FROM questions q
+         JOIN question_versions v ON v.id = q.current_version_id
+         JOIN objectives o ON o.exam_id = q.exam_id AND o.code = q.objective_code
+         LEFT JOIN history h ON h.question_id = q.id
+         LEFT JOIN review_schedule r ON r.question_id = q.id AND r.user_id = $2
+         WHERE q.exam_id = $1 AND NOT q.retired
+         ORDER BY q.bank_position",
+    )
+    .bind(exam_id)
+    .bind(user_id)
+    .fetch_all(pool)
+    .await
 }

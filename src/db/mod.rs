@@ -2,6 +2,8 @@
 
 pub mod attempts;
 pub mod exams;
+pub mod readiness;
+pub mod review;
 pub mod sessions;
 pub mod throttle;
 pub mod users;

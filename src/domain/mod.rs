@@ -4,4 +4,7 @@
 pub mod assembly;
 pub mod blueprint;
 pub mod item;
+pub mod practice;
+pub mod readiness;
+pub mod review;
 pub mod scoring;

@@ -661,7 +661,7 @@ async fn save_item(
             .map(|i| i.position),
         "stay" => Some(n),
         "check" if a.is_practice() => {
-            db::attempts::mark_checked(&state.db, id, user.id, n).await?;
+            engine::check_practice_item(&state.db, id, user.id, n).await?;
             Some(n)
         }
         _ => None,
@@ -686,7 +686,7 @@ async fn check_item(
             "Answers are shown only after a full mock is submitted.".into(),
         ));
     }
-    if !db::attempts::mark_checked(&state.db, id, user.id, n).await? {
+    if !engine::check_practice_item(&state.db, id, user.id, n).await? {
         return render_item(
             &state,
             &user,

@@ -4,6 +4,7 @@ use super::exam::{summarise, AttemptSummary};
 use super::{render, MaybeUser, PageCtx};
 use crate::app::AppState;
 use crate::db;
+use crate::domain::readiness::{self, Evidence, Params};
 use crate::error::Result;
 use askama::Template;
 use axum::extract::State;
@@ -15,19 +16,73 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/", get(home))
 }
 
+/// One exam on the candidate's home page.
+pub struct ExamSummary {
+    pub code: String,
+    pub slug: String,
+    pub title: String,
+    pub question_count: i32,
+    pub duration_minutes: i32,
+    pub answers: u32,
+    pub pass_percent: Option<f64>,
+    pub readiness_note: String,
+    pub due: usize,
+}
+
 #[derive(Template)]
 #[template(path = "home.html")]
 struct Home {
     ctx: PageCtx,
     signed_in: bool,
     display_name: String,
-    exams: Vec<db::exams::ExamRow>,
+    summaries: Vec<ExamSummary>,
     in_progress: Vec<AttemptSummary>,
     recent: Vec<AttemptSummary>,
 }
 
 async fn home(State(state): State<AppState>, MaybeUser(user): MaybeUser) -> Result<Response> {
     let exams = db::exams::list(&state.db).await?;
+    let mut summaries = Vec::new();
+    if let Some(u) = &user {
+        for e in &exams {
+            let (rows, due) = tokio::try_join!(
+                db::readiness::evidence(&state.db, u.id, e.id),
+                db::review::due(&state.db, u.id, e.id),
+            )?;
+            let evidence: Vec<Evidence> = rows
+                .iter()
+                .map(|r| Evidence {
+                    domain: r.domain_code.clone(),
+                    objective: r.objective_code.clone(),
+                    correct: r.points.max(0) as u32,
+                    total: r.max_points.max(0) as u32,
+                    age_days: r.age_days,
+                })
+                .collect();
+            let seed = u.id.as_u128() as u64 ^ evidence.len() as u64;
+            let r = readiness::assess(&e.blueprint, &evidence, &Params::default(), seed);
+            summaries.push(ExamSummary {
+                code: e.code.clone(),
+                slug: e.slug.clone(),
+                title: e.title.clone(),
+                question_count: e.question_count,
+                duration_minutes: e.duration_minutes,
+                answers: r.answers,
+                pass_percent: r.pass.as_ref().map(|p| p.probability * 100.0),
+                readiness_note: match (&r.pass, &r.too_little_data) {
+                    (Some(p), _) => format!(
+                        "Estimated chance of passing: {:.0}% (likely {:.0}–{:.0}%)",
+                        p.probability * 100.0,
+                        p.low * 100.0,
+                        p.high * 100.0
+                    ),
+                    (None, Some(msg)) => msg.clone(),
+                    (None, None) => "Not enough answers yet for a readiness estimate.".into(),
+                },
+                due: due.len(),
+            });
+        }
+    }
     let (in_progress, recent) = match &user {
         Some(u) => {
             let list = db::attempts::list_for_user(&state.db, u.id, 20).await?;
@@ -53,7 +108,7 @@ async fn home(State(state): State<AppState>, MaybeUser(user): MaybeUser) -> Resu
             .as_ref()
             .map(|u| u.display_name.clone())
             .unwrap_or_default(),
-        exams,
+        summaries,
         in_progress,
         recent,
     })

@@ -8,6 +8,8 @@ pub mod exam;
 pub mod health;
 pub mod home;
 pub mod item_view;
+pub mod practice;
+pub mod readiness;
 pub mod session;
 
 use crate::error::Result;

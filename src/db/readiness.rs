@@ -1,0 +1,107 @@
+//! What the readiness report reads: scored answers, mock results, pacing and the target date.
+
+use sqlx::{FromRow, PgPool};
+use time::{Date, OffsetDateTime};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, FromRow)]
+pub struct EvidenceRow {
+    pub domain_code: String,
+    pub objective_code: String,
+    pub points: i32,
+    pub max_points: i32,
+    pub age_days: f64,
+}
+
+/// Every scored item of the candidate for the exam: all items of submitted full mocks (a blank
+/// scores zero there, as on the real exam) and the answered items of practice sets.
+pub async fn evidence(
+    pool: &PgPool,
+    user_id: Uuid,
+    exam_id: Uuid,
+) -> sqlx::Result<Vec<EvidenceRow>> {
+    sqlx::query_as(
+        "SELECT o.domain_code, q.objective_code, ai.points, ai.max_points,
+                GREATEST(0, EXTRACT(EPOCH FROM now() - COALESCE(ai.answered_at, a.submitted_at, a.started_at)) / 86400.0)::float8 AS age_days
+         FROM attempts a
+         JOIN attempt_items ai ON ai.attempt_id = a.id
+         JOIN question_versions qv ON qv.id = ai.question_version_id
+         JOIN questions q ON q.id = qv.question_id
+         JOIN objectives o ON o.exam_id = q.exam_id AND o.code = q.objective_code
+         WHERE a.user_id = $1 AND a.exam_id = $2 AND ai.points IS NOT NULL AND ai.max_points > 0
+           AND ((a.mode = 'exam' AND a.status = 'submitted') OR (a.mode = 'practice' AND ai.response IS NOT NULL))",
+    )
+    .bind(user_id)
+    .bind(exam_id)
+    .fetch_all(pool)
+    .await
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct MockResult {
+    pub id: Uuid,
+    pub started_at: OffsetDateTime,
+    pub scaled_score: i32,
+    pub passed: bool,
+    pub seconds_used: f64,
+    pub answered: i64,
+    pub items: i64,
+}
+
+pub async fn mock_results(
+    pool: &PgPool,
+    user_id: Uuid,
+    exam_id: Uuid,
+) -> sqlx::Result<Vec<MockResult>> {
+    sqlx::query_as(
+        "SELECT a.id, a.started_at, a.scaled_score, a.passed,
+                EXTRACT(EPOCH FROM a.submitted_at - a.started_at)::float8 AS seconds_used,
+                (SELECT count(*) FROM attempt_items i WHERE i.attempt_id = a.id AND i.response IS NOT NULL) AS answered,
+                (SELECT count(*) FROM attempt_items i WHERE i.attempt_id = a.id) AS items
+         FROM attempts a
+         WHERE a.user_id = $1 AND a.exam_id = $2 AND a.mode = 'exam' AND a.status = 'submitted'
+           AND a.scaled_score IS NOT NULL
+         ORDER BY a.started_at",
+    )
+    .bind(user_id)
+    .bind(exam_id)
+    .fetch_all(pool)
+    .await
+}
+
+pub async fn target(pool: &PgPool, user_id: Uuid, exam_id: Uuid) -> sqlx::Result<Option<Date>> {
+    sqlx::query_scalar("SELECT target_date FROM exam_targets WHERE user_id = $1 AND exam_id = $2")
+        .bind(user_id)
+        .bind(exam_id)
+        .fetch_optional(pool)
+        .await
+}
+
+pub async fn set_target(
+    pool: &PgPool,
+    user_id: Uuid,
+    exam_id: Uuid,
+    date: Option<Date>,
+) -> sqlx::Result<()> {
+    match date {
+        Some(d) => {
+            sqlx::query(
+                "INSERT INTO exam_targets (user_id, exam_id, target_date) VALUES ($1, $2, $3)
+                 ON CONFLICT (user_id, exam_id) DO UPDATE SET target_date = EXCLUDED.target_date",
+            )
+            .bind(user_id)
+            .bind(exam_id)
+            .bind(d)
+            .execute(pool)
+            .await?;
+        }
+        None => {
+            sqlx::query("DELETE FROM exam_targets WHERE user_id = $1 AND exam_id = $2")
+                .bind(user_id)
+                .bind(exam_id)
+                .execute(pool)
+                .await?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,288 @@
+//! The readiness report: mastery per skill area and objective, the chance of passing a fresh
+//! form, the trend of mock scores, pacing, the weakest objectives and a target date.
+
+use super::{field, form_fields, render, CurrentUser, PageCtx};
+use crate::app::AppState;
+use crate::db;
+use crate::domain::readiness::{self, Evidence, Params};
+use crate::error::{AppError, Result};
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/readiness/{code}", get(report))
+        .route("/readiness/{code}/target", post(set_target))
+}
+
+#[derive(Clone)]
+pub struct MasteryRow {
+    pub code: String,
+    pub title: String,
+    pub group: String,
+    pub mean: f64,
+    pub low: f64,
+    pub high: f64,
+    pub answers: u32,
+    pub weak: bool,
+    pub y: u32,
+    pub x_mean: f64,
+    pub x_low: f64,
+    pub x_high: f64,
+}
+
+pub struct TrendPoint {
+    pub x: f64,
+    pub y: f64,
+    pub label_y: f64,
+    pub scaled: i32,
+    pub passed: bool,
+    pub date: String,
+    pub n: usize,
+}
+
+#[derive(Template)]
+#[template(path = "readiness/report.html")]
+struct Report {
+    ctx: PageCtx,
+    exam_code: String,
+    exam_slug: String,
+    exam_title: String,
+    answers: u32,
+    pass: Option<readiness::PassEstimate>,
+    too_little_data: Option<String>,
+    domains: Vec<MasteryRow>,
+    domain_chart_height: u32,
+    objectives: Vec<MasteryRow>,
+    weakest: Vec<MasteryRow>,
+    trend: Vec<TrendPoint>,
+    trend_path: String,
+    pace_seconds: i64,
+    your_seconds: Option<i64>,
+    pacing_note: String,
+    target_date: String,
+    on_track: Option<String>,
+    due_reviews: usize,
+}
+
+fn pct(x: f64) -> f64 {
+    (x * 100.0).clamp(0.0, 100.0)
+}
+
+/// Horizontal scale of the mastery charts: 0–100 % over 400 px starting at x = 0.
+fn chart_x(x: f64) -> f64 {
+    pct(x) * 4.0
+}
+
+fn on_track_statement(p: Option<&readiness::PassEstimate>, days_left: i64) -> String {
+    if days_left < 0 {
+        return "Your target date has passed. Set a new one to see whether you are on track."
+            .into();
+    }
+    let when = match days_left {
+        0 => "today".to_string(),
+        1 => "tomorrow".to_string(),
+        d => format!("in {d} days"),
+    };
+    match p {
+        None => format!(
+            "Your exam is {when}. Take a full mock and a few practice sets so that the report can estimate whether you are on track."
+        ),
+        Some(p) if p.probability >= 0.8 => format!(
+            "On track: your exam is {when} and your estimated chance of passing is {:.0}%. Keep practising your weakest objectives to stay there.",
+            p.probability * 100.0
+        ),
+        Some(p) if p.probability >= 0.5 => format!(
+            "Within reach: your exam is {when} and your estimated chance of passing is {:.0}%. Spend most of your remaining study on the weakest objectives below{}.",
+            p.probability * 100.0,
+            if days_left < 7 { " and take one more full mock" } else { "" }
+        ),
+        Some(p) => format!(
+            "Not on track yet: your exam is {when} and your estimated chance of passing is {:.0}%.{}",
+            p.probability * 100.0,
+            if days_left < 14 {
+                " Consider moving the date, or focus every session on the weakest objectives."
+            } else {
+                " There is time: practise the weakest objectives and take another full mock in a week."
+            }
+        ),
+    }
+}
+
+async fn report(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(code): Path<String>,
+) -> Result<Response> {
+    let exam = db::exams::by_slug(&state.db, &code)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let bp = &exam.blueprint.0;
+    let (rows, mocks, target, due) = tokio::try_join!(
+        db::readiness::evidence(&state.db, user.id, exam.id),
+        db::readiness::mock_results(&state.db, user.id, exam.id),
+        db::readiness::target(&state.db, user.id, exam.id),
+        db::review::due(&state.db, user.id, exam.id),
+    )?;
+    let evidence: Vec<Evidence> = rows
+        .iter()
+        .map(|r| Evidence {
+            domain: r.domain_code.clone(),
+            objective: r.objective_code.clone(),
+            correct: r.points.max(0) as u32,
+            total: r.max_points.max(0) as u32,
+            age_days: r.age_days,
+        })
+        .collect();
+    // Seeded by the candidate so the figures do not jitter between page views.
+    let seed = user.id.as_u128() as u64 ^ evidence.len() as u64;
+    let r = readiness::assess(bp, &evidence, &Params::default(), seed);
+
+    let weakest_codes = r.weakest.clone();
+    let domains: Vec<MasteryRow> = r
+        .domains
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let d = bp.domains.iter().find(|d| d.code == m.code);
+            MasteryRow {
+                code: m.code.clone(),
+                title: d.map(|d| d.title.clone()).unwrap_or_else(|| m.code.clone()),
+                group: String::new(),
+                mean: pct(m.mean),
+                low: pct(m.low),
+                high: pct(m.high),
+                answers: m.answers,
+                weak: false,
+                y: 10 + i as u32 * 56,
+                x_mean: chart_x(m.mean),
+                x_low: chart_x(m.low),
+                x_high: chart_x(m.high),
+            }
+        })
+        .collect();
+    let objectives: Vec<MasteryRow> = r
+        .objectives
+        .iter()
+        .map(|m| {
+            let o = bp.objective(&m.code);
+            MasteryRow {
+                code: m.code.clone(),
+                title: o.map(|o| o.title.clone()).unwrap_or_else(|| m.code.clone()),
+                group: o.map(|o| o.group.clone()).unwrap_or_default(),
+                mean: pct(m.mean),
+                low: pct(m.low),
+                high: pct(m.high),
+                answers: m.answers,
+                weak: weakest_codes.contains(&m.code),
+                y: 0,
+                x_mean: 0.0,
+                x_low: 0.0,
+                x_high: 0.0,
+            }
+        })
+        .collect();
+    let weakest: Vec<MasteryRow> = weakest_codes
+        .iter()
+        .filter_map(|c| objectives.iter().find(|o| &o.code == c).cloned())
+        .collect();
+
+    // Trend: x evenly spaced over 560 px, y from 1000 (top, 20) to 0 (bottom, 220).
+    let n = mocks.len();
+    let trend: Vec<TrendPoint> = mocks
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let x = if n <= 1 {
+                330.0
+            } else {
+                60.0 + 540.0 * i as f64 / (n - 1) as f64
+            };
+            let y = 220.0 - 200.0 * m.scaled_score as f64 / 1000.0;
+            TrendPoint {
+                x,
+                y,
+                label_y: if y < 40.0 { y + 22.0 } else { y - 10.0 },
+                scaled: m.scaled_score,
+                passed: m.passed,
+                date: super::exam::fmt_time(m.started_at),
+                n: i + 1,
+            }
+        })
+        .collect();
+    let trend_path = trend
+        .iter()
+        .map(|p| format!("{:.1},{:.1}", p.x, p.y))
+        .collect::<Vec<_>>()
+        .join(" ");
+
+    let pace_seconds = (bp.duration_minutes as i64 * 60) / bp.question_count.max(1) as i64;
+    let answered: i64 = mocks.iter().map(|m| m.answered).sum();
+    let used: f64 = mocks.iter().map(|m| m.seconds_used).sum();
+    let your_seconds = (answered > 0).then(|| (used / answered as f64).round() as i64);
+    let pacing_note = match your_seconds {
+        None => "Take a full mock to measure your pace.".to_string(),
+        Some(s) if s as f64 > pace_seconds as f64 * 1.1 => format!(
+            "You spend about {s} s per question, slower than the {pace_seconds} s the exam allows on average. Practise timed sets, and skip and mark hard questions to come back to."
+        ),
+        Some(s) if (s as f64) < pace_seconds as f64 * 0.5 => format!(
+            "You spend about {s} s per question, well under the {pace_seconds} s available. You have time to read scenarios more carefully."
+        ),
+        Some(s) => format!("You spend about {s} s per question; the exam allows {pace_seconds} s on average. Your pace fits."),
+    };
+    let today = time::OffsetDateTime::now_utc().date();
+    let on_track = target.map(|d| on_track_statement(r.pass.as_ref(), (d - today).whole_days()));
+    render(&Report {
+        ctx: PageCtx::new(Some(&user)),
+        exam_code: exam.code.clone(),
+        exam_slug: exam.slug.clone(),
+        exam_title: exam.title.clone(),
+        answers: r.answers,
+        pass: r.pass.clone(),
+        too_little_data: r.too_little_data.clone(),
+        domain_chart_height: 10 + domains.len() as u32 * 56,
+        domains,
+        objectives,
+        weakest,
+        trend,
+        trend_path,
+        pace_seconds,
+        your_seconds,
+        pacing_note,
+        target_date: target.map(|d| d.to_string()).unwrap_or_default(),
+        on_track,
+        due_reviews: due.len(),
+    })
+}
+
+async fn set_target(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(code): Path<String>,
+    body: Bytes,
+) -> Result<Response> {
+    let exam = db::exams::by_slug(&state.db, &code)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let f = form_fields(&body);
+    let text = field(&f, "target_date").trim();
+    let date = if text.is_empty() {
+        None
+    } else {
+        let fmt = time::macros::format_description!("[year]-[month]-[day]");
+        match time::Date::parse(text, &fmt) {
+            Ok(d) => Some(d),
+            Err(_) => {
+                return Err(AppError::BadRequest(format!(
+                    "“{text}” is not a date; use the form YYYY-MM-DD, for example 2027-03-15."
+                )))
+            }
+        }
+    };
+    db::readiness::set_target(&state.db, user.id, exam.id, date).await?;
+    Ok(Redirect::to(&format!("/readiness/{}#target", exam.slug)).into_response())
+}

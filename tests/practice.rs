@@ -1,0 +1,394 @@
+//! Practice sets, spaced review and the readiness report, through the real router.
+
+mod common;
+use common::TestApp;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+async fn candidate(pool: &PgPool, email: &str) -> TestApp {
+    let mut app = TestApp::new(pool.clone());
+    app.register(email, "Practiser").await.assert_status(303);
+    app
+}
+
+fn attempt_id(location: &str) -> Uuid {
+    Uuid::parse_str(location.trim_start_matches("/attempts/"))
+        .unwrap_or_else(|_| panic!("{location}"))
+}
+
+async fn single_item(pool: &PgPool, attempt: Uuid) -> (i32, String, String, Uuid) {
+    // A single-answer item: its key and one wrong option.
+    let (pos, body, qid): (i32, sqlx::types::Json<mockexam::domain::item::Item>, Uuid) =
+        sqlx::query_as(
+            "SELECT ai.position, qv.body, qv.question_id FROM attempt_items ai
+         JOIN question_versions qv ON qv.id = ai.question_version_id
+         WHERE ai.attempt_id = $1 AND qv.body->>'kind' = 'single' ORDER BY ai.position LIMIT 1",
+        )
+        .bind(attempt)
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    match &body.0.body {
+        mockexam::domain::item::ItemBody::Single { options, key } => {
+            let wrong = options.iter().find(|o| &o.id != key).unwrap().id.clone();
+            (pos, key.clone(), wrong, qid)
+        }
+        _ => unreachable!(),
+    }
+}
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn practice_feedback_appears_only_after_answering(pool: PgPool) {
+    common::import_bank(&pool, "question-bank/dp-100").await;
+    let mut app = candidate(&pool, "fb@example.com").await;
+    app.get("/practice/dp-100")
+        .await
+        .assert_status(200)
+        .assert_contains("Number of questions");
+    let r = app
+        .post(
+            "/practice/dp-100",
+            &[("domain", "train-deploy"), ("size", "5"), ("which", "any")],
+        )
+        .await;
+    r.assert_status(303);
+    let id = attempt_id(r.location());
+    let (mode, deadline): (String, Option<time::OffsetDateTime>) =
+        sqlx::query_as("SELECT mode, deadline_at FROM attempts WHERE id = $1")
+            .bind(id)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(mode, "practice");
+    assert!(deadline.is_none(), "untimed unless asked");
+    let domains: Vec<String> = sqlx::query_scalar(
+        "SELECT DISTINCT o.domain_code FROM attempt_items ai JOIN question_versions qv ON qv.id = ai.question_version_id
+         JOIN questions q ON q.id = qv.question_id JOIN objectives o ON o.exam_id = q.exam_id AND o.code = q.objective_code
+         WHERE ai.attempt_id = $1",
+    )
+    .bind(id)
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(domains, vec!["train-deploy".to_string()]);
+    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM attempt_items WHERE attempt_id = $1")
+        .bind(id)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(n, 5);
+
+    // Checking before answering is refused with a message; nothing is revealed.
+    let item: (sqlx::types::Json<mockexam::domain::item::Item>,) = sqlx::query_as(
+        "SELECT qv.body FROM attempt_items ai JOIN question_versions qv ON qv.id = ai.question_version_id WHERE ai.attempt_id = $1 AND ai.position = 1",
+    )
+    .bind(id)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let explanation: String = item.0 .0.explanation.chars().take(30).collect();
+    let page = app.get(&format!("/attempts/{id}/items/1")).await;
+    page.assert_status(200).assert_contains("Check answer");
+    assert!(!page.body.contains(&explanation));
+    let early = app
+        .post(&format!("/attempts/{id}/items/1/check"), &[])
+        .await;
+    early
+        .assert_status(422)
+        .assert_contains("Answer the question first");
+    assert!(!early.body.contains(&explanation));
+
+    // Answer (wrongly, to be sure feedback says so) and check: answer, key and explanation appear.
+    let (pos, key, wrong, _) = single_item(&pool, id).await;
+    let _ = key;
+    let r = app
+        .post(
+            &format!("/attempts/{id}/items/{pos}"),
+            &[
+                ("choice", wrong.as_str()),
+                ("revision", "0"),
+                ("nav", "check"),
+            ],
+        )
+        .await;
+    r.assert_status(303);
+    let shown = app.get(&format!("/attempts/{id}/items/{pos}")).await;
+    shown
+        .assert_status(200)
+        .assert_contains("Not quite")
+        .assert_contains("Correct answer")
+        .assert_contains("Learn more");
+    // Once checked, the answer is final.
+    app.post_json(
+        &format!("/attempts/{id}/items/{pos}"),
+        &[("choice", key.as_str()), ("revision", "1")],
+    )
+    .await
+    .assert_status(409);
+    // The set is listed apart from full mocks.
+    let list = app.get("/attempts").await;
+    let practice_section = list.body.split("Practice sets").nth(1).unwrap();
+    assert!(practice_section.contains("DP-100 practice"));
+}
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn a_full_mock_never_reveals_answers_early(pool: PgPool) {
+    common::import_bank(&pool, "question-bank/example").await;
+    let mut app = candidate(&pool, "nomock@example.com").await;
+    let id = attempt_id(app.post("/exams/ex-100/attempts", &[]).await.location());
+    let (pos, key, _, _) = single_item(&pool, id).await;
+    let r = app
+        .post(
+            &format!("/attempts/{id}/items/{pos}"),
+            &[
+                ("choice", key.as_str()),
+                ("revision", "0"),
+                ("nav", "check"),
+            ],
+        )
+        .await;
+    r.assert_status(303);
+    let page = app.get(&format!("/attempts/{id}/items/{pos}")).await;
+    assert!(!page.body.contains("Correct answer") && !page.body.contains("Learn more"));
+    assert!(!page.body.contains("Check answer"));
+    app.post(&format!("/attempts/{id}/items/{pos}/check"), &[])
+        .await
+        .assert_status(400);
+    let checked: bool = sqlx::query_scalar(
+        "SELECT checked FROM attempt_items WHERE attempt_id = $1 AND position = $2",
+    )
+    .bind(id)
+    .bind(pos)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert!(!checked);
+}
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn wrong_answers_are_scheduled_for_spaced_review(pool: PgPool) {
+    common::import_bank(&pool, "question-bank/example").await;
+    let mut app = candidate(&pool, "leitner@example.com").await;
+    let id = attempt_id(app.post("/exams/ex-100/attempts", &[]).await.location());
+    let (pos, key, wrong, qid) = single_item(&pool, id).await;
+    app.post(
+        &format!("/attempts/{id}/items/{pos}"),
+        &[
+            ("choice", wrong.as_str()),
+            ("revision", "0"),
+            ("nav", "stay"),
+        ],
+    )
+    .await
+    .assert_status(303);
+    app.post(&format!("/attempts/{id}/submit"), &[]).await;
+    let (box_no, due_in): (i16, f64) = sqlx::query_as(
+        "SELECT box, EXTRACT(EPOCH FROM due_at - now())::float8 FROM review_schedule WHERE question_id = $1",
+    )
+    .bind(qid)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(box_no, 0);
+    assert!(
+        (86_000.0..=86_400.0).contains(&due_in),
+        "due in a day: {due_in}"
+    );
+    // Only answered items are scheduled; unanswered ones are not evidence of a wrong answer.
+    let scheduled: i64 = sqlx::query_scalar("SELECT count(*) FROM review_schedule")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(scheduled, 1);
+
+    // Nothing is due yet; a day later it is, and "Review due (1)" starts a set of it.
+    app.get("/practice/ex-100").await.assert_status(200);
+    assert!(!app
+        .get("/practice/ex-100")
+        .await
+        .body
+        .contains("Review due ("));
+    sqlx::query("UPDATE review_schedule SET due_at = now() - interval '1 minute'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    app.get("/").await.assert_contains("Review due (1)");
+    let r = app.post("/practice/ex-100/due", &[]).await;
+    r.assert_status(303);
+    let set = attempt_id(r.location());
+    let items: Vec<Uuid> = sqlx::query_scalar(
+        "SELECT qv.question_id FROM attempt_items ai JOIN question_versions qv ON qv.id = ai.question_version_id WHERE ai.attempt_id = $1",
+    )
+    .bind(set)
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(items, vec![qid]);
+    // Right this time, checked: it moves up to box 1, due in 3 days.
+    app.post(
+        &format!("/attempts/{set}/items/1"),
+        &[
+            ("choice", key.as_str()),
+            ("revision", "0"),
+            ("nav", "check"),
+        ],
+    )
+    .await
+    .assert_status(303);
+    let (box_no, due_in): (i16, f64) = sqlx::query_as(
+        "SELECT box, EXTRACT(EPOCH FROM due_at - now())::float8 FROM review_schedule WHERE question_id = $1",
+    )
+    .bind(qid)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(box_no, 1);
+    assert!(
+        (3.0 * 86_400.0 - 60.0..=3.0 * 86_400.0).contains(&due_in),
+        "{due_in}"
+    );
+    // Submitting the set does not count the same answer twice.
+    app.post(&format!("/attempts/{set}/submit"), &[]).await;
+    let box_after: i16 =
+        sqlx::query_scalar("SELECT box FROM review_schedule WHERE question_id = $1")
+            .bind(qid)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(box_after, 1);
+}
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn practice_input_is_validated(pool: PgPool) {
+    common::import_bank(&pool, "question-bank/dp-100").await;
+    let mut app = candidate(&pool, "valid@example.com").await;
+    app.post("/practice/dp-100", &[("size", "3")])
+        .await
+        .assert_status(422)
+        .assert_contains("Choose a size from 5 to 60");
+    app.post("/practice/dp-100", &[("size", "abc")])
+        .await
+        .assert_status(422);
+    app.post(
+        "/practice/dp-100",
+        &[("size", "10"), ("objective", "no.such")],
+    )
+    .await
+    .assert_status(422)
+    .assert_contains("is not an objective");
+    app.post("/practice/dp-100", &[("size", "10"), ("which", "marked")])
+        .await
+        .assert_status(422)
+        .assert_contains("No question matches");
+    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM attempts")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(n, 0);
+    // A timed set gets the exam's pace: 100 min / 50 questions = 120 s a question.
+    let r = app
+        .post(
+            "/practice/dp-100",
+            &[("size", "10"), ("timed", "on"), ("objective", "rag.data")],
+        )
+        .await;
+    r.assert_status(303);
+    let secs: f64 = sqlx::query_scalar(
+        "SELECT EXTRACT(EPOCH FROM deadline_at - started_at)::float8 FROM attempts",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let items: i64 = sqlx::query_scalar("SELECT count(*) FROM attempt_items")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(secs as i64, 120 * items);
+}
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn readiness_with_no_data_explains_what_is_needed(pool: PgPool) {
+    common::import_bank(&pool, "question-bank/dp-100").await;
+    let mut app = candidate(&pool, "empty@example.com").await;
+    let r = app.get("/readiness/dp-100").await;
+    r.assert_status(200)
+        .assert_contains("How ready are you for DP-100?")
+        .assert_contains("Take a full mock")
+        .assert_contains("No full mock yet")
+        .assert_contains("Take a full mock to measure your pace.");
+    assert!(!r
+        .body
+        .contains("Chance of passing a fresh DP-100 form</h2>\n  <p class=\"big-figure\">"));
+    app.get("/").await.assert_contains("to get a pass estimate");
+}
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn readiness_reports_pass_chance_trend_weak_objectives_and_target(pool: PgPool) {
+    common::import_bank(&pool, "question-bank/dp-100").await;
+    let mut app = candidate(&pool, "ready@example.com").await;
+    let user: Uuid = sqlx::query_scalar("SELECT id FROM users")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let exam = mockexam::db::exams::by_slug(&pool, "dp-100")
+        .await
+        .unwrap()
+        .unwrap();
+    mockexam::demo::simulate_history(&pool, user, &exam, 3, 0.6, 0.8, 7)
+        .await
+        .unwrap();
+    let r = app.get("/readiness/dp-100").await;
+    r.assert_status(200)
+        .assert_contains("Chance of passing a fresh DP-100 form")
+        .assert_contains("likely between")
+        .assert_contains("Practise this")
+        .assert_contains("#3")
+        .assert_contains("per question (exam pace 120 s)");
+    let tomorrow = (time::OffsetDateTime::now_utc().date() + time::Duration::days(20)).to_string();
+    app.post(
+        "/readiness/dp-100/target",
+        &[("target_date", tomorrow.as_str())],
+    )
+    .await
+    .assert_status(303);
+    app.get("/readiness/dp-100")
+        .await
+        .assert_contains("your exam is in 20 days");
+    app.post(
+        "/readiness/dp-100/target",
+        &[("target_date", "next tuesday")],
+    )
+    .await
+    .assert_status(400)
+    .assert_contains("is not a date");
+    // "Practise this" starts a set on that objective.
+    let weak = r
+        .body
+        .split("name=\"objective\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let p = app
+        .post(
+            "/practice/dp-100",
+            &[
+                ("objective", weak.as_str()),
+                ("size", "10"),
+                ("which", "any"),
+            ],
+        )
+        .await;
+    p.assert_status(303);
+    let objectives: Vec<String> = sqlx::query_scalar(
+        "SELECT DISTINCT qv.body->>'objective' FROM attempt_items ai JOIN question_versions qv ON qv.id = ai.question_version_id
+         WHERE ai.attempt_id = $1",
+    )
+    .bind(attempt_id(p.location()))
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(objectives, vec![weak]);
+}
