@@ -75,10 +75,8 @@ pub fn simulated_response(body: &ItemBody, p: f64, rng: &mut impl Rng) -> Respon
     let mut hit = || rng.gen_bool(p.clamp(0.0, 1.0));
     let mut r = Response::correct_for(body);
     match (body, &mut r) {
-        (ItemBody::Single { options, key }, Response::Single { choice }) => {
-            if !hit() {
-                *choice = options.iter().map(|o| o.id.clone()).find(|id| id != key);
-            }
+        (ItemBody::Single { options, key }, Response::Single { choice }) if !hit() => {
+            *choice = options.iter().map(|o| o.id.clone()).find(|id| id != key);
         }
         (
             ItemBody::Multiple {
@@ -136,10 +134,8 @@ pub fn simulated_response(body: &ItemBody, p: f64, rng: &mut impl Rng) -> Respon
                 }
             }
         }
-        (ItemBody::YesNo { key }, Response::YesNo { answer }) => {
-            if !hit() {
-                *answer = Some(!key);
-            }
+        (ItemBody::YesNo { key }, Response::YesNo { answer }) if !hit() => {
+            *answer = Some(!key);
         }
         _ => {}
     }

@@ -1,0 +1,49 @@
+//! Readiness benchmark: a candidate with 20 full mocks (about 1,000 scored answers) opens the
+//! readiness report; prints the server-side latency of the whole page (queries, model, render).
+//!
+//!   DATABASE_URL=postgres://… cargo bench --bench readiness
+
+#[path = "common.rs"]
+mod common;
+
+use mockexam::db;
+use std::time::Instant;
+
+#[tokio::main]
+async fn main() {
+    let (pool, url) = common::fresh_database("mockexam_bench_readiness").await;
+    let exam = db::exams::by_slug(&pool, "dp-100").await.unwrap().unwrap();
+    let hash = mockexam::password::hash_blocking("benchmark password 1").unwrap();
+    let u = match db::users::create(&pool, "ready@bench.mockexam", "Ready", &hash, "candidate").await {
+        Ok(u) => u,
+        Err(_) => panic!("user"),
+    };
+    let answers = mockexam::demo::simulate_history(&pool, u.id, &exam, 20, 0.6, 0.8, 42).await.unwrap();
+    let evidence: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM attempt_items ai JOIN attempts a ON a.id = ai.attempt_id WHERE a.user_id = $1",
+    )
+    .bind(u.id)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let token = db::sessions::create(&pool, u.id, 24).await.unwrap();
+    let addr = common::serve(pool.clone()).await;
+    let client = common::client();
+    let page = format!("http://{addr}/readiness/dp-100");
+    // Warm up connections and caches.
+    for _ in 0..5 {
+        let (s, body, _) = common::request(&client, "GET", &page, &token, None, false).await;
+        assert_eq!(s, 200);
+        assert!(body.contains("Chance of passing a fresh DP-100 form"));
+    }
+    let started = Instant::now();
+    let mut samples = Vec::new();
+    for _ in 0..200 {
+        let (s, _, d) = common::request(&client, "GET", &page, &token, None, false).await;
+        assert_eq!(s, 200);
+        samples.push(d);
+    }
+    println!("readiness: 20 submitted mocks, {evidence} scored items ({answers} answered), sequential requests");
+    common::summary("GET /readiness/dp-100", samples, started.elapsed());
+    common::drop_database(pool, &url).await;
+}
