@@ -14,15 +14,23 @@ use std::time::{Duration, Instant};
 pub type HttpClient = Client<HttpConnector, Full<Bytes>>;
 
 pub async fn fresh_database(name: &str) -> (PgPool, String) {
-    let base = std::env::var("DATABASE_URL").expect("DATABASE_URL must point at a PostgreSQL server (see scripts/ensure-postgres.sh)");
+    let base = std::env::var("DATABASE_URL")
+        .expect("DATABASE_URL must point at a PostgreSQL server (see scripts/ensure-postgres.sh)");
     let url = match base.rsplit_once('/') {
         Some((server, _)) => format!("{server}/{name}_{}", std::process::id()),
         None => panic!("DATABASE_URL has no database name"),
     };
-    let pool = mockexam::db::connect_and_migrate(&url).await.expect("database");
-    let bank = mockexam::bank::load(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/question-bank/dp-100")))
-        .expect("DP-100 bank");
-    mockexam::bank::import::import(&pool, &bank).await.expect("import");
+    let pool = mockexam::db::connect_and_migrate(&url)
+        .await
+        .expect("database");
+    let bank = mockexam::bank::load(std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/question-bank/dp-100"
+    )))
+    .expect("DP-100 bank");
+    mockexam::bank::import::import(&pool, &bank)
+        .await
+        .expect("import");
     (pool, url)
 }
 
@@ -37,9 +45,12 @@ pub async fn serve(pool: PgPool) -> SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
-        axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
-            .await
-            .unwrap();
+        axum::serve(
+            listener,
+            app(state).into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .unwrap();
     });
     addr
 }
@@ -70,12 +81,18 @@ pub async fn request(
     if body.is_some() {
         b = b.header("content-type", "application/x-www-form-urlencoded");
     }
-    let req = b.body(Full::new(Bytes::from(body.unwrap_or_default()))).unwrap();
+    let req = b
+        .body(Full::new(Bytes::from(body.unwrap_or_default())))
+        .unwrap();
     let start = Instant::now();
     let resp = client.request(req).await.expect("request");
     let status = resp.status().as_u16();
     let bytes = resp.into_body().collect().await.expect("body").to_bytes();
-    (status, String::from_utf8_lossy(&bytes).into_owned(), start.elapsed())
+    (
+        status,
+        String::from_utf8_lossy(&bytes).into_owned(),
+        start.elapsed(),
+    )
 }
 
 pub fn percentile(sorted: &[Duration], p: f64) -> Duration {

@@ -20,13 +20,25 @@ async fn main() {
     let hash = mockexam::password::hash_blocking("benchmark password 1").unwrap();
     let mut users = Vec::new();
     for i in 0..candidates {
-        let u = match db::users::create(&pool, &format!("load{i}@bench.mockexam"), "Load", &hash, "candidate").await {
+        let u = match db::users::create(
+            &pool,
+            &format!("load{i}@bench.mockexam"),
+            "Load",
+            &hash,
+            "candidate",
+        )
+        .await
+        {
             Ok(u) => u,
             Err(_) => panic!("user"),
         };
         let token = db::sessions::create(&pool, u.id, 24).await.unwrap();
-        let attempt = match mockexam::engine::start_mock(&pool, u.id, &exam, None).await.unwrap() {
-            db::attempts::CreateOutcome::Created(id) | db::attempts::CreateOutcome::AlreadyOpen(id) => id,
+        let attempt = match mockexam::engine::start_mock(&pool, u.id, &exam, None)
+            .await
+            .unwrap()
+        {
+            db::attempts::CreateOutcome::Created(id)
+            | db::attempts::CreateOutcome::AlreadyOpen(id) => id,
         };
         // Standalone items only: series items lock after one answer and case studies lock on leaving.
         let positions: Vec<i32> = sqlx::query_scalar(
@@ -67,11 +79,31 @@ async fn main() {
             while Instant::now() < deadline {
                 let (pos, form) = &bodies[k % bodies.len()];
                 k += 1;
-                let (s, _, d) = common::request(&client, "GET", &format!("{base}/attempts/{attempt}/items/{pos}"), &token, None, false).await;
-                if s == 200 { pages.push(d) } else { errors += 1 }
+                let (s, _, d) = common::request(
+                    &client,
+                    "GET",
+                    &format!("{base}/attempts/{attempt}/items/{pos}"),
+                    &token,
+                    None,
+                    false,
+                )
+                .await;
+                if s == 200 {
+                    pages.push(d)
+                } else {
+                    errors += 1
+                }
                 let rev: i64 = *revisions.get(pos).unwrap_or(&0);
                 let body = format!("{form}&revision={rev}");
-                let (s, text, d) = common::request(&client, "POST", &format!("{base}/attempts/{attempt}/items/{pos}"), &token, Some(body), true).await;
+                let (s, text, d) = common::request(
+                    &client,
+                    "POST",
+                    &format!("{base}/attempts/{attempt}/items/{pos}"),
+                    &token,
+                    Some(body),
+                    true,
+                )
+                .await;
                 if s == 200 {
                     saves.push(d);
                     let v: serde_json::Value = serde_json::from_str(&text).unwrap();
@@ -102,11 +134,36 @@ fn answer_form(body: &mockexam::domain::item::ItemBody) -> String {
     use mockexam::domain::item::ItemBody::*;
     match body {
         Single { options, .. } => format!("choice={}", options[0].id),
-        Multiple { options, choose, .. } => options.iter().take(*choose as usize).map(|o| format!("choice={}", o.id)).collect::<Vec<_>>().join("&"),
-        Order { actions, key, .. } => actions.iter().take(key.len()).enumerate().map(|(i, a)| format!("pos{}={}", i + 1, a.id)).collect::<Vec<_>>().join("&"),
-        Dropdown { slots, .. } => slots.iter().map(|s| format!("slot{}={}", s.number, s.choices[0].id)).collect::<Vec<_>>().join("&"),
-        Grid { statements, .. } => (1..=statements.len()).map(|n| format!("s{n}=yes")).collect::<Vec<_>>().join("&"),
-        Match { prompts, choices, .. } => (1..=prompts.len()).map(|n| format!("p{n}={}", choices[0].id)).collect::<Vec<_>>().join("&"),
+        Multiple {
+            options, choose, ..
+        } => options
+            .iter()
+            .take(*choose as usize)
+            .map(|o| format!("choice={}", o.id))
+            .collect::<Vec<_>>()
+            .join("&"),
+        Order { actions, key, .. } => actions
+            .iter()
+            .take(key.len())
+            .enumerate()
+            .map(|(i, a)| format!("pos{}={}", i + 1, a.id))
+            .collect::<Vec<_>>()
+            .join("&"),
+        Dropdown { slots, .. } => slots
+            .iter()
+            .map(|s| format!("slot{}={}", s.number, s.choices[0].id))
+            .collect::<Vec<_>>()
+            .join("&"),
+        Grid { statements, .. } => (1..=statements.len())
+            .map(|n| format!("s{n}=yes"))
+            .collect::<Vec<_>>()
+            .join("&"),
+        Match {
+            prompts, choices, ..
+        } => (1..=prompts.len())
+            .map(|n| format!("p{n}={}", choices[0].id))
+            .collect::<Vec<_>>()
+            .join("&"),
         YesNo { .. } => "answer=yes".into(),
     }
 }

@@ -80,3 +80,22 @@ pub async fn question_summaries(
     .fetch_all(pool)
     .await
 }
+
+/// Scored items of every submitted full mock of an exam: the input of item analysis.
+pub async fn submitted_marks(
+    pool: &PgPool,
+    exam_id: Uuid,
+) -> sqlx::Result<Vec<(Uuid, String, i32, i32)>> {
+    sqlx::query_as(
+        "SELECT a.id, q.ext_id, ai.points, ai.max_points
+         FROM attempts a
+         JOIN attempt_items ai ON ai.attempt_id = a.id
+         JOIN question_versions qv ON qv.id = ai.question_version_id
+         JOIN questions q ON q.id = qv.question_id
+         WHERE a.exam_id = $1 AND a.status = 'submitted' AND a.mode = 'exam'
+           AND ai.points IS NOT NULL AND ai.max_points > 0",
+    )
+    .bind(exam_id)
+    .fetch_all(pool)
+    .await
+}

@@ -8,3 +8,4 @@ pub mod practice;
 pub mod readiness;
 pub mod review;
 pub mod scoring;
+pub mod stats;

@@ -52,7 +52,20 @@ struct AuthorExam {
     exam: db::exams::ExamRow,
     kinds: Vec<&'static str>,
     domains: Vec<DomainRow>,
-    questions: Vec<db::exams::QuestionSummary>,
+    questions: Vec<QuestionRow>,
+    attempts_analysed: usize,
+}
+
+pub struct QuestionRow {
+    pub ext_id: String,
+    pub objective_code: String,
+    pub kind: String,
+    pub versions: i64,
+    pub retired: bool,
+    pub answers: usize,
+    pub facility: Option<f64>,
+    pub discrimination: Option<f64>,
+    pub flag: Option<&'static str>,
 }
 
 async fn author_exam(
@@ -91,14 +104,67 @@ async fn author_exam(
             }
         })
         .collect();
-    let questions = db::exams::question_summaries(&state.db, exam.id).await?;
+    let summaries = db::exams::question_summaries(&state.db, exam.id).await?;
+    let marks = db::exams::submitted_marks(&state.db, exam.id).await?;
+    let (questions, attempts_analysed) = analyse(summaries, &marks);
     render(&AuthorExam {
         ctx: PageCtx::new(Some(&user)),
         exam,
         kinds,
         domains,
         questions,
+        attempts_analysed,
     })
+}
+
+/// Item analysis over submitted mocks, flagged questions first.
+fn analyse(
+    summaries: Vec<db::exams::QuestionSummary>,
+    marks: &[(uuid::Uuid, String, i32, i32)],
+) -> (Vec<QuestionRow>, usize) {
+    use crate::domain::stats::{item_statistics, Mark};
+    use std::collections::HashMap;
+    let mut attempts: HashMap<uuid::Uuid, usize> = HashMap::new();
+    let index: HashMap<&str, usize> = summaries
+        .iter()
+        .enumerate()
+        .map(|(i, q)| (q.ext_id.as_str(), i))
+        .collect();
+    let input: Vec<Mark> = marks
+        .iter()
+        .filter_map(|(a, q, p, m)| {
+            let n = attempts.len();
+            let attempt = *attempts.entry(*a).or_insert(n);
+            index.get(q.as_str()).map(|&question| Mark {
+                attempt,
+                question,
+                points: *p as f64,
+                max: *m as f64,
+            })
+        })
+        .collect();
+    let stats = item_statistics(&input);
+    let mut rows: Vec<QuestionRow> = summaries
+        .into_iter()
+        .enumerate()
+        .map(|(i, q)| {
+            let s = stats.iter().find(|s| s.question == i);
+            QuestionRow {
+                ext_id: q.ext_id,
+                objective_code: q.objective_code,
+                kind: q.kind,
+                versions: q.versions,
+                retired: q.retired,
+                answers: s.map(|s| s.n).unwrap_or(0),
+                facility: s.map(|s| s.facility),
+                discrimination: s.and_then(|s| s.discrimination),
+                flag: s.and_then(|s| s.flag),
+            }
+        })
+        .collect();
+    let needs_look = |r: &QuestionRow| r.flag.is_some_and(|f| !f.starts_with("Too few"));
+    rows.sort_by_key(|r| (!needs_look(r), r.retired));
+    (rows, attempts.len())
 }
 
 #[derive(Template)]

@@ -1,0 +1,48 @@
+//! Instructors see how each question performs.
+
+mod common;
+use common::{signed_in_as, TestApp};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn instructors_see_item_analysis_of_submitted_mocks(pool: PgPool) {
+    common::import_bank(&pool, "question-bank/example").await;
+    let exam = mockexam::db::exams::by_slug(&pool, "ex-100")
+        .await
+        .unwrap()
+        .unwrap();
+    for i in 0..12 {
+        let email = format!("c{i}@example.com");
+        mockexam::demo::upsert_user(&pool, &email, "C", "candidate", common::PASSWORD)
+            .await
+            .unwrap();
+        let id: Uuid = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+            .bind(&email)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        mockexam::demo::simulate_history(
+            &pool,
+            id,
+            &exam,
+            1,
+            0.3 + 0.05 * i as f64,
+            0.3 + 0.05 * i as f64,
+            i,
+        )
+        .await
+        .unwrap();
+    }
+    let mut instructor = TestApp::new(pool.clone());
+    signed_in_as(&mut instructor, "teach@example.com", "instructor").await;
+    let page = instructor.get("/author/exams/ex-100").await;
+    page.assert_status(200)
+        .assert_contains("How each question performs")
+        .assert_contains("Item analysis over 12 submitted full mock(s)")
+        .assert_contains("ex-order-deploy");
+    // Every question was answered in (nearly) every mock, so each row shows a facility figure.
+    let rows = page.body.matches("<td class=\"num\">12</td>").count()
+        + page.body.matches("<td class=\"num\">11</td>").count();
+    assert!(rows >= 8, "answer counts per question: {rows}");
+}

@@ -1,0 +1,91 @@
+//! Four full DP-100 mocks in a row for one candidate barely repeat each other, and every form
+//! honours the blueprint.
+
+mod common;
+use mockexam::db;
+use sqlx::PgPool;
+use std::collections::HashSet;
+use uuid::Uuid;
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn four_forms_in_a_row_overlap_at_most_twenty_percent(pool: PgPool) {
+    common::import_bank(&pool, "question-bank/dp-100").await;
+    let user = mockexam::demo::upsert_user(
+        &pool,
+        "forms@example.com",
+        "Forms",
+        "candidate",
+        common::PASSWORD,
+    )
+    .await
+    .unwrap();
+    let _ = user;
+    let user_id: Uuid = sqlx::query_scalar("SELECT id FROM users")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let exam = db::exams::by_slug(&pool, "dp-100").await.unwrap().unwrap();
+    let mut forms: Vec<HashSet<Uuid>> = Vec::new();
+    for n in 0..4 {
+        let id = match mockexam::engine::start_mock(&pool, user_id, &exam, None)
+            .await
+            .unwrap()
+        {
+            db::attempts::CreateOutcome::Created(id) => id,
+            db::attempts::CreateOutcome::AlreadyOpen(_) => {
+                panic!("form {n}: previous attempt still open")
+            }
+        };
+        let questions: Vec<(Uuid, String, String)> = sqlx::query_as(
+            "SELECT qv.question_id, o.domain_code, ai.section_kind FROM attempt_items ai
+             JOIN question_versions qv ON qv.id = ai.question_version_id
+             JOIN objectives o ON o.exam_id = $2 AND o.code = qv.body->>'objective'
+             WHERE ai.attempt_id = $1",
+        )
+        .bind(id)
+        .bind(exam.id)
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+        assert_eq!(
+            questions.len(),
+            50,
+            "form {n} has the blueprint's question count"
+        );
+        for d in &exam.blueprint.domains {
+            let count = questions.iter().filter(|q| q.1 == d.code).count() as u32;
+            let (lo, hi) = exam.blueprint.domain_count_range(d);
+            assert!(
+                (lo..=hi).contains(&count),
+                "form {n}: {} has {count}, range {lo}–{hi}",
+                d.code
+            );
+        }
+        assert!(
+            questions.iter().any(|q| q.2 == "case"),
+            "form {n} has a case study"
+        );
+        assert!(
+            questions.iter().any(|q| q.2 == "series"),
+            "form {n} has a problem–solution set"
+        );
+        let set: HashSet<Uuid> = questions.iter().map(|q| q.0).collect();
+        assert_eq!(set.len(), 50, "no question twice on a form");
+        for (m, earlier) in forms.iter().enumerate() {
+            let common = set.intersection(earlier).count();
+            println!(
+                "form {} vs form {}: {common} of 50 questions in common",
+                n + 1,
+                m + 1
+            );
+            assert!(
+                common * 100 <= 20 * 50,
+                "form {n} shares {common} questions with form {m}"
+            );
+        }
+        forms.push(set);
+        mockexam::engine::finalize(&pool, id, "candidate")
+            .await
+            .unwrap();
+    }
+}
