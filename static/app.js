@@ -61,9 +61,24 @@
 
   function onExpiry() {
     announce("Time is up. Submitting your saved answers.");
-    flushSaves().then(function () {
-      window.location.assign(timer.dataset.resultUrl);
-    });
+    // Saves in flight go first, but a save stuck retrying offline does not hold the page.
+    Promise.race([flushSaves(), sleep(10000)]).then(function () { closeWhenServerAgrees(0); });
+  }
+
+  // The server's clock decides. Its remaining time is rounded down, so this page can reach zero
+  // a moment before the deadline: ask until the server has closed the attempt, then show the
+  // report. (Going straight to the report would bounce back to the review screen.)
+  function closeWhenServerAgrees(tries) {
+    fetch(timer.dataset.statusUrl, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+      .then(function (r) { return r.json(); })
+      .then(function (s) {
+        if (s.redirect) { window.location.assign(s.redirect); return; }
+        throw new Error("still open");
+      })
+      .catch(function () {
+        if (tries >= 20) { window.location.assign(timer.dataset.resultUrl); return; }
+        window.setTimeout(function () { closeWhenServerAgrees(tries + 1); }, Math.min(5000, 500 * (tries + 1)));
+      });
   }
 
   if (timer) {
