@@ -39,10 +39,17 @@
     var value = $("#timer-value");
     if (value) {
       value.textContent = format(left);
-      value.setAttribute("aria-label", Math.ceil(left / 60) + " minutes left");
+      // Screen readers get whole minutes (the seconds would be noise), not announced.
+      value.setAttribute("aria-hidden", "true");
+      var spoken = $("#timer-spoken");
+      var words = left > 60 ? Math.ceil(left / 60) + " minutes left" : "Less than a minute left";
+      if (spoken && spoken.textContent !== words) spoken.textContent = words;
     }
     timer.classList.toggle("warning", left <= 600 && left > 60);
     timer.classList.toggle("critical", left <= 60);
+    // Not by colour alone: the label says it too.
+    var label = $("#timer-label");
+    if (label) label.textContent = left <= 60 ? "Under 1 minute" : left <= 600 ? "Under 10 minutes" : "Time left";
     if (left <= 600 && left > 60 && !warned.ten) { warned.ten = true; announce("10 minutes left."); }
     if (left <= 60 && left > 0 && !warned.one) { warned.one = true; announce("1 minute left. Your answers are saved as you go."); }
     if (left === 0 && !expiring) { expiring = true; onExpiry(); }
