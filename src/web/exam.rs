@@ -861,9 +861,8 @@ pub struct DomainBar {
     pub points: u32,
     pub max: u32,
     pub items: u32,
-    pub y: u32,
+    /// The bar's length: the percentage, clamped to 0–100.
     pub width: f64,
-    pub label_y: u32,
 }
 
 pub struct ResultItem {
@@ -898,7 +897,6 @@ struct ResultPage {
     time_allowed: String,
     reason: String,
     bars: Vec<DomainBar>,
-    chart_height: u32,
     items: Vec<ResultItem>,
 }
 
@@ -933,16 +931,13 @@ async fn result_page(
     let bars: Vec<DomainBar> = domains
         .iter()
         .filter(|d| d.max > 0 || !a.is_practice())
-        .enumerate()
-        .map(|(i, d)| DomainBar {
+        .map(|d| DomainBar {
             title: d.title.clone(),
             percent: d.percent,
             points: d.points,
             max: d.max,
             items: d.items,
-            y: 10 + i as u32 * 56,
-            width: (d.percent.clamp(0.0, 100.0) * 4.6).max(1.0),
-            label_y: 10 + i as u32 * 56 + 15,
+            width: d.percent.clamp(0.0, 100.0),
         })
         .collect();
     let domain_title = |code: &str| {
@@ -1015,7 +1010,6 @@ async fn result_page(
             }
             _ => String::new(),
         },
-        chart_height: 10 + bars.len() as u32 * 56,
         bars,
         items: result_items,
     })
