@@ -560,9 +560,44 @@ async fn attempt_state(pool: &PgPool, id: Uuid) -> (String, Option<String>, Opti
 // Shared steps
 // ---------------------------------------------------------------------------------------------
 
+/// The focused element shows a focus ring: a solid outline at least 2 px wide (on the element
+/// or, for a radio or check box inside a choice card, on the card).
+async fn assert_focus_visible(b: &Browser) {
+    let v = b
+        .js("var e = document.activeElement; var t = e.closest('.choice') || e; var s = getComputedStyle(t);
+             return [s.outlineStyle, parseFloat(s.outlineWidth), e.tagName + (e.id ? '#' + e.id : '')];")
+        .await;
+    assert!(
+        v[0] != json!("none") && v[1].as_f64().unwrap_or(0.0) >= 2.0,
+        "no visible focus on {}: {v}",
+        v[2]
+    );
+}
+
 /// Registers through the form, with the keyboard only.
 async fn register_by_keyboard(b: &Browser, server: &Server, email: &str, name: &str) {
     b.goto(&server.url("/register")).await;
+    // The first Tab reaches the skip link, which shows itself and jumps to the main content.
+    b.press(Key::Tab).await;
+    assert!(
+        b.focused_matches("a.skip-link").await,
+        "the first Tab stop is the skip link"
+    );
+    let top = b
+        .js("return document.activeElement.getBoundingClientRect().top;")
+        .await;
+    assert!(
+        top.as_f64().unwrap_or(-1.0) >= 0.0,
+        "the focused skip link is on screen: {top}"
+    );
+    assert_focus_visible(b).await;
+    b.press(Key::Enter).await;
+    b.until(
+        "focus in main",
+        "location.hash === '#main'",
+        Duration::from_secs(5),
+    )
+    .await;
     b.tab_to("#email").await;
     b.type_text(email).await;
     b.tab_to("#display_name").await;
@@ -573,6 +608,7 @@ async fn register_by_keyboard(b: &Browser, server: &Server, email: &str, name: &
     b.type_text(PASSWORD).await;
     b.tab_to("form[action='/register'] button[type=submit]")
         .await;
+    assert_focus_visible(b).await;
     b.press(Key::Enter).await;
     b.wait_path(|p| p == "/", "the home page after registering")
         .await;
@@ -833,6 +869,7 @@ async fn keyboard_only_candidate_takes_a_dp100_mock(pool: PgPool) {
             json!(kind)
         );
         answer_by_keyboard(&b, kind).await;
+        assert_focus_visible(&b).await;
         if kind == "match" {
             // Mark this one for review: past it to the Next button, back with Shift-Tab, Space.
             b.tab_to("button[name=nav][value=next]").await;
@@ -856,6 +893,15 @@ async fn keyboard_only_candidate_takes_a_dp100_mock(pool: PgPool) {
         Duration::from_secs(5),
     )
     .await;
+    // On a desktop the scenario sits beside the question, top-aligned.
+    let side_by_side = b
+        .js(
+            "var a = document.querySelector('aside.scenario').getBoundingClientRect();
+             var f = document.getElementById('item-form').getBoundingClientRect();
+             return a.right <= f.left && Math.abs(a.top - f.top) < 2;",
+        )
+        .await;
+    assert_eq!(side_by_side, json!(true), "scenario beside the question");
     let tabs = b
         .js("return document.querySelectorAll('[role=tab]').length;")
         .await
