@@ -39,10 +39,17 @@
     var value = $("#timer-value");
     if (value) {
       value.textContent = format(left);
-      value.setAttribute("aria-label", Math.ceil(left / 60) + " minutes left");
+      // Screen readers get whole minutes (the seconds would be noise), not announced.
+      value.setAttribute("aria-hidden", "true");
+      var spoken = $("#timer-spoken");
+      var words = left > 60 ? Math.ceil(left / 60) + " minutes left" : "Less than a minute left";
+      if (spoken && spoken.textContent !== words) spoken.textContent = words;
     }
     timer.classList.toggle("warning", left <= 600 && left > 60);
     timer.classList.toggle("critical", left <= 60);
+    // Not by colour alone: the label says it too.
+    var label = $("#timer-label");
+    if (label) label.textContent = left <= 60 ? "Under 1 minute" : left <= 600 ? "Under 10 minutes" : "Time left";
     if (left <= 600 && left > 60 && !warned.ten) { warned.ten = true; announce("10 minutes left."); }
     if (left <= 60 && left > 0 && !warned.one) { warned.one = true; announce("1 minute left. Your answers are saved as you go."); }
     if (left === 0 && !expiring) { expiring = true; onExpiry(); }
@@ -61,9 +68,24 @@
 
   function onExpiry() {
     announce("Time is up. Submitting your saved answers.");
-    flushSaves().then(function () {
-      window.location.assign(timer.dataset.resultUrl);
-    });
+    // Saves in flight go first, but a save stuck retrying offline does not hold the page.
+    Promise.race([flushSaves(), sleep(10000)]).then(function () { closeWhenServerAgrees(0); });
+  }
+
+  // The server's clock decides. Its remaining time is rounded down, so this page can reach zero
+  // a moment before the deadline: ask until the server has closed the attempt, then show the
+  // report. (Going straight to the report would bounce back to the review screen.)
+  function closeWhenServerAgrees(tries) {
+    fetch(timer.dataset.statusUrl, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+      .then(function (r) { return r.json(); })
+      .then(function (s) {
+        if (s.redirect) { window.location.assign(s.redirect); return; }
+        throw new Error("still open");
+      })
+      .catch(function () {
+        if (tries >= 20) { window.location.assign(timer.dataset.resultUrl); return; }
+        window.setTimeout(function () { closeWhenServerAgrees(tries + 1); }, Math.min(5000, 500 * (tries + 1)));
+      });
   }
 
   if (timer) {

@@ -96,6 +96,55 @@ fn the_example_and_dp100_banks_are_clean() {
     }
 }
 
+/// Every drop-down question of the shipped banks renders one `<select>` per blank, also where
+/// the blank sits inside highlighted code, and every fenced code block in a known language
+/// comes out highlighted.
+#[test]
+fn every_dropdown_blank_survives_highlighting() {
+    use mockexam::domain::item::ItemBody;
+    for b in ["question-bank/example", "question-bank/dp-100"] {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(b);
+        let bank = bank::load(&dir).unwrap_or_else(|p| panic!("{b}: {p:?}"));
+        let mut highlighted = 0;
+        for item in &bank.items {
+            let item = &item.value;
+            let html = mockexam::markdown::to_html(&item.stem);
+            if html.contains("class=\"hl-") {
+                highlighted += 1;
+            }
+            if let ItemBody::Dropdown { slots, .. } = &item.body {
+                let view = mockexam::web::item_view::build(
+                    &item.body,
+                    &item.stem,
+                    &Default::default(),
+                    None,
+                    false,
+                );
+                for s in slots {
+                    let select = format!("<select class=\"slot\" name=\"slot{}\"", s.number);
+                    assert_eq!(
+                        view.stem_html.matches(&select).count(),
+                        1,
+                        "{}: blank {} in {}",
+                        item.id,
+                        s.number,
+                        view.stem_html
+                    );
+                }
+                for n in 1..=9 {
+                    assert!(
+                        !view.stem_html.contains(&format!("[[{n}]]")),
+                        "{}: {}",
+                        item.id,
+                        view.stem_html
+                    );
+                }
+            }
+        }
+        assert!(highlighted > 0, "{b}: no highlighted code at all");
+    }
+}
+
 #[test]
 fn unknown_objective_is_reported_at_its_line() {
     let dir = temp_bank(&[(

@@ -485,6 +485,73 @@ async fn an_answered_problem_solution_item_cannot_be_revisited(pool: PgPool) {
 }
 
 #[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn a_problem_solution_answer_is_final_only_once_the_candidate_moves_on(pool: PgPool) {
+    common::import_bank(&pool, "question-bank/example").await;
+    let mut app = candidate(&pool, "series-autosave@example.com").await;
+    let id = start(&mut app, "ex-100").await;
+    let pos = first_position(&pool, id, "series").await;
+    let url = format!("/attempts/{id}/items/{pos}");
+    app.get(&url).await.assert_status(200);
+    // Autosave (nav=stay) keeps the question open: the candidate may change their mind.
+    app.post_json(
+        &url,
+        &[("answer", "yes"), ("revision", "0"), ("nav", "stay")],
+    )
+    .await
+    .assert_status(200);
+    app.post_json(
+        &url,
+        &[("answer", "no"), ("revision", "1"), ("nav", "stay")],
+    )
+    .await
+    .assert_status(200);
+    app.get(&url).await.assert_status(200);
+    // Next with the answer already saved moves on and closes it.
+    let next = app
+        .post(
+            &url,
+            &[("answer", "no"), ("revision", "2"), ("nav", "next")],
+        )
+        .await;
+    next.assert_status(303);
+    assert_eq!(next.location(), format!("/attempts/{id}/items/{}", pos + 1));
+    app.get(&url).await.assert_status(409);
+    // Pressing Next again on a stale page of the closed question is not an error either.
+    let again = app
+        .post(
+            &url,
+            &[("answer", "no"), ("revision", "3"), ("nav", "next")],
+        )
+        .await;
+    assert_eq!(
+        again.location(),
+        format!("/attempts/{id}/items/{}", pos + 1)
+    );
+    // An autosaved answer closes when the candidate goes elsewhere by any way.
+    let second = format!("/attempts/{id}/items/{}", pos + 1);
+    app.post_json(
+        &second,
+        &[("answer", "yes"), ("revision", "0"), ("nav", "stay")],
+    )
+    .await
+    .assert_status(200);
+    app.get(&format!("/attempts/{id}/items/1"))
+        .await
+        .assert_status(200);
+    app.get(&second).await.assert_status(409);
+    let (locked, answer): (bool, serde_json::Value) = sqlx::query_as(
+        "SELECT locked, response FROM attempt_items WHERE attempt_id = $1 AND position = $2",
+    )
+    .bind(id)
+    .bind(pos)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert!(locked);
+    assert_eq!(answer["answer"], serde_json::json!(false), "{answer}");
+}
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
 async fn a_case_study_locks_once_left(pool: PgPool) {
     common::import_bank(&pool, "question-bank/example").await;
     let mut app = candidate(&pool, "case@example.com").await;

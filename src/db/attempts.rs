@@ -332,6 +332,25 @@ pub async fn enter_section(
     Ok(locked)
 }
 
+/// Closes the answered problem–solution questions the candidate has left: every one but
+/// `current` (the question on screen, whose answer may still change until they move on).
+pub async fn lock_left_series(
+    pool: &PgPool,
+    attempt_id: Uuid,
+    current: Option<i32>,
+) -> sqlx::Result<u64> {
+    let r = sqlx::query(
+        "UPDATE attempt_items SET locked = true
+         WHERE attempt_id = $1 AND section_kind = 'series' AND NOT locked
+           AND answered_at IS NOT NULL AND position IS DISTINCT FROM $2",
+    )
+    .bind(attempt_id)
+    .bind(current)
+    .execute(pool)
+    .await?;
+    Ok(r.rows_affected())
+}
+
 pub enum SaveOutcome {
     Saved {
         revision: i32,

@@ -5,7 +5,8 @@
 //! be honest about what it does not know. Every figure is a Bayesian posterior with an interval:
 //!
 //! - Each answered item contributes its scored components (right or wrong), weighted by age with
-//!   a half-life, because knowledge changes while a candidate studies.
+//!   a half-life, because knowledge changes while a candidate studies, and discounted when the
+//!   item has several parts, because parts of one question tend to be right or wrong together.
 //! - A skill area's mastery is a Beta posterior whose prior is centred on the candidate's results
 //!   in the other areas (people who do well in one area tend to do well in the others), with a
 //!   modest strength so that the area's own answers soon dominate.
@@ -15,6 +16,9 @@
 //!   drawing mastery from the posteriors and points from it, and maps each result through the
 //!   blueprint's scaled score. Its interval is the spread of the pass chance over plausible
 //!   masteries, so a candidate with little evidence sees a wide one.
+//!
+//! A pass estimate is withheld until there are enough answers in every skill area: below that,
+//! any figure would mostly restate the prior.
 //!
 //! `docs/readiness.md` describes the model, its parameters and its measured calibration.
 
@@ -53,8 +57,9 @@ pub struct Mastery {
     pub high: f64,
     /// Items answered (at any age).
     pub answers: u32,
-    /// Recency-weighted number of components behind the estimate: how much evidence still
-    /// counts. An item answered one half-life ago counts half.
+    /// How much evidence still counts, in independent components: an item answered one
+    /// half-life ago counts half, and the parts of one question count less than as many
+    /// separate questions (see `Params::item_correlation`).
     pub weight: f64,
 }
 
@@ -108,6 +113,9 @@ pub struct Params {
     pub domain_prior_strength: f64,
     /// Prior strength, in components, pulling an objective towards its skill area.
     pub objective_prior_strength: f64,
+    /// Assumed correlation between the components of one question, 0..1: a candidate who
+    /// knows the topic of a four-part question tends to get several parts right together.
+    pub item_correlation: f64,
 }
 
 impl Default for Params {
@@ -120,6 +128,7 @@ impl Default for Params {
             interval: 0.9,
             domain_prior_strength: 4.0,
             objective_prior_strength: 6.0,
+            item_correlation: 0.2,
         }
     }
 }
@@ -142,6 +151,8 @@ struct Tally {
     answers: u32,
     /// Unweighted: the mix of item kinds does not age.
     components: u64,
+    /// Sum of squared components per item, for the spread of points on a form.
+    components_sq: u64,
 }
 
 impl Tally {
@@ -150,6 +161,7 @@ impl Tally {
         self.wrong += other.wrong;
         self.answers += other.answers;
         self.components += other.components;
+        self.components_sq += other.components_sq;
     }
 }
 
@@ -217,6 +229,12 @@ pub fn assess(bp: &Blueprint, evidence: &[Evidence], params: &Params, seed: u64)
         Params::default().interval
     };
 
+    let rho = if params.item_correlation.is_finite() {
+        params.item_correlation.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+
     // Where each objective and domain sits in the blueprint.
     let mut objective_at: HashMap<&str, (usize, usize)> = HashMap::new();
     let mut domain_at: HashMap<&str, usize> = HashMap::new();
@@ -245,12 +263,16 @@ pub fn assess(bp: &Blueprint, evidence: &[Evidence], params: &Params, seed: u64)
                 None => continue,
             },
         };
-        let w = recency_weight(e.age_days, params.half_life_days);
+        // An item's components are not independent answers: discount them by the design
+        // effect 1 + (m − 1)ρ so that a five-part question is not worth five questions.
+        let w =
+            recency_weight(e.age_days, params.half_life_days) / (1.0 + (e.total - 1) as f64 * rho);
         let right = e.correct.min(e.total);
         slot.right += w * right as f64;
         slot.wrong += w * (e.total - right) as f64;
         slot.answers += 1;
         slot.components += u64::from(e.total);
+        slot.components_sq += u64::from(e.total) * u64::from(e.total);
     }
     let mut domains = domain_only.clone();
     let mut domain_of_objective = Vec::with_capacity(objective_count);
@@ -321,10 +343,12 @@ pub fn assess(bp: &Blueprint, evidence: &[Evidence], params: &Params, seed: u64)
         Err(why) => (None, Some(why)),
         Ok(counts) => {
             let points = form_points(&counts, &domains, &all);
+            let spread = points_spread(&domains, &all, rho);
             let estimate = simulate(
                 bp,
                 &domain_posteriors,
                 &points,
+                &spread,
                 params.draws,
                 interval,
                 seed,
@@ -464,14 +488,33 @@ fn form_points(counts: &[u32], domains: &[Tally], all: &Tally) -> Vec<u32> {
         .collect()
 }
 
+/// Per domain, how much more points on a form vary than independent components would: the
+/// design effect 1 + (m̄ − 1)ρ, where m̄ = Σm²/Σm is the size of the question a component
+/// typically belongs to, from the candidate's items (shrunk like `form_points`).
+fn points_spread(domains: &[Tally], all: &Tally, rho: f64) -> Vec<f64> {
+    let prior_sum = COMPONENTS_PER_QUESTION * COMPONENTS_PRIOR_ITEMS;
+    let prior_sq = COMPONENTS_PER_QUESTION * prior_sum;
+    let overall = (all.components_sq as f64 + prior_sq) / (all.components as f64 + prior_sum);
+    domains
+        .iter()
+        .map(|t| {
+            let size =
+                (t.components_sq as f64 + overall * prior_sum) / (t.components as f64 + prior_sum);
+            1.0 + (size - 1.0).max(0.0) * rho
+        })
+        .collect()
+}
+
 /// Monte Carlo over mastery. For each draw of per-domain mastery, the chance of passing is
-/// computed in closed form (normal approximation to the sum of the domains' binomial points,
-/// with a continuity correction); averaging it rather than counting simulated passes gives the
-/// same answer with less noise. One simulated sitting per draw gives the scaled-score spread.
+/// computed in closed form: a form's points are approximately normal, with the binomial
+/// variance of each domain's components times its design effect, and a continuity correction.
+/// Averaging that chance rather than counting simulated passes gives the same answer with less
+/// noise. One simulated sitting per draw gives the scaled-score spread.
 fn simulate(
     bp: &Blueprint,
     posteriors: &[Beta],
     points: &[u32],
+    spread: &[f64],
     draws: u32,
     interval: f64,
     seed: u64,
@@ -481,43 +524,42 @@ fn simulate(
         .find(|&p| bp.passes(bp.scaled_score(p as f64 / max as f64)))
         .unwrap_or(max + 1);
     let draws = draws.max(1) as usize;
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut rng = Sampler::new(seed);
     let mut chances = Vec::with_capacity(draws);
     let mut scaled = Vec::with_capacity(draws);
     for _ in 0..draws {
-        let (mut mean, mut var, mut earned) = (0.0, 0.0, 0u32);
-        for (post, &m) in posteriors.iter().zip(points) {
-            let theta = sample_beta(&mut rng, post.a, post.b);
+        let (mut mean, mut var) = (0.0, 0.0);
+        for ((post, &m), &deff) in posteriors.iter().zip(points).zip(spread) {
+            let theta = rng.beta(post.a, post.b);
             mean += m as f64 * theta;
-            var += m as f64 * theta * (1.0 - theta);
-            earned += sample_binomial(&mut rng, m, theta);
+            var += m as f64 * theta * (1.0 - theta) * deff;
         }
-        let chance = if var > 1e-12 {
-            normal_cdf((mean - needed as f64 + 0.5) / var.sqrt())
+        let sd = var.sqrt();
+        let chance = if sd > 1e-9 {
+            normal_cdf((mean - needed as f64 + 0.5) / sd)
         } else if mean + 0.5 >= needed as f64 {
             1.0
         } else {
             0.0
         };
         chances.push(chance);
-        scaled.push(bp.scaled_score(earned as f64 / max as f64) as f64);
+        let earned = (mean + sd * rng.normal()).round().clamp(0.0, max as f64);
+        scaled.push(bp.scaled_score(earned / max as f64) as f64);
     }
     let probability = chances.iter().sum::<f64>() / draws as f64;
     let expected = scaled.iter().sum::<f64>() / draws as f64;
     let tail = (1.0 - interval) / 2.0;
-    chances.sort_by(f64::total_cmp);
-    scaled.sort_by(f64::total_cmp);
-    let scaled_low = quantile(&scaled, tail).round();
-    let scaled_high = quantile(&scaled, 1.0 - tail).round();
+    chances.sort_unstable_by(f64::total_cmp);
+    scaled.sort_unstable_by(f64::total_cmp);
+    // With most draws at one extreme an equal-tailed interval can miss the mean; a range shown
+    // beside a figure must contain it.
     PassEstimate {
         probability,
-        // With most draws at one extreme an equal-tailed interval can miss the mean; a range
-        // shown beside a figure must contain it.
         low: quantile(&chances, tail).min(probability),
         high: quantile(&chances, 1.0 - tail).max(probability),
-        expected_scaled: expected.round().clamp(scaled_low, scaled_high) as u32,
-        scaled_low: scaled_low.min(expected.round()) as u32,
-        scaled_high: scaled_high.max(expected.round()) as u32,
+        expected_scaled: expected.round() as u32,
+        scaled_low: quantile(&scaled, tail).round().min(expected.round()) as u32,
+        scaled_high: quantile(&scaled, 1.0 - tail).round().max(expected.round()) as u32,
     }
 }
 
@@ -531,79 +573,73 @@ fn quantile(xs: &[f64], p: f64) -> f64 {
 
 // --- sampling ---------------------------------------------------------------------------------
 
-/// Uniform on (0, 1]: safe to take the logarithm of.
-fn open_uniform(rng: &mut ChaCha8Rng) -> f64 {
-    1.0 - rng.gen::<f64>()
+/// The random draws the simulation needs, from one seeded stream.
+struct Sampler {
+    rng: ChaCha8Rng,
+    /// Box–Muller makes normals in pairs; the second waits here.
+    spare: Option<f64>,
 }
 
-fn standard_normal(rng: &mut ChaCha8Rng) -> f64 {
-    let u = open_uniform(rng);
-    let v = rng.gen::<f64>();
-    (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
-}
-
-/// Gamma(shape, 1) by Marsaglia and Tsang's method; shapes below one are boosted and scaled
-/// back down.
-fn sample_gamma(rng: &mut ChaCha8Rng, shape: f64) -> f64 {
-    if shape < 1.0 {
-        let boost = open_uniform(rng).powf(1.0 / shape);
-        return sample_gamma(rng, shape + 1.0) * boost;
-    }
-    let d = shape - 1.0 / 3.0;
-    let c = 1.0 / (9.0 * d).sqrt();
-    loop {
-        let x = standard_normal(rng);
-        let v = 1.0 + c * x;
-        if v <= 0.0 {
-            continue;
-        }
-        let v = v * v * v;
-        let u = open_uniform(rng);
-        if u.ln() < 0.5 * x * x + d - d * v + d * v.ln() {
-            return d * v;
+impl Sampler {
+    fn new(seed: u64) -> Sampler {
+        Sampler {
+            rng: ChaCha8Rng::seed_from_u64(seed),
+            spare: None,
         }
     }
-}
 
-fn sample_beta(rng: &mut ChaCha8Rng, a: f64, b: f64) -> f64 {
-    let x = sample_gamma(rng, a);
-    let y = sample_gamma(rng, b);
-    if x + y > 0.0 {
-        x / (x + y)
-    } else {
-        a / (a + b)
+    /// Uniform on [0, 1).
+    fn uniform(&mut self) -> f64 {
+        self.rng.gen::<f64>()
     }
-}
 
-/// Binomial(n, p) by inversion from the less likely side; a normal approximation where the
-/// probabilities of the first counts underflow (forms of many hundreds of points).
-fn sample_binomial(rng: &mut ChaCha8Rng, n: u32, p: f64) -> u32 {
-    let p = p.clamp(0.0, 1.0);
-    let q = p.min(1.0 - p);
-    if n == 0 || q <= 0.0 {
-        return if p > 0.5 { n } else { 0 };
+    /// Uniform on (0, 1]: safe to take the logarithm of.
+    fn open_uniform(&mut self) -> f64 {
+        1.0 - self.rng.gen::<f64>()
     }
-    let first = (1.0 - q).powi(n as i32);
-    let k = if first > 1e-280 {
-        let ratio = q / (1.0 - q);
-        let u = rng.gen::<f64>();
-        let (mut k, mut pmf, mut cdf) = (0u32, first, first);
-        while u > cdf && k < n {
-            pmf *= ratio * (n - k) as f64 / (k + 1) as f64;
-            k += 1;
-            cdf += pmf;
+
+    fn normal(&mut self) -> f64 {
+        if let Some(z) = self.spare.take() {
+            return z;
         }
-        k
-    } else {
-        let sd = (n as f64 * q * (1.0 - q)).sqrt();
-        (n as f64 * q + sd * standard_normal(rng))
-            .round()
-            .clamp(0.0, n as f64) as u32
-    };
-    if p > 0.5 {
-        n - k
-    } else {
-        k
+        let r = (-2.0 * self.open_uniform().ln()).sqrt();
+        let (sin, cos) = (std::f64::consts::TAU * self.uniform()).sin_cos();
+        self.spare = Some(r * sin);
+        r * cos
+    }
+
+    /// Gamma(shape, 1) by Marsaglia and Tsang's method; shapes below one are boosted and
+    /// scaled back down.
+    fn gamma(&mut self, shape: f64) -> f64 {
+        if shape < 1.0 {
+            let boost = self.open_uniform().powf(1.0 / shape);
+            return self.gamma(shape + 1.0) * boost;
+        }
+        let d = shape - 1.0 / 3.0;
+        let c = 1.0 / (9.0 * d).sqrt();
+        loop {
+            let x = self.normal();
+            let v = 1.0 + c * x;
+            if v <= 0.0 {
+                continue;
+            }
+            let v = v * v * v;
+            let u = self.open_uniform();
+            // The cheap squeeze accepts most draws without a logarithm.
+            if u < 1.0 - 0.0331 * x * x * x * x || u.ln() < 0.5 * x * x + d * (1.0 - v + v.ln()) {
+                return d * v;
+            }
+        }
+    }
+
+    fn beta(&mut self, a: f64, b: f64) -> f64 {
+        let x = self.gamma(a);
+        let y = self.gamma(b);
+        if x + y > 0.0 {
+            x / (x + y)
+        } else {
+            a / (a + b)
+        }
     }
 }
 
@@ -949,7 +985,9 @@ mod tests {
         let r = assess(&bp, &[retired, unknown, empty], &no_estimate(), 1);
         assert_eq!(r.answers, 1);
         let design = mastery(&r, "design");
-        assert_eq!((design.answers, design.weight), (1, 3.0));
+        // Three parts of one question count as 3 / (1 + 2 × 0.2) independent components.
+        assert_eq!(design.answers, 1);
+        assert!((design.weight - 3.0 / 1.4).abs() < 1e-12, "{design:?}");
         assert!(design.mean < 0.5);
         assert!(r.objectives.iter().all(|m| m.answers == 0));
     }
@@ -1148,10 +1186,10 @@ mod tests {
 
     #[test]
     fn samplers_have_the_right_moments() {
-        let mut rng = ChaCha8Rng::seed_from_u64(7);
+        let mut rng = Sampler::new(7);
         let n = 40_000;
         for (a, b) in [(0.5, 0.5), (2.0, 5.0), (30.0, 12.0)] {
-            let xs: Vec<f64> = (0..n).map(|_| sample_beta(&mut rng, a, b)).collect();
+            let xs: Vec<f64> = (0..n).map(|_| rng.beta(a, b)).collect();
             let mean = xs.iter().sum::<f64>() / n as f64;
             let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n as f64;
             let (m, v) = (a / (a + b), a * b / ((a + b).powi(2) * (a + b + 1.0)));
@@ -1164,20 +1202,10 @@ mod tests {
                 "Beta({a}, {b}) variance {var} vs {v}"
             );
         }
-        for (trials, p) in [(13u32, 0.7), (40, 0.05), (5000, 0.5)] {
-            let xs: Vec<f64> = (0..n)
-                .map(|_| sample_binomial(&mut rng, trials, p) as f64)
-                .collect();
-            let mean = xs.iter().sum::<f64>() / n as f64;
-            let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n as f64;
-            let (m, v) = (trials as f64 * p, trials as f64 * p * (1.0 - p));
-            assert!(
-                (mean - m).abs() < 4.0 * (v / n as f64).sqrt(),
-                "Bin({trials}, {p})"
-            );
-            assert!((var / v - 1.0).abs() < 0.05, "Bin({trials}, {p}) variance");
-            assert!(xs.iter().all(|&x| x <= trials as f64));
-        }
+        let zs: Vec<f64> = (0..n).map(|_| rng.normal()).collect();
+        let mean = zs.iter().sum::<f64>() / n as f64;
+        let var = zs.iter().map(|z| (z - mean).powi(2)).sum::<f64>() / n as f64;
+        assert!(mean.abs() < 4.0 / (n as f64).sqrt() && (var - 1.0).abs() < 0.03);
     }
 
     fn arb_evidence(bp: &Blueprint) -> impl Strategy<Value = Vec<Evidence>> {
@@ -1300,13 +1328,14 @@ mod tests {
         }
 
         /// Ten questions, either from one skill area or from all, unseen ones first.
-        fn practice(&self, seen: &[bool], rng: &mut ChaCha8Rng) -> Vec<usize> {
+        fn practice(&self, seen: &[bool], rng: &mut Sampler) -> Vec<usize> {
             let area = rng
+                .rng
                 .gen_bool(0.5)
-                .then(|| rng.gen_range(0..self.bp.domains.len()));
+                .then(|| rng.rng.gen_range(0..self.bp.domains.len()));
             let mut ids: Vec<(bool, u32, usize)> = (0..self.items.len())
                 .filter(|&i| area.is_none_or(|d| self.domain[i] == d))
-                .map(|i| (seen[i], rng.gen(), i))
+                .map(|i| (seen[i], rng.rng.gen(), i))
                 .collect();
             ids.sort();
             ids.iter().take(10).map(|&(_, _, i)| i).collect()
@@ -1314,33 +1343,50 @@ mod tests {
 
         /// Components right on one item: every component of one response shares that moment's
         /// form, so multi-part questions come out lumpier than independent components would.
-        fn answer(&self, who: &Simulated, i: usize, rng: &mut ChaCha8Rng) -> u32 {
+        fn answer(&self, who: &Simulated, i: usize, rng: &mut Sampler) -> u32 {
             let it = &self.items[i];
             let x = logit(who.ability[self.domain[i]])
                 + who.objective_effect[&it.objective]
                 + self.difficulty[i]
-                + 0.5 * standard_normal(rng);
+                + 0.5 * rng.normal();
             let p = logistic(x);
-            (0..it.points).filter(|_| rng.gen_bool(p)).count() as u32
+            (0..it.points).filter(|_| rng.rng.gen_bool(p)).count() as u32
         }
 
-        fn sit(&self, who: &Simulated, form: &[usize], rng: &mut ChaCha8Rng) -> (u32, u32) {
+        fn sit(&self, who: &Simulated, form: &[usize], rng: &mut Sampler) -> (u32, u32) {
             form.iter().fold((0, 0), |(got, max), &i| {
                 (got + self.answer(who, i, rng), max + self.items[i].points)
             })
         }
     }
 
+    struct Outcome {
+        /// The model's pass probability.
+        predicted: f64,
+        /// Passed the fresh form.
+        passed: bool,
+        /// The rule of thumb: the latest mock was a pass.
+        last_mock_passed: bool,
+    }
+
     #[derive(Default)]
     struct Outcomes {
-        predictions: Vec<(f64, bool, bool)>,
+        predictions: Vec<Outcome>,
+    }
+
+    fn one_if(b: bool) -> f64 {
+        if b {
+            1.0
+        } else {
+            0.0
+        }
     }
 
     impl Outcomes {
-        fn brier(&self, pick: impl Fn(&(f64, bool, bool)) -> f64) -> f64 {
+        fn brier(&self, forecast: impl Fn(&Outcome) -> f64) -> f64 {
             self.predictions
                 .iter()
-                .map(|o| (pick(o) - if o.1 { 1.0 } else { 0.0 }).powi(2))
+                .map(|o| (forecast(o) - one_if(o.passed)).powi(2))
                 .sum::<f64>()
                 / self.predictions.len() as f64
         }
@@ -1348,11 +1394,11 @@ mod tests {
         /// Expected calibration error over ten equal-width bins, and the bins.
         fn ece(&self) -> (f64, Vec<(usize, f64, f64)>) {
             let mut bins = vec![(0usize, 0.0, 0.0); 10];
-            for &(p, passed, _) in &self.predictions {
-                let b = ((p * 10.0) as usize).min(9);
+            for o in &self.predictions {
+                let b = ((o.predicted * 10.0) as usize).min(9);
                 bins[b].0 += 1;
-                bins[b].1 += p;
-                bins[b].2 += if passed { 1.0 } else { 0.0 };
+                bins[b].1 += o.predicted;
+                bins[b].2 += one_if(o.passed);
             }
             let n = self.predictions.len() as f64;
             let ece = bins
@@ -1375,9 +1421,9 @@ mod tests {
     /// mock, so will pass".
     #[test]
     fn pass_estimates_are_calibrated_on_simulated_candidates() {
-        const CANDIDATES: usize = 2_400;
+        const CANDIDATES: usize = 2_000;
         let fx = fixture();
-        let mut rng = ChaCha8Rng::seed_from_u64(0x00DE_C0DE);
+        let mut rng = Sampler::new(0x00DE_C0DE);
         let world = World {
             domain: fx
                 .items
@@ -1390,11 +1436,7 @@ mod tests {
                         .expect("known domain")
                 })
                 .collect(),
-            difficulty: fx
-                .items
-                .iter()
-                .map(|_| 0.5 * standard_normal(&mut rng))
-                .collect(),
+            difficulty: fx.items.iter().map(|_| 0.5 * rng.normal()).collect(),
             bp: fx.blueprint,
             items: fx.items,
         };
@@ -1403,31 +1445,30 @@ mod tests {
         let started = Instant::now();
         let mut outcomes = Outcomes::default();
         let mut gated = 0;
-        let mut assess_time = std::time::Duration::ZERO;
         for c in 0..CANDIDATES {
             // Population: overall mastery around 0.68 (sd 0.1), areas scattered around it.
-            let person = sample_beta(&mut rng, 14.0, 6.5);
+            let person = rng.beta(14.0, 6.5);
             let who = Simulated {
                 ability: bp
                     .domains
                     .iter()
-                    .map(|_| sample_beta(&mut rng, 40.0 * person, 40.0 * (1.0 - person)))
+                    .map(|_| rng.beta(40.0 * person, 40.0 * (1.0 - person)))
                     .collect(),
                 objective_effect: bp
                     .domains
                     .iter()
                     .flat_map(|d| d.objectives.iter())
-                    .map(|o| (o.code.clone(), 0.35 * standard_normal(&mut rng)))
+                    .map(|o| (o.code.clone(), 0.35 * rng.normal()))
                     .collect(),
             };
-            let mocks = match rng.gen::<f64>() {
+            let mocks = match rng.uniform() {
                 r if r < 0.4 => 1,
                 r if r < 0.75 => 2,
                 _ => 3,
             };
-            let practice_sets = rng.gen_range(0..=3);
+            let practice_sets = rng.rng.gen_range(0..=3);
             let mut sittings: Vec<(f64, bool)> = (0..mocks + practice_sets)
-                .map(|k| (rng.gen_range(0.0..45.0), k < mocks))
+                .map(|k| (rng.rng.gen_range(0.0..45.0), k < mocks))
                 .collect();
             sittings.sort_by(|a, b| b.0.total_cmp(&a.0));
             let mut seen = vec![false; world.items.len()];
@@ -1435,7 +1476,7 @@ mod tests {
             let mut last_mock_passed = false;
             for (age_days, is_mock) in sittings {
                 let form = if is_mock {
-                    world.mock(&seen, rng.gen())
+                    world.mock(&seen, rng.rng.gen())
                 } else {
                     world.practice(&seen, &mut rng)
                 };
@@ -1458,31 +1499,29 @@ mod tests {
                     last_mock_passed = bp.passes(bp.scaled_score(got as f64 / max as f64));
                 }
             }
-            let t0 = Instant::now();
-            let est = assess(bp, &evidence, &params, c as u64).pass;
-            assess_time += t0.elapsed();
-            let Some(estimate) = est else {
+            let Some(estimate) = assess(bp, &evidence, &params, c as u64).pass else {
                 gated += 1;
                 continue;
             };
-            let exam = world.mock(&seen, rng.gen());
+            let exam = world.mock(&seen, rng.rng.gen());
             let (got, max) = world.sit(&who, &exam, &mut rng);
             let passed = bp.passes(bp.scaled_score(got as f64 / max as f64));
-            outcomes
-                .predictions
-                .push((estimate.probability, passed, last_mock_passed));
+            outcomes.predictions.push(Outcome {
+                predicted: estimate.probability,
+                passed,
+                last_mock_passed,
+            });
         }
         let n = outcomes.predictions.len();
-        let pass_rate = outcomes.predictions.iter().filter(|o| o.1).count() as f64 / n as f64;
+        let pass_rate = outcomes.predictions.iter().filter(|o| o.passed).count() as f64 / n as f64;
         let (ece, table) = outcomes.ece();
-        let brier = outcomes.brier(|o| o.0);
-        let naive = outcomes.brier(|o| if o.2 { 1.0 } else { 0.0 });
+        let brier = outcomes.brier(|o| o.predicted);
+        let naive = outcomes.brier(|o| one_if(o.last_mock_passed));
         println!(
             "calibration: {n} simulated candidates ({gated} without an estimate), {:.1}% passed, {:.1?}",
             100.0 * pass_rate,
             started.elapsed()
         );
-        println!("assess time {assess_time:?}");
         println!("  bin        n  predicted  passed");
         for (b, (k, p, y)) in table.iter().enumerate() {
             println!(

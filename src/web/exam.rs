@@ -381,6 +381,8 @@ async fn render_item(
     error: Option<String>,
     status: StatusCode,
 ) -> Result<HttpResponse> {
+    // An answered problem–solution question closes once the candidate is elsewhere.
+    db::attempts::lock_left_series(&state.db, a.id, Some(n)).await?;
     let items = db::attempts::items(&state.db, a.id).await?;
     let row = items
         .iter()
@@ -575,7 +577,18 @@ async fn save_item(
             };
         }
     };
-    let lock_after = row.section_kind == "series";
+    // A problem–solution answer becomes final when the candidate moves on, not while they are
+    // still choosing (autosave posts `nav=stay`).
+    let lock_after = row.section_kind == "series" && nav != "stay";
+    // Moving on from a closed question without changing it is just moving on.
+    let unchanged =
+        row.response.as_ref().map(|r| &r.0) == Some(&response) && row.flagged == flagged;
+    if row.locked && unchanged {
+        if json {
+            return Ok(reply(StatusCode::OK, true, row.revision, None, None));
+        }
+        return Ok(navigate(&state, id, n, &nav, false).await?.into_response());
+    }
     let outcome = db::attempts::save_response(
         &state.db,
         id,
@@ -648,8 +661,25 @@ async fn save_item(
         // The page shows the stored (newer) answer and says why this one was not saved.
         return render_item(&state, &user, &a, n, Some(msg), status).await;
     }
+    if nav == "check" && a.is_practice() {
+        engine::check_practice_item(&state.db, id, user.id, n).await?;
+    }
+    Ok(navigate(&state, id, n, &nav, a.is_practice())
+        .await?
+        .into_response())
+}
+
+/// Where a question's form sends the candidate after saving: `nav` is prev, next, stay, check
+/// (practice), submit or review.
+async fn navigate(
+    state: &AppState,
+    id: Uuid,
+    n: i32,
+    nav: &str,
+    practice: bool,
+) -> Result<Redirect> {
     let items = db::attempts::items(&state.db, id).await?;
-    let target = match nav.as_str() {
+    let target = match nav {
         "prev" => items
             .iter()
             .rev()
@@ -660,18 +690,14 @@ async fn save_item(
             .find(|i| i.position > n && !i.locked)
             .map(|i| i.position),
         "stay" => Some(n),
-        "check" if a.is_practice() => {
-            engine::check_practice_item(&state.db, id, user.id, n).await?;
-            Some(n)
-        }
+        "check" if practice => Some(n),
         _ => None,
     };
-    Ok(match (nav.as_str(), target) {
+    Ok(match (nav, target) {
         ("submit", _) => Redirect::to(&format!("/attempts/{id}/submit")),
         (_, Some(p)) => Redirect::to(&format!("/attempts/{id}/items/{p}")),
         _ => Redirect::to(&format!("/attempts/{id}/review")),
-    }
-    .into_response())
+    })
 }
 
 /// Practice: show the answer and explanation of an answered item.
@@ -762,8 +788,10 @@ async fn review_or_confirm(
     if !a.in_progress() {
         return Ok(Redirect::to(&result_url(id)).into_response());
     }
-    // The review screen is outside every section: a case study left for it closes.
+    // The review screen is outside every section: a case study left for it closes, and so do
+    // answered problem–solution questions.
     db::attempts::enter_section(&state.db, id, None).await?;
+    db::attempts::lock_left_series(&state.db, id, None).await?;
     let (rows, hidden_series) = review_rows(state, id).await?;
     let answered = rows.iter().filter(|r| r.answered).count() + hidden_series;
     render(&ReviewPage {
@@ -833,9 +861,8 @@ pub struct DomainBar {
     pub points: u32,
     pub max: u32,
     pub items: u32,
-    pub y: u32,
+    /// The bar's length: the percentage, clamped to 0–100.
     pub width: f64,
-    pub label_y: u32,
 }
 
 pub struct ResultItem {
@@ -870,7 +897,6 @@ struct ResultPage {
     time_allowed: String,
     reason: String,
     bars: Vec<DomainBar>,
-    chart_height: u32,
     items: Vec<ResultItem>,
 }
 
@@ -905,16 +931,13 @@ async fn result_page(
     let bars: Vec<DomainBar> = domains
         .iter()
         .filter(|d| d.max > 0 || !a.is_practice())
-        .enumerate()
-        .map(|(i, d)| DomainBar {
+        .map(|d| DomainBar {
             title: d.title.clone(),
             percent: d.percent,
             points: d.points,
             max: d.max,
             items: d.items,
-            y: 10 + i as u32 * 56,
-            width: (d.percent.clamp(0.0, 100.0) * 4.6).max(1.0),
-            label_y: 10 + i as u32 * 56 + 15,
+            width: d.percent.clamp(0.0, 100.0),
         })
         .collect();
     let domain_title = |code: &str| {
@@ -987,7 +1010,6 @@ async fn result_page(
             }
             _ => String::new(),
         },
-        chart_height: 10 + bars.len() as u32 * 56,
         bars,
         items: result_items,
     })

@@ -1,0 +1,1655 @@
+//! End-to-end tests in headless Chromium, driven over WebDriver (ChromeDriver) from Rust.
+//!
+//! Each test runs the real router in-process on 127.0.0.1 against its own fresh database, starts
+//! its own `chromedriver` and drives a real browser: a candidate who uses only the keyboard,
+//! autosave through a server outage, the countdown to an automatic submission, the whole loop
+//! with JavaScript switched off, and an axe-core accessibility audit of every page (light and
+//! dark). `screenshots` (ignored; `scripts/screenshots`) regenerates docs/screenshots/.
+//!
+//! CHROME_BIN and CHROMEDRIVER_BIN name the binaries (default: Debian's /usr/bin/chromium and
+//! /usr/bin/chromedriver; `scripts/ensure-chromium.sh` installs them). The accessibility test
+//! needs `node_modules/axe-core` (`npm ci`; `scripts/test` runs it when missing).
+
+mod common;
+
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+use fantoccini::key::Key;
+use fantoccini::{Client, ClientBuilder, Locator};
+use mockexam::app::{app, AppState};
+use mockexam::config::Config;
+use mockexam::domain::item::{Item, Response};
+use serde_json::{json, Value};
+use sqlx::PgPool;
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+use uuid::Uuid;
+
+const PASSWORD: &str = "a long enough browser password";
+
+// ---------------------------------------------------------------------------------------------
+// The server under test
+// ---------------------------------------------------------------------------------------------
+
+/// The app on a real socket, on a task of the test's runtime; stopping it is a graceful shutdown,
+/// after which connections to its port are refused until it is started again.
+struct Server {
+    addr: SocketAddr,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Server {
+    async fn start(state: AppState, addr: SocketAddr) -> Server {
+        // The port of a server just stopped can take a moment to be free again.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let listener = loop {
+            match tokio::net::TcpListener::bind(addr).await {
+                Ok(l) => break l,
+                Err(e) if Instant::now() < deadline => {
+                    eprintln!("bind {addr}: {e}; retrying");
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+                Err(e) => panic!("cannot bind {addr}: {e}"),
+            }
+        };
+        let addr = listener.local_addr().expect("local address");
+        let router = app(state);
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .with_graceful_shutdown(async {
+                let _ = rx.await;
+            })
+            .await
+            .expect("server");
+        });
+        Server {
+            addr,
+            stop: Some(tx),
+            task: Some(task),
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    /// Graceful shutdown: stop accepting, let requests in flight finish, close the socket.
+    async fn stop(&mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let abort = task.abort_handle();
+            if tokio::time::timeout(Duration::from_secs(10), task)
+                .await
+                .is_err()
+            {
+                abort.abort();
+            }
+        }
+    }
+}
+
+/// A fresh database with the given banks, and the server on a free port.
+async fn serve(pool: &PgPool, banks: &[&str], config: Config) -> (Server, AppState) {
+    for bank in banks {
+        common::import_bank(pool, &format!("question-bank/{bank}")).await;
+    }
+    let state = AppState::new(pool.clone(), config);
+    let server = Server::start(state.clone(), "127.0.0.1:0".parse().unwrap()).await;
+    (server, state)
+}
+
+fn config() -> Config {
+    Config::for_database("postgres://unused")
+}
+
+// ---------------------------------------------------------------------------------------------
+// The browser
+// ---------------------------------------------------------------------------------------------
+
+/// A `chromedriver` child in its own process group; dropping it (also on a panic) kills the
+/// group, so no driver or browser outlives the test.
+struct ChromeDriver {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl ChromeDriver {
+    async fn start() -> ChromeDriver {
+        use std::os::unix::process::CommandExt;
+        let bin =
+            std::env::var("CHROMEDRIVER_BIN").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let child = std::process::Command::new(&bin)
+            .arg(format!("--port={port}"))
+            .arg("--allowed-ips=127.0.0.1")
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .process_group(0)
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!("cannot start {bin} ({e}); run scripts/ensure-chromium.sh or set CHROMEDRIVER_BIN")
+            });
+        let driver = ChromeDriver { child, port };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_err()
+        {
+            assert!(Instant::now() < deadline, "chromedriver did not start");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        driver
+    }
+}
+
+impl Drop for ChromeDriver {
+    fn drop(&mut self) {
+        // The whole group: chromedriver and the browser processes it started.
+        let _ = std::process::Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.child.id())])
+            .stderr(std::process::Stdio::null())
+            .status();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[derive(Clone, Copy, Default)]
+struct Options {
+    no_javascript: bool,
+    dark: bool,
+    /// Phone emulation at this CSS width.
+    phone_width: Option<u32>,
+}
+
+struct Browser {
+    c: Client,
+    _driver: ChromeDriver,
+}
+
+impl Browser {
+    async fn launch(opts: Options) -> Browser {
+        let driver = ChromeDriver::start().await;
+        let chrome = std::env::var("CHROME_BIN").unwrap_or_else(|_| "/usr/bin/chromium".into());
+        let mut args = vec![
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-dev-shm-usage",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--window-size=1280,900",
+            "--hide-scrollbars",
+            "--disable-crash-reporter",
+            "--disable-breakpad",
+        ];
+        if opts.dark {
+            args.push("--force-dark-mode");
+        }
+        let mut chrome_options = json!({ "binary": chrome, "args": args });
+        if opts.no_javascript {
+            chrome_options["prefs"] =
+                json!({ "profile.managed_default_content_settings.javascript": 2 });
+        }
+        if let Some(w) = opts.phone_width {
+            chrome_options["mobileEmulation"] = json!({ "deviceMetrics": { "width": w, "height": 844, "pixelRatio": 1.0, "touch": true } });
+        }
+        let mut caps = serde_json::Map::new();
+        caps.insert("browserName".into(), json!("chrome"));
+        caps.insert("goog:chromeOptions".into(), chrome_options);
+        let mut builder =
+            ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new());
+        builder.capabilities(caps);
+        let c = builder
+            .connect(&format!("http://127.0.0.1:{}", driver.port))
+            .await
+            .expect("a WebDriver session");
+        Browser { c, _driver: driver }
+    }
+
+    /// Ends the browser session (the driver itself goes when the guard drops).
+    async fn close(self) {
+        let Browser { c, _driver } = self;
+        let _ = tokio::time::timeout(Duration::from_secs(10), c.close()).await;
+    }
+
+    async fn goto(&self, url: &str) {
+        self.c
+            .goto(url)
+            .await
+            .unwrap_or_else(|e| panic!("goto {url}: {e}"));
+    }
+
+    async fn path(&self) -> String {
+        let u = self.c.current_url().await.expect("url");
+        u.path().to_string()
+    }
+
+    async fn js(&self, script: &str) -> Value {
+        self.c
+            .execute(script, vec![])
+            .await
+            .unwrap_or_else(|e| panic!("script failed ({e}): {script}"))
+    }
+
+    async fn text(&self, css: &str) -> String {
+        self.c
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no {css}: {e}"))
+            .text()
+            .await
+            .expect("text")
+    }
+
+    /// Waits for a JavaScript expression to be truthy.
+    #[track_caller]
+    fn until<'a>(
+        &'a self,
+        what: &'a str,
+        expr: &'a str,
+        timeout: Duration,
+    ) -> impl std::future::Future<Output = ()> + 'a {
+        let caller = std::panic::Location::caller();
+        async move {
+            let deadline = Instant::now() + timeout;
+            let script = format!("return !!({expr});");
+            loop {
+                if let Ok(v) = self.c.execute(&script, vec![]).await {
+                    if v.as_bool() == Some(true) {
+                        return;
+                    }
+                }
+                if Instant::now() > deadline {
+                    let state = self.state().await;
+                    panic!("{caller}: timed out waiting for {what} ({expr}); page: {state}");
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    }
+
+    async fn wait_path(&self, pred: impl Fn(&str) -> bool, what: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let p = self.path().await;
+            if pred(&p) {
+                // And the new page has loaded.
+                self.until(
+                    "the page to load",
+                    "document.readyState === 'complete'",
+                    Duration::from_secs(20),
+                )
+                .await;
+                return p;
+            }
+            if Instant::now() > deadline {
+                panic!("timed out waiting for {what}; at {}", self.state().await);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// URL, title and the start of the main text, for failure messages.
+    async fn state(&self) -> String {
+        let v = self
+            .c
+            .execute(
+                "return location.pathname + ' | ' + document.title + ' | ' + (document.querySelector('main') || document.body).innerText.slice(0, 600);",
+                vec![],
+            )
+            .await
+            .unwrap_or(Value::Null);
+        v.as_str().unwrap_or("?").to_string()
+    }
+
+    // ---- the keyboard ----
+
+    async fn keys(&self, actions: KeyActions) {
+        self.c.perform_actions(actions).await.expect("key actions");
+    }
+
+    async fn press(&self, key: Key) {
+        let k: char = key.into();
+        self.keys(
+            KeyActions::new("keyboard".into())
+                .then(KeyAction::Down { value: k })
+                .then(KeyAction::Up { value: k }),
+        )
+        .await;
+    }
+
+    async fn press_n(&self, key: Key, n: usize) {
+        for _ in 0..n {
+            self.press(key).await;
+        }
+    }
+
+    async fn shift_tab(&self) {
+        let (s, t): (char, char) = (Key::Shift.into(), Key::Tab.into());
+        self.keys(
+            KeyActions::new("keyboard".into())
+                .then(KeyAction::Down { value: s })
+                .then(KeyAction::Down { value: t })
+                .then(KeyAction::Up { value: t })
+                .then(KeyAction::Up { value: s }),
+        )
+        .await;
+    }
+
+    /// Types text into whatever has focus, one key at a time.
+    async fn type_text(&self, text: &str) {
+        let mut a = KeyActions::new("keyboard".into());
+        for ch in text.chars() {
+            a = a
+                .then(KeyAction::Down { value: ch })
+                .then(KeyAction::Up { value: ch });
+        }
+        self.keys(a).await;
+    }
+
+    async fn focused_matches(&self, css: &str) -> bool {
+        let v = self
+            .c
+            .execute(
+                "return !!document.activeElement && document.activeElement.matches(arguments[0]);",
+                vec![json!(css)],
+            )
+            .await
+            .expect("script");
+        v.as_bool() == Some(true)
+    }
+
+    async fn focused_desc(&self) -> String {
+        let v = self
+            .c
+            .execute(
+                "var e = document.activeElement; if (!e) return 'nothing';
+                 return e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.name ? '[name=' + e.name + ']' : '')
+                   + ' ' + (e.innerText || e.value || '').slice(0, 30).replace(/\\s+/g, ' ');",
+                vec![],
+            )
+            .await
+            .expect("script");
+        v.as_str().unwrap_or("?").to_string()
+    }
+
+    /// Presses Tab (or Shift-Tab) until the focused element matches `css`; panics with the path
+    /// taken when it never does.
+    async fn tab_until(&self, css: &str, backwards: bool) {
+        let mut path = Vec::new();
+        for _ in 0..80 {
+            if self.focused_matches(css).await {
+                return;
+            }
+            if backwards {
+                self.shift_tab().await;
+            } else {
+                self.press(Key::Tab).await;
+            }
+            path.push(self.focused_desc().await);
+        }
+        panic!(
+            "Tab never reached {css} on {}; focus went: {}",
+            self.state().await,
+            path.join(" → ")
+        );
+    }
+
+    async fn tab_to(&self, css: &str) {
+        self.tab_until(css, false).await
+    }
+
+    async fn shift_tab_to(&self, css: &str) {
+        self.tab_until(css, true).await
+    }
+
+    /// The answer form's fields as the browser would send them (without the revision).
+    async fn form_fields(&self) -> BTreeMap<String, Vec<String>> {
+        let v = self
+            .js(
+                "var f = document.getElementById('item-form'); var out = {};
+                 for (var [k, v] of new FormData(f)) { if (k !== 'revision') (out[k] = out[k] || []).push(v); }
+                 return out;",
+            )
+            .await;
+        serde_json::from_value(v).expect("fields")
+    }
+
+    async fn save_state(&self) -> String {
+        self.js("var s = document.getElementById('save-state'); return s ? s.textContent : '';")
+            .await
+            .as_str()
+            .unwrap_or("")
+            .to_string()
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The database side
+// ---------------------------------------------------------------------------------------------
+
+struct Slot {
+    position: i32,
+    kind: String,
+    section_kind: String,
+}
+
+async fn slots(pool: &PgPool, attempt: Uuid) -> Vec<Slot> {
+    let rows: Vec<(i32, String, String)> = sqlx::query_as(
+        "SELECT ai.position, qv.body->>'kind', ai.section_kind FROM attempt_items ai
+         JOIN question_versions qv ON qv.id = ai.question_version_id
+         WHERE ai.attempt_id = $1 ORDER BY ai.position",
+    )
+    .bind(attempt)
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    rows.into_iter()
+        .map(|(position, kind, section_kind)| Slot {
+            position,
+            // As the page names kinds (`data-kind`).
+            kind: if kind == "yes_no" {
+                "yesno".into()
+            } else {
+                kind
+            },
+            section_kind,
+        })
+        .collect()
+}
+
+struct Stored {
+    item: Item,
+    response: Option<Response>,
+    revision: i32,
+    flagged: bool,
+    locked: bool,
+}
+
+async fn stored(pool: &PgPool, attempt: Uuid, position: i32) -> Stored {
+    type Row = (
+        sqlx::types::Json<Item>,
+        Option<sqlx::types::Json<Response>>,
+        i32,
+        bool,
+        bool,
+    );
+    let (item, response, revision, flagged, locked): Row = sqlx::query_as(
+        "SELECT qv.body, ai.response, ai.revision, ai.flagged, ai.locked FROM attempt_items ai
+         JOIN question_versions qv ON qv.id = ai.question_version_id
+         WHERE ai.attempt_id = $1 AND ai.position = $2",
+    )
+    .bind(attempt)
+    .bind(position)
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    Stored {
+        item: item.0,
+        response: response.map(|r| r.0),
+        revision,
+        flagged,
+        locked,
+    }
+}
+
+/// Waits until the database holds exactly the answer (and flag) that the form shows.
+async fn assert_saved_as_shown(b: &Browser, pool: &PgPool, attempt: Uuid, position: i32) -> Stored {
+    let fields = b.form_fields().await;
+    let flagged = fields
+        .get("flagged")
+        .is_some_and(|v| v.iter().any(|x| x == "on"));
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let s = stored(pool, attempt, position).await;
+        let expected = Response::from_form(&s.item.body, &fields).unwrap_or_else(|e| {
+            panic!("the form at {position} holds an invalid answer ({e:?}): {fields:?}")
+        });
+        assert!(
+            !expected.is_empty(),
+            "nothing answered at {position}: {fields:?}"
+        );
+        if s.response.as_ref() == Some(&expected) && s.flagged == flagged {
+            return s;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "question {position}: the database has {:?} (flag {}), the page shows {expected:?} (flag {flagged}); save state: {:?}",
+            s.response,
+            s.flagged,
+            b.save_state().await
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn attempt_of(pool: &PgPool, email: &str) -> Uuid {
+    sqlx::query_scalar(
+        "SELECT a.id FROM attempts a JOIN users u ON u.id = a.user_id
+         WHERE u.email = $1 ORDER BY a.started_at DESC LIMIT 1",
+    )
+    .bind(email)
+    .fetch_one(pool)
+    .await
+    .unwrap()
+}
+
+async fn attempt_state(pool: &PgPool, id: Uuid) -> (String, Option<String>, Option<i32>) {
+    sqlx::query_as("SELECT status, submit_reason, scaled_score FROM attempts WHERE id = $1")
+        .bind(id)
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shared steps
+// ---------------------------------------------------------------------------------------------
+
+/// The focused element shows a focus ring: a solid outline at least 2 px wide (on the element
+/// or, for a radio or check box inside a choice card, on the card).
+async fn assert_focus_visible(b: &Browser) {
+    let v = b
+        .js("var e = document.activeElement; var t = e.closest('.choice') || e; var s = getComputedStyle(t);
+             return [s.outlineStyle, parseFloat(s.outlineWidth), e.tagName + (e.id ? '#' + e.id : '')];")
+        .await;
+    assert!(
+        v[0] != json!("none") && v[1].as_f64().unwrap_or(0.0) >= 2.0,
+        "no visible focus on {}: {v}",
+        v[2]
+    );
+}
+
+/// Registers through the form, with the keyboard only.
+async fn register_by_keyboard(b: &Browser, server: &Server, email: &str, name: &str) {
+    b.goto(&server.url("/register")).await;
+    // The first Tab reaches the skip link, which shows itself and jumps to the main content.
+    b.press(Key::Tab).await;
+    assert!(
+        b.focused_matches("a.skip-link").await,
+        "the first Tab stop is the skip link"
+    );
+    let top = b
+        .js("return document.activeElement.getBoundingClientRect().top;")
+        .await;
+    assert!(
+        top.as_f64().unwrap_or(-1.0) >= 0.0,
+        "the focused skip link is on screen: {top}"
+    );
+    assert_focus_visible(b).await;
+    b.press(Key::Enter).await;
+    b.until(
+        "focus in main",
+        "location.hash === '#main'",
+        Duration::from_secs(5),
+    )
+    .await;
+    b.tab_to("#email").await;
+    b.type_text(email).await;
+    b.tab_to("#display_name").await;
+    b.type_text(name).await;
+    b.tab_to("#password").await;
+    b.type_text(PASSWORD).await;
+    b.tab_to("#password_confirm").await;
+    b.type_text(PASSWORD).await;
+    b.tab_to("form[action='/register'] button[type=submit]")
+        .await;
+    assert_focus_visible(b).await;
+    b.press(Key::Enter).await;
+    b.wait_path(|p| p == "/", "the home page after registering")
+        .await;
+    let h1 = b.text("h1").await;
+    assert!(h1.contains(name), "home greets the new user: {h1}");
+}
+
+/// Registers by filling the form with the mouse and keyboard as WebDriver normally does.
+async fn register(b: &Browser, server: &Server, email: &str, name: &str) {
+    b.goto(&server.url("/register")).await;
+    for (id, value) in [
+        ("email", email),
+        ("display_name", name),
+        ("password", PASSWORD),
+        ("password_confirm", PASSWORD),
+    ] {
+        b.c.find(Locator::Id(id))
+            .await
+            .expect("field")
+            .send_keys(value)
+            .await
+            .expect("typing");
+    }
+    click(b, "form[action='/register'] button[type=submit]").await;
+    b.wait_path(|p| p == "/", "the home page after registering")
+        .await;
+}
+
+async fn click(b: &Browser, css: &str) {
+    let el = match b.c.find(Locator::Css(css)).await {
+        Ok(el) => el,
+        Err(e) => panic!("no {css} ({e}) on {}", b.state().await),
+    };
+    el.click()
+        .await
+        .unwrap_or_else(|e| panic!("cannot click {css}: {e}"));
+}
+
+/// Starts a full mock from the exam page with the keyboard; returns the attempt id.
+async fn start_mock_by_keyboard(
+    b: &Browser,
+    server: &Server,
+    pool: &PgPool,
+    exam: &str,
+    email: &str,
+) -> Uuid {
+    b.goto(&server.url(&format!("/exams/{exam}"))).await;
+    b.tab_to("form[action$='/attempts'] button[type=submit]")
+        .await;
+    b.press(Key::Enter).await;
+    b.wait_path(|p| p.contains("/items/"), "the first question")
+        .await;
+    attempt_of(pool, email).await
+}
+
+/// Answers the question on screen with the keyboard alone: Tab to each control, Space for
+/// radios and check boxes, arrow keys (or type-ahead) in drop-downs.
+async fn answer_by_keyboard(b: &Browser, kind: &str) {
+    match kind {
+        "single" => {
+            b.tab_to("input[name=choice]").await;
+            // The second option: the arrow key moves within the group and selects.
+            b.press(Key::Down).await;
+            b.press(Key::Space).await;
+        }
+        "multiple" => {
+            b.tab_to("input[name=choice]").await;
+            b.press(Key::Space).await;
+            b.press(Key::Tab).await;
+            assert!(
+                b.focused_matches("input[name=choice]").await,
+                "Tab moves to the next box"
+            );
+            b.press(Key::Space).await;
+        }
+        "order" => {
+            let n = b
+                .js("return document.querySelectorAll('select[data-position]').length;")
+                .await
+                .as_u64()
+                .unwrap() as usize;
+            for i in 1..=n {
+                b.tab_to(&format!("#pos{i}")).await;
+                if i == 1 {
+                    // The arrow key: from "Choose an action…" to the first action (A).
+                    b.press(Key::Down).await;
+                } else {
+                    // Type-ahead: options read "A. …", "B. …"; each step a different action.
+                    let letter = (b'a' + (i - 1) as u8) as char;
+                    b.type_text(&letter.to_string()).await;
+                }
+            }
+        }
+        "dropdown" => {
+            let n = b
+                .js("return document.querySelectorAll('select.slot').length;")
+                .await
+                .as_u64()
+                .unwrap() as usize;
+            let ids: Vec<String> = serde_json::from_value(
+                b.js("return Array.from(document.querySelectorAll('select.slot')).map(function (s) { return s.id; });")
+                    .await,
+            )
+            .unwrap();
+            assert_eq!(ids.len(), n);
+            for (i, id) in ids.iter().enumerate() {
+                b.tab_to(&format!("#{id}")).await;
+                b.press_n(Key::Down, 1 + i % 2).await;
+            }
+        }
+        "grid" => {
+            let n = b
+                .js("return document.querySelectorAll('.grid-table tbody tr').length;")
+                .await
+                .as_u64()
+                .unwrap() as usize;
+            for i in 1..=n {
+                b.tab_to(&format!("input[name=s{i}]")).await;
+                if i % 2 == 1 {
+                    b.press(Key::Space).await; // Yes
+                } else {
+                    b.press(Key::Right).await; // No: the arrow moves to it and selects it
+                }
+            }
+        }
+        "match" => {
+            let n = b
+                .js("return document.querySelectorAll('.match-list select').length;")
+                .await
+                .as_u64()
+                .unwrap() as usize;
+            for i in 1..=n {
+                b.tab_to(&format!("#p{i}")).await;
+                b.press_n(Key::Down, 1 + i % 2).await;
+            }
+        }
+        "yesno" => {
+            b.tab_to("input[name=answer]").await;
+            b.press(Key::Space).await;
+        }
+        other => panic!("unknown kind {other}"),
+    }
+}
+
+/// Answers the question on screen with the mouse: the first choices, Yes everywhere, the
+/// first options of drop-downs (distinct ones in a build list).
+async fn answer_by_mouse(b: &Browser, kind: &str) {
+    match kind {
+        "single" => click(b, "ul.choices li:nth-child(2) input").await,
+        "multiple" => {
+            click(b, "ul.choices li:nth-child(1) input").await;
+            click(b, "ul.choices li:nth-child(2) input").await;
+        }
+        "grid" => {
+            for e in
+                b.c.find_all(Locator::Css("input[type=radio][value=yes]"))
+                    .await
+                    .unwrap()
+            {
+                e.click().await.expect("click");
+            }
+        }
+        "yesno" => click(b, "input[name=answer][value=no]").await,
+        "order" | "dropdown" | "match" => {
+            let selects =
+                b.c.find_all(Locator::Css("#item-form select"))
+                    .await
+                    .unwrap();
+            for (i, sel) in selects.iter().enumerate() {
+                let index = if kind == "order" { i + 1 } else { 1 + i % 2 };
+                sel.select_by_index(index).await.expect("select");
+            }
+        }
+        other => panic!("unknown kind {other}"),
+    }
+}
+
+async fn kind_on_screen(b: &Browser) -> String {
+    b.c.find(Locator::Id("item-form"))
+        .await
+        .expect("a question")
+        .attr("data-kind")
+        .await
+        .expect("attr")
+        .expect("data-kind")
+}
+
+async fn wait_all_saved(b: &Browser) {
+    b.until(
+        "all answers saved",
+        "document.getElementById('save-state').textContent === 'All answers saved'",
+        Duration::from_secs(15),
+    )
+    .await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The tests
+// ---------------------------------------------------------------------------------------------
+
+/// A new candidate takes a DP-100 mock with the keyboard alone: an item of every kind, a case
+/// study, a mark for review, a reload mid-exam, the review screen, submission, the score report.
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn keyboard_only_candidate_takes_a_dp100_mock(pool: PgPool) {
+    let started = Instant::now();
+    let (mut server, _state) = serve(&pool, &["dp-100"], config()).await;
+    let b = Browser::launch(Options::default()).await;
+    let email = "keyboard@example.com";
+    register_by_keyboard(&b, &server, email, "Kim Keyboard").await;
+
+    const KINDS: [&str; 6] = ["single", "multiple", "order", "dropdown", "grid", "match"];
+    // A form is drawn at random from the bank; a draw without a standalone question of every
+    // kind (match questions are few) is submitted and another drawn, as a candidate could.
+    let mut attempt = Uuid::nil();
+    let mut form = Vec::new();
+    for draw in 1..=8 {
+        attempt = start_mock_by_keyboard(&b, &server, &pool, "dp-100", email).await;
+        form = slots(&pool, attempt).await;
+        let has = |kind: &str, section: &str| {
+            form.iter()
+                .any(|s| s.kind == kind && s.section_kind == section)
+        };
+        if KINDS.iter().all(|k| has(k, "standalone"))
+            && has("yesno", "series")
+            && form.iter().any(|s| s.section_kind == "case")
+        {
+            break;
+        }
+        assert!(draw < 8, "eight forms without every kind");
+        b.goto(&server.url(&format!("/attempts/{attempt}/submit")))
+            .await;
+        b.tab_to("form[action$='/submit'] button[type=submit]")
+            .await;
+        b.press(Key::Enter).await;
+        b.wait_path(
+            |p| p.ends_with("/result"),
+            "the report of the discarded draw",
+        )
+        .await;
+    }
+    assert_eq!(form.len(), 50, "a DP-100 form has 50 questions");
+    let item_url = |n: i32| server.url(&format!("/attempts/{attempt}/items/{n}"));
+    let first_of = |kind: &str, section: &str| {
+        form.iter()
+            .find(|s| s.kind == kind && s.section_kind == section)
+            .map(|s| s.position)
+            .unwrap()
+    };
+
+    // Every standalone kind, answered with the keyboard; autosave stores each answer.
+    let mut shown: Vec<(i32, BTreeMap<String, Vec<String>>)> = Vec::new();
+    for kind in KINDS {
+        let n = first_of(kind, "standalone");
+        b.goto(&item_url(n)).await;
+        assert_eq!(
+            b.js("return document.getElementById('item-form').dataset.kind;")
+                .await,
+            json!(kind)
+        );
+        answer_by_keyboard(&b, kind).await;
+        assert_focus_visible(&b).await;
+        if kind == "match" {
+            // Mark this one for review: past it to the Next button, back with Shift-Tab, Space.
+            b.tab_to("button[name=nav][value=next]").await;
+            b.shift_tab_to("#flagged").await;
+            b.press(Key::Space).await;
+        }
+        wait_all_saved(&b).await;
+        let s = assert_saved_as_shown(&b, &pool, attempt, n).await;
+        assert!(s.revision >= 1, "question {n}: revision bumped");
+        assert_eq!(s.flagged, kind == "match");
+        shown.push((n, b.form_fields().await));
+    }
+
+    // The case study: its tabs work with the arrow keys, then a question is answered.
+    let case_slot = form.iter().find(|s| s.section_kind == "case").unwrap();
+    let (case_n, case_kind) = (case_slot.position, case_slot.kind.clone());
+    b.goto(&item_url(case_n)).await;
+    b.until(
+        "the scenario beside the question",
+        "document.querySelector('.item-layout.with-scenario aside.scenario')",
+        Duration::from_secs(5),
+    )
+    .await;
+    // On a desktop the scenario sits beside the question, top-aligned.
+    let side_by_side = b
+        .js(
+            "var a = document.querySelector('aside.scenario').getBoundingClientRect();
+             var f = document.getElementById('item-form').getBoundingClientRect();
+             return a.right <= f.left && Math.abs(a.top - f.top) < 2;",
+        )
+        .await;
+    assert_eq!(side_by_side, json!(true), "scenario beside the question");
+    let tabs = b
+        .js("return document.querySelectorAll('[role=tab]').length;")
+        .await
+        .as_u64()
+        .unwrap();
+    if tabs > 1 {
+        b.tab_to("[role=tab][aria-selected=true]").await;
+        b.press(Key::Right).await;
+        assert!(
+            b.focused_matches("[role=tab][aria-selected=true]").await,
+            "the arrow key selects and focuses the next tab"
+        );
+        let second_visible = b
+            .js("var t = document.querySelectorAll('[role=tab]')[1]; var p = document.getElementById(t.getAttribute('aria-controls'));
+                 return t.getAttribute('aria-selected') === 'true' && p.offsetParent !== null;")
+            .await;
+        assert_eq!(second_visible, json!(true), "the second tab's panel shows");
+        b.press(Key::Home).await;
+    }
+    answer_by_keyboard(&b, &case_kind).await;
+    wait_all_saved(&b).await;
+    assert_saved_as_shown(&b, &pool, attempt, case_n).await;
+    let case_fields = b.form_fields().await;
+
+    // A reload mid-exam: the page comes back with the answer given.
+    b.c.refresh().await.expect("reload");
+    b.until(
+        "the reloaded question",
+        "document.getElementById('item-form')",
+        Duration::from_secs(10),
+    )
+    .await;
+    assert_eq!(
+        b.form_fields().await,
+        case_fields,
+        "the case-study answer after a reload"
+    );
+    // And every earlier answer, page by page and in the database.
+    for (n, fields) in &shown {
+        b.goto(&item_url(*n)).await;
+        assert_eq!(
+            &b.form_fields().await,
+            fields,
+            "question {n} after the reload"
+        );
+        assert_saved_as_shown(&b, &pool, attempt, *n).await;
+    }
+
+    // A problem–solution question: answer, then move on with Enter on the Next button.
+    let series_n = first_of("yesno", "series");
+    b.goto(&item_url(series_n)).await;
+    answer_by_keyboard(&b, "yesno").await;
+    wait_all_saved(&b).await;
+    assert_saved_as_shown(&b, &pool, attempt, series_n).await;
+    b.tab_to("button[name=nav][value=next]").await;
+    b.press(Key::Enter).await;
+    b.wait_path(
+        |p| p.ends_with(&format!("/items/{}", series_n + 1)),
+        "the next question",
+    )
+    .await;
+    assert!(
+        stored(&pool, attempt, series_n).await.locked,
+        "an answered problem–solution question closes"
+    );
+
+    // The review screen lists the mark; Enter on the links and buttons submits.
+    b.goto(&server.url(&format!("/attempts/{attempt}/review")))
+        .await;
+    let summary = b.text(".summary-line").await;
+    assert!(summary.contains("1 marked for review"), "{summary}");
+    let marked_row = b.text(".review-table tbody").await;
+    assert!(marked_row.contains("Marked"), "{marked_row}");
+    b.tab_to("a[href$='/submit']").await;
+    b.press(Key::Enter).await;
+    b.wait_path(|p| p.ends_with("/submit"), "the confirmation")
+        .await;
+    assert!(b.text("h1").await.contains("Ready to submit?"));
+    b.tab_to("form[action$='/submit'] button[type=submit]")
+        .await;
+    b.press(Key::Enter).await;
+    b.wait_path(|p| p.ends_with("/result"), "the score report")
+        .await;
+    let h1 = b.text("h1").await;
+    assert!(h1.contains("pass mark") || h1.contains("passed"), "{h1}");
+    assert!(b.text(".score-number").await.contains("/ 1000"));
+    let (status, reason, scaled) = attempt_state(&pool, attempt).await;
+    assert_eq!(
+        (status.as_str(), reason.as_deref()),
+        ("submitted", Some("candidate"))
+    );
+    assert!(scaled.is_some());
+
+    b.close().await;
+    server.stop().await;
+    eprintln!(
+        "keyboard_only_candidate_takes_a_dp100_mock: {:.1}s",
+        started.elapsed().as_secs_f64()
+    );
+}
+
+/// Changing an answer saves it with no button; with the server gone the page says so and keeps
+/// retrying, and once the server is back the answer lands.
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn autosave_survives_a_server_outage(pool: PgPool) {
+    let started = Instant::now();
+    let (mut server, state) = serve(&pool, &["example"], config()).await;
+    let addr = server.addr;
+    let b = Browser::launch(Options::default()).await;
+    let email = "autosave@example.com";
+    register(&b, &server, email, "Ava Autosave").await;
+    b.goto(&server.url("/exams/ex-100")).await;
+    click(&b, "form[action$='/attempts'] button[type=submit]").await;
+    b.wait_path(|p| p.contains("/items/"), "the first question")
+        .await;
+    let attempt = attempt_of(&pool, email).await;
+    let n = slots(&pool, attempt)
+        .await
+        .into_iter()
+        .find(|s| s.kind == "single")
+        .unwrap()
+        .position;
+    b.goto(&server.url(&format!("/attempts/{attempt}/items/{n}")))
+        .await;
+
+    // A click is a change; the answer is stored without any button.
+    click(&b, "ul.choices li:nth-child(1) input").await;
+    wait_all_saved(&b).await;
+    let first = assert_saved_as_shown(&b, &pool, attempt, n).await;
+    assert_eq!(first.revision, 1);
+
+    // The server goes away: connections are refused.
+    server.stop().await;
+    assert!(
+        tokio::net::TcpStream::connect(addr).await.is_err(),
+        "the port is closed"
+    );
+    click(&b, "ul.choices li:nth-child(3) input").await;
+    b.until(
+        "the not-saved state",
+        "document.getElementById('save-state').textContent.indexOf('Not saved — retrying') === 0 && document.getElementById('save-state').classList.contains('is-error')",
+        Duration::from_secs(10),
+    )
+    .await;
+    assert_eq!(
+        stored(&pool, attempt, n).await.revision,
+        1,
+        "nothing reached the database"
+    );
+
+    // Back on the same port: the retry lands and the page says so.
+    let mut server = Server::start(state, addr).await;
+    b.until(
+        "the saved state after the outage",
+        "document.getElementById('save-state').textContent === 'All answers saved'",
+        Duration::from_secs(30),
+    )
+    .await;
+    let after = assert_saved_as_shown(&b, &pool, attempt, n).await;
+    assert_eq!(after.revision, 2, "one more save");
+    assert_ne!(after.response, first.response, "the new answer is stored");
+
+    b.close().await;
+    server.stop().await;
+    eprintln!(
+        "autosave_survives_a_server_outage: {:.1}s",
+        started.elapsed().as_secs_f64()
+    );
+}
+
+/// A 15-second mock: the 1-minute warning is shown and announced, and at zero the browser
+/// submits by itself and lands on the report; answers saved before the end count.
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn countdown_warns_and_submits_at_expiry(pool: PgPool) {
+    let started = Instant::now();
+    let mut cfg = config();
+    cfg.duration_override_seconds = Some(15);
+    cfg.grace_seconds = 2;
+    let (mut server, _state) = serve(&pool, &["example"], cfg).await;
+    let b = Browser::launch(Options::default()).await;
+    let email = "clock@example.com";
+    register(&b, &server, email, "Cleo Clock").await;
+    b.goto(&server.url("/exams/ex-100")).await;
+    click(&b, "form[action$='/attempts'] button[type=submit]").await;
+    b.wait_path(|p| p.contains("/items/1"), "the first question")
+        .await;
+    let attempt = attempt_of(&pool, email).await;
+
+    b.until(
+        "the critical timer",
+        "document.getElementById('timer').classList.contains('critical')",
+        Duration::from_secs(5),
+    )
+    .await;
+    b.until(
+        "the 1-minute announcement",
+        "document.getElementById('timer-announcer').textContent.indexOf('1 minute left') === 0",
+        Duration::from_secs(5),
+    )
+    .await;
+    assert_eq!(
+        b.js("return document.getElementById('timer-announcer').getAttribute('aria-live');")
+            .await,
+        json!("polite")
+    );
+    let shown = b.text("#timer-value").await;
+    assert!(shown.starts_with("0:"), "the timer counts seconds: {shown}");
+
+    // Answer the first question before time runs out.
+    answer_by_mouse(&b, &kind_on_screen(&b).await).await;
+    wait_all_saved(&b).await;
+    let saved = assert_saved_as_shown(&b, &pool, attempt, 1).await;
+
+    // Nobody touches anything: at zero the page goes to the report by itself.
+    b.wait_path(|p| p.ends_with("/result"), "the automatic submission")
+        .await;
+    assert!(b.text(".score-hero").await.contains("Time ran out"));
+    let (status, reason, _) = attempt_state(&pool, attempt).await;
+    assert_eq!(status, "submitted");
+    assert!(
+        matches!(reason.as_deref(), Some("expired") | Some("swept")),
+        "{reason:?}"
+    );
+    let after = stored(&pool, attempt, 1).await;
+    assert_eq!(
+        after.response, saved.response,
+        "the answer saved before expiry was scored"
+    );
+    let elapsed = started.elapsed();
+
+    b.close().await;
+    server.stop().await;
+    eprintln!(
+        "countdown_warns_and_submits_at_expiry: {:.1}s",
+        elapsed.as_secs_f64()
+    );
+}
+
+/// With JavaScript off every step still works with plain forms and links.
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn the_whole_loop_works_without_javascript(pool: PgPool) {
+    let started = Instant::now();
+    let (mut server, _state) = serve(&pool, &["example"], config()).await;
+    let b = Browser::launch(Options {
+        no_javascript: true,
+        ..Default::default()
+    })
+    .await;
+    let email = "nojs@example.com";
+    b.goto(&server.url("/")).await;
+    assert_eq!(
+        b.js("return 1;").await,
+        json!(1),
+        "WebDriver scripts still run; the page's own do not"
+    );
+    register(&b, &server, email, "Noah NoScript").await;
+    b.goto(&server.url("/exams/ex-100")).await;
+    click(&b, "form[action$='/attempts'] button[type=submit]").await;
+    b.wait_path(|p| p.ends_with("/items/1"), "the first question")
+        .await;
+    let attempt = attempt_of(&pool, email).await;
+    // The page's script did not run: no save state, the tabs are not enhanced, the timer shows
+    // the server's minutes.
+    assert_eq!(b.save_state().await, "");
+    assert!(b.text("#timer-value").await.ends_with("min"));
+
+    // Question 1: answer, mark, Next.
+    answer_by_mouse(&b, &kind_on_screen(&b).await).await;
+    click(&b, "#flagged").await;
+    let q1 = b.form_fields().await;
+    click(&b, "button[name=nav][value=next]").await;
+    b.wait_path(|p| p.ends_with("/items/2"), "question 2").await;
+    let s1 = stored(&pool, attempt, 1).await;
+    assert!(s1.flagged && s1.response.is_some());
+    // Question 2: answer, Next.
+    answer_by_mouse(&b, &kind_on_screen(&b).await).await;
+    let q2 = b.form_fields().await;
+    click(&b, "button[name=nav][value=next]").await;
+    b.wait_path(|p| p.ends_with("/items/3"), "question 3").await;
+    // Back twice with Previous: the answers are there.
+    click(&b, "button[name=nav][value=prev]").await;
+    b.wait_path(|p| p.ends_with("/items/2"), "back to question 2")
+        .await;
+    assert_eq!(b.form_fields().await, q2);
+    click(&b, "button[name=nav][value=prev]").await;
+    b.wait_path(|p| p.ends_with("/items/1"), "back to question 1")
+        .await;
+    assert_eq!(b.form_fields().await, q1);
+    assert!(b
+        .c
+        .find(Locator::Css("#flagged"))
+        .await
+        .unwrap()
+        .is_selected()
+        .await
+        .unwrap());
+
+    // Straight to the review screen from a question.
+    click(&b, "button[name=nav][value=review]").await;
+    b.wait_path(|p| p.ends_with("/review"), "the review screen")
+        .await;
+    let summary = b.text(".summary-line").await;
+    assert!(summary.starts_with("2 answered"), "{summary}");
+    assert!(summary.contains("1 marked for review"), "{summary}");
+    click(&b, "a[href$='/submit']").await;
+    b.wait_path(|p| p.ends_with("/submit"), "the confirmation")
+        .await;
+    assert!(b.text(".alert").await.contains("unanswered"));
+    click(&b, "form[action$='/submit'] button[type=submit]").await;
+    b.wait_path(|p| p.ends_with("/result"), "the score report")
+        .await;
+    assert!(b.text("h1").await.contains("Not yet at the pass mark"));
+    // The explanations open without script (native <details>).
+    click(&b, ".result-item details summary").await;
+    assert!(b
+        .text(".result-item .answers")
+        .await
+        .contains("Correct answer"));
+    let (status, reason, _) = attempt_state(&pool, attempt).await;
+    assert_eq!(
+        (status.as_str(), reason.as_deref()),
+        ("submitted", Some("candidate"))
+    );
+
+    b.close().await;
+    server.stop().await;
+    eprintln!(
+        "the_whole_loop_works_without_javascript: {:.1}s",
+        started.elapsed().as_secs_f64()
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Accessibility
+// ---------------------------------------------------------------------------------------------
+
+fn axe_source() -> String {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("node_modules/axe-core/axe.min.js");
+    std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{} is missing ({e}): run `npm ci` (scripts/test does)",
+            path.display()
+        )
+    })
+}
+
+/// Runs axe-core (WCAG 2.0/2.1 A and AA rules) on the page on screen; returns one line per
+/// violation and element.
+async fn axe_violations(b: &Browser, axe: &str, page: &str) -> Vec<String> {
+    b.until(
+        "the page to load",
+        "document.readyState === 'complete'",
+        Duration::from_secs(20),
+    )
+    .await;
+    let loaded = b.js("return typeof window.axe === 'object';").await;
+    if loaded != json!(true) {
+        b.c.execute(axe, vec![]).await.expect("axe loads");
+    }
+    let result = b
+        .c
+        .execute_async(
+            "var done = arguments[arguments.length - 1];
+             axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
+               .then(function (r) {
+                 done({ incomplete: r.incomplete.map(function (v) { return v.id + ' ×' + v.nodes.length; }).join(', '),
+                        violations: r.violations.map(function (v) {
+                   return { id: v.id, impact: v.impact, help: v.help,
+                            targets: v.nodes.map(function (n) { return n.target.join(' ') + (n.failureSummary ? ' — ' + n.failureSummary.replace(/\\s+/g, ' ') : ''); }) };
+                 }) });
+               }, function (e) { done({ violations: [{ id: 'axe-error', impact: 'critical', help: String(e), targets: [] }] }); });",
+            vec![],
+        )
+        .await
+        .expect("axe runs");
+    // What axe could not decide (say, contrast over a gradient) is listed, not failed.
+    if let Some(i) = result["incomplete"].as_str().filter(|i| !i.is_empty()) {
+        eprintln!("{page}: needs review by a person: {i}");
+    }
+    let mut out = Vec::new();
+    for v in result["violations"].as_array().cloned().unwrap_or_default() {
+        let targets: Vec<String> = serde_json::from_value(v["targets"].clone()).unwrap_or_default();
+        for t in targets.iter().take(5) {
+            out.push(format!(
+                "{page}: [{}] {} ({}) at {t}",
+                v["impact"].as_str().unwrap_or("?"),
+                v["id"].as_str().unwrap_or("?"),
+                v["help"].as_str().unwrap_or("?"),
+            ));
+        }
+        if targets.is_empty() {
+            out.push(format!("{page}: {} ({})", v["id"], v["help"]));
+        }
+    }
+    out
+}
+
+/// Walks every main page as a new candidate and audits each; returns every violation.
+async fn audit_every_page(
+    b: &Browser,
+    server: &Server,
+    pool: &PgPool,
+    email: &str,
+    scheme: &str,
+) -> Vec<String> {
+    let axe = axe_source();
+    let mut found = Vec::new();
+    let mut pages = 0;
+    let mut audit = |list: Vec<String>| {
+        pages += 1;
+        found.extend(list);
+    };
+    for (name, path) in [
+        ("home (signed out)", "/"),
+        ("sign in", "/login"),
+        ("create account", "/register"),
+        ("exams", "/exams"),
+        ("exam page (signed out)", "/exams/dp-100"),
+        ("not found", "/no-such-page"),
+    ] {
+        b.goto(&server.url(path)).await;
+        audit(axe_violations(b, &axe, &format!("{scheme} {name}")).await);
+    }
+    // The audit can fail: an image without a text alternative is reported.
+    b.js("document.body.insertAdjacentHTML('beforeend', '<img id=\"axe-canary\" src=\"/static/favicon.svg\">'); return 0;").await;
+    let canary = axe_violations(b, &axe, "canary").await;
+    assert!(
+        canary.iter().any(|v| v.contains("image-alt")),
+        "axe did not flag a bare image: {canary:?}"
+    );
+    register(b, server, email, "Alex Audit").await;
+    audit(axe_violations(b, &axe, &format!("{scheme} home (signed in)")).await);
+    for (name, path) in [
+        ("exam page", "/exams/ex-100"),
+        ("account", "/account/password"),
+    ] {
+        b.goto(&server.url(path)).await;
+        audit(axe_violations(b, &axe, &format!("{scheme} {name}")).await);
+    }
+    b.goto(&server.url("/exams/ex-100")).await;
+    click(b, "form[action$='/attempts'] button[type=submit]").await;
+    b.wait_path(|p| p.contains("/items/"), "the first question")
+        .await;
+    let attempt = attempt_of(pool, email).await;
+    for s in slots(pool, attempt).await {
+        b.goto(&server.url(&format!("/attempts/{attempt}/items/{}", s.position)))
+            .await;
+        if s.kind == "single" || s.kind == "multiple" {
+            // A chosen answer has its own styling.
+            click(b, "ul.choices li:nth-child(1) input").await;
+            wait_all_saved(b).await;
+        }
+        let label = format!(
+            "{scheme} question {} ({} {})",
+            s.position, s.section_kind, s.kind
+        );
+        audit(axe_violations(b, &axe, &label).await);
+    }
+    for (name, path) in [
+        ("review", format!("/attempts/{attempt}/review")),
+        ("submit", format!("/attempts/{attempt}/submit")),
+    ] {
+        b.goto(&server.url(&path)).await;
+        audit(axe_violations(b, &axe, &format!("{scheme} {name}")).await);
+    }
+    click(b, "form[action$='/submit'] button[type=submit]").await;
+    b.wait_path(|p| p.ends_with("/result"), "the score report")
+        .await;
+    // With every explanation open.
+    b.js(
+        "document.querySelectorAll('details').forEach(function (d) { d.open = true; }); return 0;",
+    )
+    .await;
+    audit(axe_violations(b, &axe, &format!("{scheme} result")).await);
+    for (name, path) in [
+        ("my attempts", "/attempts".to_string()),
+        ("readiness", "/readiness/ex-100".to_string()),
+        ("practice", "/practice/ex-100".to_string()),
+    ] {
+        b.goto(&server.url(&path)).await;
+        let missing = b
+            .js("return document.title.indexOf('Not found') === 0 || document.title.indexOf('Page not found') === 0;")
+            .await;
+        if missing == json!(true) && name != "my attempts" {
+            eprintln!("{path}: not there yet, not audited");
+            continue;
+        }
+        audit(axe_violations(b, &axe, &format!("{scheme} {name}")).await);
+    }
+    eprintln!("{scheme}: audited {pages} pages");
+    found
+}
+
+/// Every main page, in light and in dark mode, has no WCAG 2.1 A/AA violation that axe-core
+/// can detect.
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn every_page_passes_axe_in_light_and_dark_mode(pool: PgPool) {
+    let started = Instant::now();
+    let (mut server, _state) = serve(&pool, &["example", "dp-100"], config()).await;
+    let mut found = Vec::new();
+    for (scheme, dark) in [("light", false), ("dark", true)] {
+        let b = Browser::launch(Options {
+            dark,
+            ..Default::default()
+        })
+        .await;
+        b.goto(&server.url("/")).await;
+        let is_dark = b
+            .js("return matchMedia('(prefers-color-scheme: dark)').matches;")
+            .await;
+        assert_eq!(
+            is_dark,
+            json!(dark),
+            "{scheme}: the colour scheme the page sees"
+        );
+        found.extend(
+            audit_every_page(&b, &server, &pool, &format!("{scheme}@example.com"), scheme).await,
+        );
+        b.close().await;
+    }
+    server.stop().await;
+    eprintln!(
+        "every_page_passes_axe_in_light_and_dark_mode: {:.1}s",
+        started.elapsed().as_secs_f64()
+    );
+    assert!(
+        found.is_empty(),
+        "axe-core found {} problem(s):\n{}",
+        found.len(),
+        found.join("\n")
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Screenshots (ignored; `scripts/screenshots` runs it)
+// ---------------------------------------------------------------------------------------------
+
+/// The fields of a form answer: the key, or (`right` false) a deliberately wrong one.
+fn answer_fields(item: &Item, right: bool) -> Vec<(String, String)> {
+    use mockexam::domain::item::ItemBody;
+    let yn = |b: bool| if b { "yes" } else { "no" }.to_string();
+    match &item.body {
+        ItemBody::Single { key, options } => {
+            let pick = if right {
+                key.clone()
+            } else {
+                options.iter().find(|o| &o.id != key).unwrap().id.clone()
+            };
+            vec![("choice".into(), pick)]
+        }
+        ItemBody::Multiple { key, .. } => {
+            key.iter().map(|k| ("choice".into(), k.clone())).collect()
+        }
+        ItemBody::Order { key, .. } => {
+            let mut k = key.clone();
+            if !right {
+                k.swap(0, 1);
+            }
+            k.iter()
+                .enumerate()
+                .map(|(i, k)| (format!("pos{}", i + 1), k.clone()))
+                .collect()
+        }
+        ItemBody::Dropdown { key, .. } => key
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (format!("slot{}", i + 1), k.clone()))
+            .collect(),
+        ItemBody::Grid { key, .. } => key
+            .iter()
+            .enumerate()
+            .map(|(i, k)| {
+                (
+                    format!("s{}", i + 1),
+                    yn(if right || i > 0 { *k } else { !*k }),
+                )
+            })
+            .collect(),
+        ItemBody::Match { key, .. } => key
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (format!("p{}", i + 1), k.clone()))
+            .collect(),
+        ItemBody::YesNo { key } => vec![("answer".into(), yn(if right { *key } else { !*key }))],
+    }
+}
+
+/// Sets the form's controls to `fields` as a user would leave them, then lets autosave store it.
+async fn fill(b: &Browser, fields: &[(String, String)]) {
+    b.c.execute(
+        "var f = document.getElementById('item-form');
+         arguments[0].forEach(function (p) {
+           var els = f.querySelectorAll('[name=\"' + p[0] + '\"]');
+           els.forEach(function (e) {
+             if (e.tagName === 'SELECT') e.value = p[1];
+             else if (e.value === p[1]) e.checked = true;
+           });
+         });
+         f.dispatchEvent(new Event('change', { bubbles: true }));
+         return 0;",
+        vec![json!(fields)],
+    )
+    .await
+    .expect("fill");
+    wait_all_saved(b).await;
+}
+
+/// Saves a PNG of the whole page (up to `max_height` CSS pixels) at the browser's width.
+async fn shoot(b: &Browser, width: u32, max_height: u32, name: &str) {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/screenshots");
+    std::fs::create_dir_all(&dir).expect("docs/screenshots");
+    b.until(
+        "the page to load",
+        "document.readyState === 'complete'",
+        Duration::from_secs(20),
+    )
+    .await;
+    // The window is the page's height plus the (invisible) browser frame, up to a limit; the
+    // page is measured in a short window first, since the body is at least one window tall.
+    b.c.set_window_size(width, 600).await.expect("resize");
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    {
+        let v = b
+            .js("return [document.documentElement.scrollHeight, window.outerHeight - window.innerHeight];")
+            .await;
+        let height = v[0].as_u64().unwrap_or(900) as u32;
+        let frame = v[1].as_u64().unwrap_or(0) as u32;
+        b.c.set_window_size(width, height.clamp(600, max_height) + frame)
+            .await
+            .expect("resize");
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+    let png = b.c.screenshot().await.expect("screenshot");
+    std::fs::write(dir.join(format!("{name}.png")), png).expect("write png");
+}
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+#[ignore = "regenerates docs/screenshots; run scripts/screenshots"]
+async fn screenshots(pool: PgPool) {
+    let (mut server, _state) = serve(&pool, &["example", "dp-100"], config()).await;
+    let desktop = Browser::launch(Options::default()).await;
+    let phone = Browser::launch(Options::default()).await;
+    let dark = Browser::launch(Options {
+        dark: true,
+        ..Default::default()
+    })
+    .await;
+    let views: [(&Browser, u32, u32, &str); 2] = [
+        (&desktop, 1280, 2000, "desktop"),
+        (&phone, 390, 2600, "phone"),
+    ];
+    for (b, w, h, prefix) in views {
+        b.c.set_window_size(w, 900).await.expect("resize");
+        b.goto(&server.url("/")).await;
+        shoot(b, w, h, &format!("{prefix}-home")).await;
+    }
+    let email = "sam@example.com";
+    register(&desktop, &server, email, "Sam Candidate").await;
+    for b in [&phone, &dark] {
+        b.goto(&server.url("/login")).await;
+        b.c.find(Locator::Id("email"))
+            .await
+            .unwrap()
+            .send_keys(email)
+            .await
+            .unwrap();
+        b.c.find(Locator::Id("password"))
+            .await
+            .unwrap()
+            .send_keys(PASSWORD)
+            .await
+            .unwrap();
+        click(b, "form[action='/login'] button[type=submit]").await;
+        b.wait_path(|p| p == "/", "home").await;
+    }
+    for (b, w, h, prefix) in views {
+        b.goto(&server.url("/exams/dp-100")).await;
+        shoot(b, w, h, &format!("{prefix}-exam")).await;
+    }
+    desktop.goto(&server.url("/exams/ex-100")).await;
+    click(&desktop, "form[action$='/attempts'] button[type=submit]").await;
+    desktop
+        .wait_path(|p| p.contains("/items/"), "the first question")
+        .await;
+    let attempt = attempt_of(&pool, email).await;
+    let mut seen_kinds = std::collections::HashSet::new();
+    for s in slots(&pool, attempt).await {
+        let url = server.url(&format!("/attempts/{attempt}/items/{}", s.position));
+        desktop.goto(&url).await;
+        let item = stored(&pool, attempt, s.position).await.item;
+        // Mostly right, a few wrong, one left for the review screen.
+        let unanswered = s.section_kind == "case" && s.position % 2 == 0;
+        if !unanswered {
+            fill(&desktop, &answer_fields(&item, s.position % 3 != 0)).await;
+        }
+        if s.kind == "match" {
+            click(&desktop, "#flagged").await;
+            wait_all_saved(&desktop).await;
+        }
+        let name = if s.section_kind == "case" {
+            "case".to_string()
+        } else {
+            s.kind.clone()
+        };
+        if !seen_kinds.insert(name.clone()) {
+            continue;
+        }
+        for (b, w, h, prefix) in views {
+            if b.path().await != url {
+                b.goto(&url).await;
+            }
+            shoot(b, w, h, &format!("{prefix}-item-{name}")).await;
+        }
+        if name == "dropdown" || name == "case" {
+            dark.goto(&url).await;
+            shoot(&dark, 1280, 2000, &format!("desktop-dark-item-{name}")).await;
+        }
+    }
+    for (b, w, h, prefix) in views {
+        b.goto(&server.url(&format!("/attempts/{attempt}/review")))
+            .await;
+        shoot(b, w, h, &format!("{prefix}-review")).await;
+    }
+    desktop
+        .goto(&server.url(&format!("/attempts/{attempt}/submit")))
+        .await;
+    click(&desktop, "form[action$='/submit'] button[type=submit]").await;
+    desktop
+        .wait_path(|p| p.ends_with("/result"), "the score report")
+        .await;
+    for (b, w, h, prefix) in views {
+        b.goto(&server.url(&format!("/attempts/{attempt}/result")))
+            .await;
+        shoot(b, w, h, &format!("{prefix}-result")).await;
+    }
+    dark.goto(&server.url(&format!("/attempts/{attempt}/result")))
+        .await;
+    shoot(&dark, 1280, 2000, "desktop-dark-result").await;
+    for (b, w, h, prefix) in views {
+        b.goto(&server.url("/readiness/ex-100")).await;
+        let missing = b.js("return document.title.indexOf('Not found') === 0 || document.title.indexOf('Page not found') === 0;").await;
+        if missing != json!(true) {
+            shoot(b, w, h, &format!("{prefix}-readiness")).await;
+        }
+    }
+    desktop.close().await;
+    phone.close().await;
+    dark.close().await;
+    server.stop().await;
+}
