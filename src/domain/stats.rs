@@ -132,12 +132,14 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    /// 40 attempts over 5 questions; ability rises with the attempt number.
+    /// 40 attempts over 20 questions; ability rises with the attempt number.
     fn cohort(flip: Option<usize>) -> Vec<Mark> {
         let mut out = vec![];
-        for a in 0..40 {
-            for q in 0..5 {
-                let right = (a * 7 + q * 13) % 40 < a;
+        for a in 0usize..40 {
+            for q in 0..20 {
+                // A deterministic scramble stands in for chance; ability rises with `a`.
+                let noise = (a * 7919 + q * 104_729).wrapping_mul(2_654_435_761) % 1000;
+                let right = noise < a * 25;
                 let right = if Some(q) == flip { !right } else { right };
                 out.push(Mark {
                     attempt: a,

@@ -29,10 +29,6 @@ pub struct MasteryRow {
     pub high: f64,
     pub answers: u32,
     pub weak: bool,
-    pub y: u32,
-    pub x_mean: f64,
-    pub x_low: f64,
-    pub x_high: f64,
 }
 
 pub struct TrendPoint {
@@ -56,7 +52,7 @@ struct Report {
     pass: Option<readiness::PassEstimate>,
     too_little_data: Option<String>,
     domains: Vec<MasteryRow>,
-    domain_chart_height: u32,
+    cut_percent: f64,
     objectives: Vec<MasteryRow>,
     weakest: Vec<MasteryRow>,
     trend: Vec<TrendPoint>,
@@ -71,11 +67,6 @@ struct Report {
 
 fn pct(x: f64) -> f64 {
     (x * 100.0).clamp(0.0, 100.0)
-}
-
-/// Horizontal scale of the mastery charts: 0–100 % over 400 px starting at x = 0.
-fn chart_x(x: f64) -> f64 {
-    pct(x) * 4.0
 }
 
 fn on_track_statement(p: Option<&readiness::PassEstimate>, days_left: i64) -> String {
@@ -146,8 +137,7 @@ async fn report(
     let domains: Vec<MasteryRow> = r
         .domains
         .iter()
-        .enumerate()
-        .map(|(i, m)| {
+        .map(|m| {
             let d = bp.domains.iter().find(|d| d.code == m.code);
             MasteryRow {
                 code: m.code.clone(),
@@ -158,10 +148,6 @@ async fn report(
                 high: pct(m.high),
                 answers: m.answers,
                 weak: false,
-                y: 10 + i as u32 * 56,
-                x_mean: chart_x(m.mean),
-                x_low: chart_x(m.low),
-                x_high: chart_x(m.high),
             }
         })
         .collect();
@@ -179,10 +165,6 @@ async fn report(
                 high: pct(m.high),
                 answers: m.answers,
                 weak: weakest_codes.contains(&m.code),
-                y: 0,
-                x_mean: 0.0,
-                x_low: 0.0,
-                x_high: 0.0,
             }
         })
         .collect();
@@ -244,7 +226,7 @@ async fn report(
         answers: r.answers,
         pass: r.pass.clone(),
         too_little_data: r.too_little_data.clone(),
-        domain_chart_height: 10 + domains.len() as u32 * 56,
+        cut_percent: bp.cut_percent,
         domains,
         objectives,
         weakest,
