@@ -1660,13 +1660,37 @@ async fn screenshots(pool: PgPool) {
     dark.goto(&server.url(&format!("/attempts/{attempt}/result")))
         .await;
     shoot(&dark, 1280, 2000, "desktop-dark-result").await;
+    // Readiness, practice and home with a few weeks of DP-100 history behind them.
+    let user: Uuid = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+        .bind(email)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let dp100 = mockexam::db::exams::by_slug(&pool, "dp-100")
+        .await
+        .unwrap()
+        .unwrap();
+    mockexam::demo::simulate_history(&pool, user, &dp100, 4, 0.64, 0.86, 2026)
+        .await
+        .unwrap();
     for (b, w, h, prefix) in views {
-        b.goto(&server.url("/readiness/ex-100")).await;
-        let missing = b.js("return document.title.indexOf('Not found') === 0 || document.title.indexOf('Page not found') === 0;").await;
-        if missing != json!(true) {
-            shoot(b, w, h, &format!("{prefix}-readiness")).await;
+        for (page, path) in [
+            ("readiness", "/readiness/dp-100"),
+            ("practice", "/practice/dp-100"),
+            ("home-signed-in", "/"),
+        ] {
+            b.goto(&server.url(path)).await;
+            shoot(
+                b,
+                w,
+                if page == "readiness" { 6000 } else { h },
+                &format!("{prefix}-{page}"),
+            )
+            .await;
         }
     }
+    dark.goto(&server.url("/readiness/dp-100")).await;
+    shoot(&dark, 1280, 6000, "desktop-dark-readiness").await;
     desktop.close().await;
     phone.close().await;
     dark.close().await;
