@@ -606,3 +606,21 @@ pub async fn practice_pool(
     .fetch_all(pool)
     .await
 }
+
+/// Where each item of an attempt sits: enough to build navigation without loading bodies.
+#[derive(Debug, Clone, FromRow)]
+pub struct NavRow {
+    pub position: i32,
+    pub section: i32,
+    pub section_kind: String,
+    pub locked: bool,
+}
+
+pub async fn nav_rows(pool: &PgPool, attempt_id: Uuid) -> sqlx::Result<Vec<NavRow>> {
+    sqlx::query_as(
+        "SELECT position, section, section_kind, locked FROM attempt_items WHERE attempt_id = $1 ORDER BY position",
+    )
+    .bind(attempt_id)
+    .fetch_all(pool)
+    .await
+}

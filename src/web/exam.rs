@@ -383,11 +383,13 @@ async fn render_item(
 ) -> Result<HttpResponse> {
     // An answered problem–solution question closes once the candidate is elsewhere.
     db::attempts::lock_left_series(&state.db, a.id, Some(n)).await?;
-    let items = db::attempts::items(&state.db, a.id).await?;
-    let row = items
-        .iter()
-        .find(|i| i.position == n)
-        .ok_or(AppError::NotFound)?;
+    // Navigation needs only where items sit; only the item on screen is loaded whole.
+    let (items, row) = tokio::try_join!(
+        db::attempts::nav_rows(&state.db, a.id),
+        db::attempts::item(&state.db, a.id, n)
+    )?;
+    let row = row.ok_or(AppError::NotFound)?;
+    let row = &row;
     if row.locked {
         let why = if row.section_kind == "series" {
             "You answered this problem–solution question; like on the real exam, it cannot be reopened."
@@ -402,11 +404,8 @@ async fn render_item(
     }
     // Entering another section closes a case study the candidate was in.
     let case_section = (row.section_kind == "case").then_some(row.section);
-    if db::attempts::enter_section(&state.db, a.id, case_section)
-        .await?
-        .is_some()
-    {
-        // Locking happened; nothing on this page changes.
+    if a.open_section != case_section {
+        db::attempts::enter_section(&state.db, a.id, case_section).await?;
     }
     db::attempts::mark_viewed(&state.db, a.id, n).await?;
     let body = &row.body.0.body;
@@ -421,8 +420,9 @@ async fn render_item(
     let prev = items.iter().rev().find(|i| i.position < n && !i.locked);
     let next = items.iter().find(|i| i.position > n);
     let in_case = row.section_kind == "case";
-    let leaves =
-        |other: Option<&ItemRow>| in_case && other.is_none_or(|o| o.section != row.section);
+    let leaves = |other: Option<&db::attempts::NavRow>| {
+        in_case && other.is_none_or(|o| o.section != row.section)
+    };
     let section_note = match row.section_kind.as_str() {
         "case" => Some(format!(
             "Case study: questions {}–{}. Once you leave this case study you cannot return to it.",
@@ -678,7 +678,7 @@ async fn navigate(
     nav: &str,
     practice: bool,
 ) -> Result<Redirect> {
-    let items = db::attempts::items(&state.db, id).await?;
+    let items = db::attempts::nav_rows(&state.db, id).await?;
     let target = match nav {
         "prev" => items
             .iter()
@@ -790,7 +790,9 @@ async fn review_or_confirm(
     }
     // The review screen is outside every section: a case study left for it closes, and so do
     // answered problem–solution questions.
-    db::attempts::enter_section(&state.db, id, None).await?;
+    if a.open_section.is_some() {
+        db::attempts::enter_section(&state.db, id, None).await?;
+    }
     db::attempts::lock_left_series(&state.db, id, None).await?;
     let (rows, hidden_series) = review_rows(state, id).await?;
     let answered = rows.iter().filter(|r| r.answered).count() + hidden_series;
