@@ -4,7 +4,6 @@ use super::exam::{summarise, AttemptSummary};
 use super::{render, MaybeUser, PageCtx};
 use crate::app::AppState;
 use crate::db;
-use crate::domain::readiness::{self, Evidence, Params};
 use crate::error::Result;
 use askama::Template;
 use axum::extract::State;
@@ -45,22 +44,10 @@ async fn home(State(state): State<AppState>, MaybeUser(user): MaybeUser) -> Resu
     let mut summaries = Vec::new();
     if let Some(u) = &user {
         for e in &exams {
-            let (rows, due) = tokio::try_join!(
-                db::readiness::evidence(&state.db, u.id, e.id),
+            let (r, due) = tokio::try_join!(
+                super::readiness::assess_candidate(&state.db, u.id, e),
                 db::review::due(&state.db, u.id, e.id),
             )?;
-            let evidence: Vec<Evidence> = rows
-                .iter()
-                .map(|r| Evidence {
-                    domain: r.domain_code.clone(),
-                    objective: r.objective_code.clone(),
-                    correct: r.points.max(0) as u32,
-                    total: r.max_points.max(0) as u32,
-                    age_days: r.age_days,
-                })
-                .collect();
-            let seed = u.id.as_u128() as u64 ^ evidence.len() as u64;
-            let r = readiness::assess(&e.blueprint, &evidence, &Params::default(), seed);
             summaries.push(ExamSummary {
                 code: e.code.clone(),
                 slug: e.slug.clone(),

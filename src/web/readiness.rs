@@ -104,21 +104,13 @@ fn on_track_statement(p: Option<&readiness::PassEstimate>, days_left: i64) -> St
     }
 }
 
-async fn report(
-    State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    Path(code): Path<String>,
-) -> Result<Response> {
-    let exam = db::exams::by_slug(&state.db, &code)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let bp = &exam.blueprint.0;
-    let (rows, mocks, target, due) = tokio::try_join!(
-        db::readiness::evidence(&state.db, user.id, exam.id),
-        db::readiness::mock_results(&state.db, user.id, exam.id),
-        db::readiness::target(&state.db, user.id, exam.id),
-        db::review::due(&state.db, user.id, exam.id),
-    )?;
+/// The candidate's readiness for an exam from every scored answer they gave.
+pub async fn assess_candidate(
+    pool: &sqlx::PgPool,
+    user_id: uuid::Uuid,
+    exam: &db::exams::ExamRow,
+) -> sqlx::Result<readiness::Readiness> {
+    let rows = db::readiness::evidence(pool, user_id, exam.id).await?;
     let evidence: Vec<Evidence> = rows
         .iter()
         .map(|r| Evidence {
@@ -130,8 +122,30 @@ async fn report(
         })
         .collect();
     // Seeded by the candidate so the figures do not jitter between page views.
-    let seed = user.id.as_u128() as u64 ^ evidence.len() as u64;
-    let r = readiness::assess(bp, &evidence, &Params::default(), seed);
+    let seed = user_id.as_u128() as u64 ^ evidence.len() as u64;
+    Ok(readiness::assess(
+        &exam.blueprint,
+        &evidence,
+        &Params::default(),
+        seed,
+    ))
+}
+
+async fn report(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(code): Path<String>,
+) -> Result<Response> {
+    let exam = db::exams::by_slug(&state.db, &code)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let bp = &exam.blueprint.0;
+    let (r, mocks, target, due) = tokio::try_join!(
+        assess_candidate(&state.db, user.id, &exam),
+        db::readiness::mock_results(&state.db, user.id, exam.id),
+        db::readiness::target(&state.db, user.id, exam.id),
+        db::review::due(&state.db, user.id, exam.id),
+    )?;
 
     let weakest_codes = r.weakest.clone();
     let domains: Vec<MasteryRow> = r

@@ -122,6 +122,20 @@ impl FromRequestParts<AppState> for CurrentUser {
     }
 }
 
+/// The signed-in user when their role is one of `roles`; others get 403.
+async fn with_role(
+    parts: &mut Parts,
+    state: &AppState,
+    roles: &[&str],
+) -> Result<User, AuthRejection> {
+    let CurrentUser(u) = CurrentUser::from_request_parts(parts, state).await?;
+    if roles.contains(&u.role.as_str()) {
+        Ok(u)
+    } else {
+        Err(AuthRejection::Error(AppError::Forbidden))
+    }
+}
+
 /// An instructor or admin.
 pub struct Instructor(pub User);
 
@@ -131,12 +145,9 @@ impl FromRequestParts<AppState> for Instructor {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let CurrentUser(u) = CurrentUser::from_request_parts(parts, state).await?;
-        if u.role == "instructor" || u.role == "admin" {
-            Ok(Instructor(u))
-        } else {
-            Err(AuthRejection::Error(AppError::Forbidden))
-        }
+        with_role(parts, state, &["instructor", "admin"])
+            .await
+            .map(Instructor)
     }
 }
 
@@ -149,11 +160,6 @@ impl FromRequestParts<AppState> for Admin {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let CurrentUser(u) = CurrentUser::from_request_parts(parts, state).await?;
-        if u.role == "admin" {
-            Ok(Admin(u))
-        } else {
-            Err(AuthRejection::Error(AppError::Forbidden))
-        }
+        with_role(parts, state, &["admin"]).await.map(Admin)
     }
 }
