@@ -53,7 +53,11 @@ pub struct Config {
     #[arg(long, env = "MOCKEXAM_DURATION_OVERRIDE_SECONDS")]
     pub duration_override_seconds: Option<i64>,
 
-    /// Trust the first X-Forwarded-For address as the client (only behind a proxy you run).
+    /// Bearer token that allows /metrics from other hosts (it is always open to this machine).
+    #[arg(long, env = "MOCKEXAM_METRICS_TOKEN")]
+    pub metrics_token: Option<String>,
+
+    /// Take the client address from the last X-Forwarded-For hop (only behind a proxy you run).
     #[arg(long, env = "MOCKEXAM_TRUST_FORWARDED_FOR", default_value_t = false)]
     pub trust_forwarded_for: bool,
 }
@@ -85,6 +89,7 @@ impl Config {
             login_window_seconds: 900,
             sweep_seconds: 15,
             duration_override_seconds: None,
+            metrics_token: None,
             trust_forwarded_for: false,
         }
     }

@@ -146,7 +146,7 @@ async fn finalize_locked(
         .fetch_one(&mut **tx)
         .await?;
     db::review::record(tx, user_id, &answers).await?;
-    sqlx::query("UPDATE attempt_items SET reviewed_into_schedule = true WHERE attempt_id = $1 AND response IS NOT NULL")
+    sqlx::query("UPDATE attempt_items SET reviewed_into_schedule = true WHERE attempt_id = $1 AND answered_at IS NOT NULL")
         .bind(attempt_id)
         .execute(&mut **tx)
         .await?;
@@ -159,60 +159,82 @@ async fn finalize_locked(
 /// Finalises every abandoned attempt whose time (and grace) ran out. Returns how many.
 pub async fn sweep(pool: &PgPool, grace_seconds: i64) -> anyhow::Result<usize> {
     let mut total = 0;
+    // Attempts that failed to finalise this run: logged and left for the next run, so one bad
+    // row never blocks the others.
+    let mut failed: Vec<Uuid> = Vec::new();
     loop {
         let mut tx = pool.begin().await?;
-        let ids = db::attempts::lock_expired(&mut tx, grace_seconds, 50).await?;
+        let ids = db::attempts::lock_expired(&mut tx, grace_seconds, 50, &failed).await?;
         if ids.is_empty() {
             return Ok(total);
         }
         for id in &ids {
+            let mut one = sqlx::Connection::begin(&mut *tx).await?;
             let exam_id: Uuid = sqlx::query_scalar("SELECT exam_id FROM attempts WHERE id = $1")
                 .bind(id)
-                .fetch_one(&mut *tx)
+                .fetch_one(&mut *one)
                 .await?;
-            finalize_locked(&mut tx, *id, exam_id, "swept").await?;
+            match finalize_locked(&mut one, *id, exam_id, "swept").await {
+                Ok(()) => {
+                    one.commit().await?;
+                    total += 1;
+                }
+                Err(e) => {
+                    one.rollback().await?;
+                    tracing::error!(attempt = %id, error = %format!("{e:#}"), "cannot finalise expired attempt");
+                    failed.push(*id);
+                }
+            }
         }
         tx.commit().await?;
-        total += ids.len();
     }
 }
 
 /// Practice: reveals one answered item and records it in the review schedule at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CheckOutcome {
+    Revealed,
+    NotAnswered,
+    /// The same question is in a mock in progress: its answer waits for that mock.
+    InOpenMock,
+}
+
 pub async fn check_practice_item(
     pool: &PgPool,
     attempt_id: Uuid,
     user_id: Uuid,
     position: i32,
-) -> anyhow::Result<bool> {
-    if !db::attempts::mark_checked(pool, attempt_id, user_id, position).await? {
-        return Ok(false);
-    }
+) -> anyhow::Result<CheckOutcome> {
     let Some(item) = db::attempts::item(pool, attempt_id, position).await? else {
-        return Ok(false);
+        return Ok(CheckOutcome::NotAnswered);
     };
-    if item.reviewed_into_schedule {
-        return Ok(true);
+    if db::attempts::in_open_mock(pool, user_id, item.question_id).await? {
+        return Ok(CheckOutcome::InOpenMock);
+    }
+    if !db::attempts::mark_checked(pool, attempt_id, user_id, position).await? {
+        return Ok(CheckOutcome::NotAnswered);
     }
     let score = match &item.response {
         Some(r) => scoring::score(&item.body.0.body, &r.0),
-        None => return Ok(false),
+        None => return Ok(CheckOutcome::NotAnswered),
     };
     let right = score.points == score.max;
     let mut tx = pool.begin().await?;
-    // Checked practice answers count as evidence for readiness at once.
-    sqlx::query("UPDATE attempt_items SET points = $3, max_points = $4 WHERE attempt_id = $1 AND position = $2")
-        .bind(attempt_id)
-        .bind(position)
-        .bind(score.points as i32)
-        .bind(score.max as i32)
-        .execute(&mut *tx)
-        .await?;
-    db::review::record(&mut tx, user_id, &[(item.question_id, right)]).await?;
-    sqlx::query("UPDATE attempt_items SET reviewed_into_schedule = true WHERE attempt_id = $1 AND position = $2")
-        .bind(attempt_id)
-        .bind(position)
-        .execute(&mut *tx)
-        .await?;
+    // Checked practice answers count as evidence for readiness at once. Claiming the item in the
+    // same statement means two simultaneous checks record the answer once.
+    let claimed = sqlx::query(
+        "UPDATE attempt_items SET points = $3, max_points = $4, reviewed_into_schedule = true
+         WHERE attempt_id = $1 AND position = $2 AND NOT reviewed_into_schedule",
+    )
+    .bind(attempt_id)
+    .bind(position)
+    .bind(score.points as i32)
+    .bind(score.max as i32)
+    .execute(&mut *tx)
+    .await?;
+    if claimed.rows_affected() == 1 {
+        db::review::record(&mut tx, user_id, &[(item.question_id, right)]).await?;
+    }
     tx.commit().await?;
-    Ok(true)
+    Ok(CheckOutcome::Revealed)
 }

@@ -31,11 +31,22 @@ pub fn verify_blocking(password: &str, phc: &str) -> bool {
     }
 }
 
+/// At most this many hashes at once (19 MiB each): a burst of sign-ins queues instead of
+/// exhausting memory.
+const PARALLEL_HASHES: usize = 4;
+
+fn permits() -> &'static tokio::sync::Semaphore {
+    static S: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    S.get_or_init(|| tokio::sync::Semaphore::new(PARALLEL_HASHES))
+}
+
 pub async fn hash(password: String) -> anyhow::Result<String> {
+    let _permit = permits().acquire().await?;
     tokio::task::spawn_blocking(move || hash_blocking(&password)).await?
 }
 
 pub async fn verify(password: String, phc: String) -> anyhow::Result<bool> {
+    let _permit = permits().acquire().await?;
     Ok(tokio::task::spawn_blocking(move || verify_blocking(&password, &phc)).await?)
 }
 

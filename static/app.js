@@ -80,6 +80,11 @@
       .then(function (r) { return r.json(); })
       .then(function (s) {
         if (s.redirect) { window.location.assign(s.redirect); return; }
+        if (s.expired) {
+          // Time is up on the server too: everything saved is in, so close the attempt now.
+          return fetch(timer.dataset.submitUrl, { method: "POST", credentials: "same-origin" })
+            .then(function () { window.location.assign(timer.dataset.resultUrl); });
+        }
         throw new Error("still open");
       })
       .catch(function () {
@@ -137,8 +142,10 @@
 
   // One save at a time, in order; a failed save is retried with backoff until it lands, so an
   // answer given while offline is sent when the connection returns.
-  function saveOnce(attempt) {
-    var body = payload();
+  // A retry sends exactly the body of the first try: if that one landed but its reply was lost,
+  // the server recognises the repeat. A later change is queued as a save of its own.
+  function saveOnce(attempt, sent) {
+    var body = sent || payload();
     return fetch(form.action, {
       method: "POST",
       headers: { Accept: "application/json", "Content-Type": "application/x-www-form-urlencoded" },
@@ -169,7 +176,7 @@
       if (blocked) return;
       var wait = Math.min(15000, 1000 * Math.pow(2, attempt));
       showState("Not saved — retrying…", "is-error");
-      return sleep(wait).then(function () { return saveOnce(attempt + 1); });
+      return sleep(wait).then(function () { return saveOnce(attempt + 1, body); });
     });
   }
 

@@ -50,6 +50,11 @@ impl AttemptRow {
     pub fn expired(&self) -> bool {
         self.remaining_seconds.is_some_and(|s| s <= 0.0)
     }
+    /// The deadline and the grace after it have both passed: nothing more can be saved.
+    pub fn past_grace(&self, grace_seconds: i64) -> bool {
+        self.remaining_seconds
+            .is_some_and(|s| s < -(grace_seconds as f64))
+    }
 }
 
 const ATTEMPT_COLUMNS: &str = "a.id, a.user_id, a.exam_id, a.mode, a.seed, a.status, a.started_at, a.deadline_at,
@@ -261,7 +266,8 @@ impl ItemRow {
 const ITEM_QUERY: &str =
     "SELECT ai.position, qv.question_id, qv.id AS version_id, ai.section, ai.section_kind,
         ai.permutation, ai.response, ai.flagged, ai.revision, ai.answered_at, ai.locked, ai.checked,
-        ai.reviewed_into_schedule, ai.points, ai.max_points, qv.body, sv.content AS scenario, o.domain_code
+        ai.reviewed_into_schedule, ai.points, ai.max_points, qv.body, sv.content AS scenario,
+        COALESCE(o.domain_code, '') AS domain_code
     FROM attempt_items ai
     JOIN attempts a ON a.id = ai.attempt_id
     JOIN question_versions qv ON qv.id = ai.question_version_id
@@ -385,12 +391,18 @@ pub async fn save_response(
 ) -> sqlx::Result<SaveOutcome> {
     let answered = !response.is_empty();
     let updated: Option<i32> = sqlx::query_scalar(
-        "UPDATE attempt_items ai SET response = $5, flagged = $6, revision = ai.revision + 1,
+        // The share lock on the attempt waits for a finaliser holding it and then sees the
+        // attempt submitted, so no save lands between scoring and closing.
+        "WITH a AS (
+             SELECT id, deadline_at FROM attempts
+             WHERE id = $1 AND user_id = $2 AND status = 'in_progress' FOR SHARE
+         )
+         UPDATE attempt_items ai SET response = $5, flagged = $6, revision = ai.revision + 1,
                 answered_at = CASE WHEN $7 THEN now() ELSE NULL END,
                 locked = ai.locked OR ($8 AND $7)
-         FROM attempts a
-         WHERE a.id = ai.attempt_id AND ai.attempt_id = $1 AND a.user_id = $2 AND ai.position = $3
-           AND ai.revision = $4 AND NOT ai.locked AND NOT ai.checked AND a.status = 'in_progress'
+         FROM a
+         WHERE a.id = ai.attempt_id AND ai.position = $3
+           AND ai.revision = $4 AND NOT ai.locked AND NOT ai.checked
            AND (a.deadline_at IS NULL OR now() <= a.deadline_at + make_interval(secs => $9))
          RETURNING ai.revision",
     )
@@ -472,7 +484,7 @@ pub async fn mark_checked(
     let r = sqlx::query(
         "UPDATE attempt_items ai SET checked = true FROM attempts a
          WHERE a.id = ai.attempt_id AND ai.attempt_id = $1 AND a.user_id = $2 AND ai.position = $3
-           AND a.mode = 'practice' AND a.status = 'in_progress' AND ai.response IS NOT NULL",
+           AND a.mode = 'practice' AND a.status = 'in_progress' AND ai.answered_at IS NOT NULL",
     )
     .bind(attempt_id)
     .bind(user_id)
@@ -482,16 +494,18 @@ pub async fn mark_checked(
     Ok(r.rows_affected() == 1)
 }
 
-/// Locks the attempt row for finalising; `None` when it is already submitted (or being
-/// finalised by another process).
+/// Locks the attempt row for finalising; `None` when it is already submitted.
 pub async fn lock_open(
     tx: &mut Transaction<'_, Postgres>,
     attempt_id: Uuid,
 ) -> sqlx::Result<Option<Uuid>> {
-    sqlx::query_scalar("SELECT exam_id FROM attempts WHERE id = $1 AND status = 'in_progress' FOR UPDATE SKIP LOCKED")
-        .bind(attempt_id)
-        .fetch_optional(&mut **tx)
-        .await
+    // Waits for a save or another finaliser holding the row; then sees the newest status.
+    sqlx::query_scalar(
+        "SELECT exam_id FROM attempts WHERE id = $1 AND status = 'in_progress' FOR UPDATE",
+    )
+    .bind(attempt_id)
+    .fetch_optional(&mut **tx)
+    .await
 }
 
 /// Open attempts whose deadline and grace have passed, locked for this transaction; rows another
@@ -500,15 +514,17 @@ pub async fn lock_expired(
     tx: &mut Transaction<'_, Postgres>,
     grace_seconds: i64,
     limit: i64,
+    skip: &[Uuid],
 ) -> sqlx::Result<Vec<Uuid>> {
     sqlx::query_scalar(
         "SELECT id FROM attempts
          WHERE status = 'in_progress' AND deadline_at IS NOT NULL
-           AND deadline_at + make_interval(secs => $1) < now()
+           AND deadline_at + make_interval(secs => $1) < now() AND id <> ALL($3)
          ORDER BY deadline_at LIMIT $2 FOR UPDATE SKIP LOCKED",
     )
     .bind(grace_seconds as f64)
     .bind(limit)
+    .bind(skip)
     .fetch_all(&mut **tx)
     .await
 }
@@ -580,7 +596,7 @@ pub async fn practice_pool(
     sqlx::query_as(
         "WITH history AS (
              SELECT qv.question_id,
-                    bool_or(ai.points IS NOT NULL AND ai.points < ai.max_points AND ai.response IS NOT NULL) AS wrong,
+                    bool_or(ai.points IS NOT NULL AND ai.points < ai.max_points AND ai.answered_at IS NOT NULL) AS wrong,
                     bool_or(ai.flagged) AS marked
              FROM attempt_items ai
              JOIN attempts a ON a.id = ai.attempt_id
@@ -599,6 +615,13 @@ pub async fn practice_pool(
          LEFT JOIN history h ON h.question_id = q.id
          LEFT JOIN review_schedule r ON r.question_id = q.id AND r.user_id = $2
          WHERE q.exam_id = $1 AND NOT q.retired
+           -- Never a question of a mock in progress: practice would reveal its answer.
+           AND NOT EXISTS (
+               SELECT 1 FROM attempt_items oi
+               JOIN attempts oa ON oa.id = oi.attempt_id
+               JOIN question_versions ov ON ov.id = oi.question_version_id
+               WHERE oa.user_id = $2 AND oa.status = 'in_progress' AND oa.mode = 'exam'
+                 AND ov.question_id = q.id)
          ORDER BY q.bank_position",
     )
     .bind(exam_id)
@@ -622,5 +645,19 @@ pub async fn nav_rows(pool: &PgPool, attempt_id: Uuid) -> sqlx::Result<Vec<NavRo
     )
     .bind(attempt_id)
     .fetch_all(pool)
+    .await
+}
+
+/// True when the question is also part of one of the candidate's mocks in progress.
+pub async fn in_open_mock(pool: &PgPool, user_id: Uuid, question_id: Uuid) -> sqlx::Result<bool> {
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM attempt_items ai
+             JOIN attempts a ON a.id = ai.attempt_id
+             JOIN question_versions qv ON qv.id = ai.question_version_id
+             WHERE a.user_id = $1 AND a.status = 'in_progress' AND a.mode = 'exam' AND qv.question_id = $2)",
+    )
+    .bind(user_id)
+    .bind(question_id)
+    .fetch_one(pool)
     .await
 }

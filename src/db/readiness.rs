@@ -29,7 +29,7 @@ pub async fn evidence(
          JOIN questions q ON q.id = qv.question_id
          JOIN objectives o ON o.exam_id = q.exam_id AND o.code = q.objective_code
          WHERE a.user_id = $1 AND a.exam_id = $2 AND ai.points IS NOT NULL AND ai.max_points > 0
-           AND ((a.mode = 'exam' AND a.status = 'submitted') OR (a.mode = 'practice' AND ai.response IS NOT NULL))",
+           AND ((a.mode = 'exam' AND a.status = 'submitted') OR (a.mode = 'practice' AND ai.answered_at IS NOT NULL))",
     )
     .bind(user_id)
     .bind(exam_id)
@@ -56,7 +56,7 @@ pub async fn mock_results(
     sqlx::query_as(
         "SELECT a.id, a.started_at, a.scaled_score, a.passed,
                 EXTRACT(EPOCH FROM a.submitted_at - a.started_at)::float8 AS seconds_used,
-                (SELECT count(*) FROM attempt_items i WHERE i.attempt_id = a.id AND i.response IS NOT NULL) AS answered,
+                (SELECT count(*) FROM attempt_items i WHERE i.attempt_id = a.id AND i.answered_at IS NOT NULL) AS answered,
                 (SELECT count(*) FROM attempt_items i WHERE i.attempt_id = a.id) AS items
          FROM attempts a
          WHERE a.user_id = $1 AND a.exam_id = $2 AND a.mode = 'exam' AND a.status = 'submitted'

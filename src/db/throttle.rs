@@ -3,8 +3,8 @@
 use sqlx::PgPool;
 
 /// Seconds until sign-in is allowed again for this account or address, if it is paused now.
-pub async fn retry_after(
-    pool: &PgPool,
+pub async fn retry_after<'e>(
+    db: impl sqlx::PgExecutor<'e>,
     email: &str,
     ip: &str,
     max_per_account: i64,
@@ -26,22 +26,60 @@ pub async fn retry_after(
     .bind(max_per_account)
     .bind(max_per_ip)
     .bind(window_seconds as f64)
-    .fetch_one(pool)
+    .fetch_one(db)
     .await?;
     Ok(secs.filter(|s| *s > 0.0).map(|s| s.ceil() as i64))
 }
 
-pub async fn record_failure(pool: &PgPool, email: &str, ip: &str) -> sqlx::Result<()> {
-    sqlx::query("INSERT INTO login_failures (email, ip) VALUES ($1, $2)")
-        .bind(email)
-        .bind(ip)
-        .execute(pool)
-        .await?;
-    Ok(())
+pub struct Limits {
+    pub per_account: i64,
+    pub per_ip: i64,
+    pub window_seconds: i64,
 }
 
-pub async fn clear_account(pool: &PgPool, email: &str) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM login_failures WHERE email = $1")
+/// Starts a password check: either the seconds to wait, or the id of a failure row recorded in
+/// advance (removed by [`forgive`] when the password turns out right). Recording before checking,
+/// under a lock per account and address, means parallel guesses count against the limit too.
+pub async fn begin_check(
+    pool: &PgPool,
+    email: &str,
+    ip: &str,
+    limits: &Limits,
+) -> sqlx::Result<Result<i64, i64>> {
+    let mut tx = pool.begin().await?;
+    // Always the account first, then the address: the same order everywhere, so no deadlock.
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtext('login-account:' || $1)), pg_advisory_xact_lock(hashtext('login-ip:' || $2))")
+        .bind(email)
+        .bind(ip)
+        .execute(&mut *tx)
+        .await?;
+    if let Some(secs) = retry_after(
+        &mut *tx,
+        email,
+        ip,
+        limits.per_account,
+        limits.per_ip,
+        limits.window_seconds,
+    )
+    .await?
+    {
+        tx.rollback().await?;
+        return Ok(Err(secs));
+    }
+    let id: i64 =
+        sqlx::query_scalar("INSERT INTO login_failures (email, ip) VALUES ($1, $2) RETURNING id")
+            .bind(email)
+            .bind(ip)
+            .fetch_one(&mut *tx)
+            .await?;
+    tx.commit().await?;
+    Ok(Ok(id))
+}
+
+/// The password was right: the advance failure and the account's earlier failures go.
+pub async fn forgive(pool: &PgPool, id: i64, email: &str) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM login_failures WHERE id = $1 OR email = $2")
+        .bind(id)
         .bind(email)
         .execute(pool)
         .await?;

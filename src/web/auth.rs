@@ -194,7 +194,8 @@ fn client_ip(state: &AppState, headers: &HeaderMap, peer: Option<SocketAddr>) ->
         if let Some(ip) = headers
             .get("x-forwarded-for")
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
+            // The last hop is the one our own proxy added; earlier ones come from the client.
+            .and_then(|v| v.rsplit(',').next())
         {
             return ip.trim().to_string();
         }
@@ -225,26 +226,10 @@ async fn login(
         *r.status_mut() = status;
         Ok(r)
     };
-    if let Some(secs) = db::throttle::retry_after(
-        &state.db,
-        &email,
-        &ip,
-        cfg.login_max_per_account,
-        cfg.login_max_per_ip,
-        cfg.login_window_seconds,
-    )
-    .await?
-    {
-        metrics::counter!("mockexam_login_throttled_total").increment(1);
-        let mut r = again(
-            format!("Too many failed sign-in attempts. Try again in {secs} s."),
-            StatusCode::TOO_MANY_REQUESTS,
-        )?;
-        if let Ok(v) = secs.to_string().parse() {
-            r.headers_mut().insert("retry-after", v);
-        }
-        return Ok(r);
-    }
+    let failure = match db::throttle::begin_check(&state.db, &email, &ip, &limits(cfg)).await? {
+        Ok(id) => id,
+        Err(secs) => return throttled(again, secs),
+    };
     let user = db::users::by_email(&state.db, &email).await?;
     let phc = user
         .as_ref()
@@ -253,12 +238,11 @@ async fn login(
     let ok = password::verify(pw, phc).await? && user.is_some();
     match user {
         Some(u) if ok => {
-            db::throttle::clear_account(&state.db, &email).await?;
+            db::throttle::forgive(&state.db, failure, &email).await?;
             metrics::counter!("mockexam_logins_total", "outcome" => "success").increment(1);
             start_session(&state, &headers, u.id, &next).await
         }
         _ => {
-            db::throttle::record_failure(&state.db, &email, &ip).await?;
             metrics::counter!("mockexam_logins_total", "outcome" => "failure").increment(1);
             again(
                 "Email or password is not right.".into(),
@@ -266,6 +250,30 @@ async fn login(
             )
         }
     }
+}
+
+fn limits(cfg: &crate::config::Config) -> db::throttle::Limits {
+    db::throttle::Limits {
+        per_account: cfg.login_max_per_account,
+        per_ip: cfg.login_max_per_ip,
+        window_seconds: cfg.login_window_seconds,
+    }
+}
+
+/// The form again with "try again in N s", status 429 and Retry-After.
+fn throttled(
+    form: impl FnOnce(String, StatusCode) -> Result<Response>,
+    secs: i64,
+) -> Result<Response> {
+    metrics::counter!("mockexam_login_throttled_total").increment(1);
+    let mut r = form(
+        format!("Too many failed sign-in attempts. Try again in {secs} s."),
+        StatusCode::TOO_MANY_REQUESTS,
+    )?;
+    if let Ok(v) = secs.to_string().parse() {
+        r.headers_mut().insert("retry-after", v);
+    }
+    Ok(r)
 }
 
 async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response> {
@@ -288,6 +296,7 @@ async fn password_page(CurrentUser(user): CurrentUser) -> Result<Response> {
 async fn change_password(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
+    PeerAddr(peer): PeerAddr,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response> {
@@ -295,8 +304,29 @@ async fn change_password(
     let current = field(&f, "current_password").to_string();
     let new = field(&f, "new_password").to_string();
     let confirm = field(&f, "new_password_confirm");
+    let form_again = |errors: Vec<String>, status: StatusCode| -> Result<Response> {
+        let mut r = render(&PasswordPage {
+            ctx: PageCtx::new(Some(&user)),
+            errors,
+            done: None,
+        })?;
+        *r.status_mut() = status;
+        Ok(r)
+    };
+    // Guessing the current password from a stolen session is throttled like signing in.
+    let ip = client_ip(&state, &headers, peer);
+    let failure =
+        match db::throttle::begin_check(&state.db, &user.email, &ip, &limits(&state.config)).await?
+        {
+            Ok(id) => id,
+            Err(secs) => {
+                return throttled(|msg, status| form_again(vec![msg], status), secs);
+            }
+        };
     let mut errors = Vec::new();
-    if !password::verify(current, user.password_hash.clone()).await? {
+    if password::verify(current, user.password_hash.clone()).await? {
+        db::throttle::forgive(&state.db, failure, &user.email).await?;
+    } else {
         errors.push("Your current password is not right.".to_string());
     }
     if let Some(p) = password::strength_problem(&new) {
@@ -305,13 +335,7 @@ async fn change_password(
         errors.push("The two new passwords do not match.".into());
     }
     if !errors.is_empty() {
-        let mut r = render(&PasswordPage {
-            ctx: PageCtx::new(Some(&user)),
-            errors,
-            done: None,
-        })?;
-        *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-        return Ok(r);
+        return form_again(errors, StatusCode::UNPROCESSABLE_ENTITY);
     }
     let hash = password::hash(new).await?;
     db::users::set_password(&state.db, user.id, &hash).await?;

@@ -43,6 +43,24 @@ pub async fn render_error_pages(
             "Something went wrong on our side. Your saved answers are safe; please try again."
                 .to_string()
         }
+        // The framework's own refusals (a malformed id in the address, a wrong method, an
+        // unreadable form) arrive as plain text: show them as pages too.
+        (None, s)
+            if s.is_client_error()
+                && resp
+                    .headers()
+                    .get(header::CONTENT_TYPE)
+                    .and_then(|v| v.to_str().ok())
+                    .is_some_and(|v| v.starts_with("text/plain")) =>
+        {
+            match s {
+                StatusCode::BAD_REQUEST | StatusCode::NOT_FOUND => {
+                    "This address does not lead to a page. Check the link, or start from the home page.".to_string()
+                }
+                StatusCode::METHOD_NOT_ALLOWED => "That action is not available at this address.".to_string(),
+                _ => "That request could not be read. Go back and try again.".to_string(),
+            }
+        }
         _ => return resp,
     };
     if wants_json {

@@ -250,7 +250,8 @@ async fn load_attempt(state: &AppState, id: Uuid, user_id: Uuid) -> Result<Attem
     let a = db::attempts::get_for_user(&state.db, id, user_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if a.in_progress() && a.expired() {
+    // Within the grace period the attempt stays open so that answers still in flight land.
+    if a.in_progress() && a.past_grace(state.config.grace_seconds) {
         engine::finalize(&state.db, a.id, "expired").await?;
         return db::attempts::get_for_user(&state.db, id, user_id)
             .await?
@@ -381,8 +382,6 @@ async fn render_item(
     error: Option<String>,
     status: StatusCode,
 ) -> Result<HttpResponse> {
-    // An answered problem–solution question closes once the candidate is elsewhere.
-    db::attempts::lock_left_series(&state.db, a.id, Some(n)).await?;
     // Navigation needs only where items sit; only the item on screen is loaded whole.
     let (items, row) = tokio::try_join!(
         db::attempts::nav_rows(&state.db, a.id),
@@ -402,6 +401,8 @@ async fn render_item(
             None => format!("{why} Continue on the review screen."),
         }));
     }
+    // An answered problem–solution question closes once the candidate is elsewhere.
+    db::attempts::lock_left_series(&state.db, a.id, Some(n)).await?;
     // Entering another section closes a case study the candidate was in.
     let case_section = (row.section_kind == "case").then_some(row.section);
     if a.open_section != case_section {
@@ -579,7 +580,8 @@ async fn save_item(
     };
     // A problem–solution answer becomes final when the candidate moves on, not while they are
     // still choosing (autosave posts `nav=stay`).
-    let lock_after = row.section_kind == "series" && nav != "stay";
+    // Autosave (JSON) never moves on; a form post moves on unless it says `stay`.
+    let lock_after = row.section_kind == "series" && !json && nav != "stay";
     // Moving on from a closed question without changing it is just moving on.
     let unchanged =
         row.response.as_ref().map(|r| &r.0) == Some(&response) && row.flagged == flagged;
@@ -588,6 +590,12 @@ async fn save_item(
             return Ok(reply(StatusCode::OK, true, row.revision, None, None));
         }
         return Ok(navigate(&state, id, n, &nav, false).await?.into_response());
+    }
+    // Answering a question outside an open case study leaves the case study, exactly as
+    // opening that question would.
+    let target_case = (row.section_kind == "case").then_some(row.section);
+    if a.open_section.is_some() && a.open_section != target_case {
+        db::attempts::enter_section(&state.db, id, target_case).await?;
     }
     let outcome = db::attempts::save_response(
         &state.db,
@@ -662,7 +670,10 @@ async fn save_item(
         return render_item(&state, &user, &a, n, Some(msg), status).await;
     }
     if nav == "check" && a.is_practice() {
-        engine::check_practice_item(&state.db, id, user.id, n).await?;
+        let outcome = engine::check_practice_item(&state.db, id, user.id, n).await?;
+        if let Some(msg) = check_refusal(outcome) {
+            return render_item(&state, &user, &a, n, Some(msg), StatusCode::CONFLICT).await;
+        }
     }
     Ok(navigate(&state, id, n, &nav, a.is_practice())
         .await?
@@ -712,18 +723,27 @@ async fn check_item(
             "Answers are shown only after a full mock is submitted.".into(),
         ));
     }
-    if !engine::check_practice_item(&state.db, id, user.id, n).await? {
-        return render_item(
-            &state,
-            &user,
-            &a,
-            n,
-            Some("Answer the question first, then check it.".into()),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
+    let outcome = engine::check_practice_item(&state.db, id, user.id, n).await?;
+    if let Some(msg) = check_refusal(outcome) {
+        let status = if outcome == engine::CheckOutcome::NotAnswered {
+            StatusCode::UNPROCESSABLE_ENTITY
+        } else {
+            StatusCode::CONFLICT
+        };
+        return render_item(&state, &user, &a, n, Some(msg), status).await;
     }
     Ok(Redirect::to(&format!("/attempts/{id}/items/{n}")).into_response())
+}
+
+/// Why an answer cannot be shown yet, in the candidate's words.
+fn check_refusal(outcome: engine::CheckOutcome) -> Option<String> {
+    match outcome {
+        engine::CheckOutcome::Revealed => None,
+        engine::CheckOutcome::NotAnswered => Some("Answer the question first, then check it.".into()),
+        engine::CheckOutcome::InOpenMock => Some(
+            "This question is also in your full mock in progress, so its answer is shown after you submit that mock.".into(),
+        ),
+    }
 }
 
 pub struct ReviewRow {
@@ -850,6 +870,7 @@ async fn status(
     Ok(Json(serde_json::json!({
         "status": a.status,
         "remaining_seconds": a.remaining(),
+        "expired": a.in_progress() && a.expired(),
         "redirect": (!a.in_progress()).then(|| result_url(id)),
     }))
     .into_response())

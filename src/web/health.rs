@@ -37,7 +37,24 @@ async fn readyz(State(state): State<AppState>) -> Response {
     }
 }
 
-async fn metrics(State(state): State<AppState>) -> Response {
+/// Metrics describe traffic and sign-in failures: open to this machine (a scraper beside the
+/// app) or to callers with the configured bearer token, not to the world.
+async fn metrics(
+    State(state): State<AppState>,
+    super::auth::PeerAddr(peer): super::auth::PeerAddr,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    let local = peer.is_none_or(|p| p.ip().is_loopback());
+    let token_ok = state.config.metrics_token.as_ref().is_some_and(|t| {
+        headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .is_some_and(|given| given.as_bytes() == t.as_bytes())
+    });
+    if !local && !token_ok {
+        return crate::error::AppError::NotFound.into_response();
+    }
     let pool = &state.db;
     metrics::gauge!("db_pool_connections").set(pool.size() as f64);
     metrics::gauge!("db_pool_idle_connections").set(pool.num_idle() as f64);

@@ -83,9 +83,34 @@ pub fn field<'a>(
 
 /// Only same-site paths are followed after sign-in, never another host.
 pub fn safe_next(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") {
+    // Browsers drop tabs and newlines and read `\` as `/` when they parse a URL, so `/\t/evil`
+    // and `/\evil` would become `//evil`: allow only plain, printable paths.
+    let plain = next
+        .chars()
+        .all(|c| !c.is_control() && !c.is_whitespace() && c != '\\');
+    if plain && next.starts_with('/') && !next.starts_with("//") {
         next.to_string()
     } else {
         "/".to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn next_stays_on_this_site() {
+        use super::safe_next;
+        assert_eq!(safe_next("/exams/dp-100?x=1"), "/exams/dp-100?x=1");
+        for bad in [
+            "//evil.example",
+            "/\\evil.example",
+            "/\t/evil.example/",
+            "/\n/evil",
+            "https://evil.example",
+            "",
+            "evil",
+        ] {
+            assert_eq!(safe_next(bad), "/", "{bad:?}");
+        }
     }
 }
