@@ -8,6 +8,7 @@ COPY src ./src
 COPY templates ./templates
 COPY static ./static
 COPY migrations ./migrations
+COPY benches ./benches
 RUN cargo build --release --locked
 
 FROM debian:bookworm-slim
