@@ -9,6 +9,7 @@ COPY templates ./templates
 COPY static ./static
 COPY migrations ./migrations
 COPY benches ./benches
+COPY build.rs ./
 RUN cargo build --release --locked
 
 FROM debian:bookworm-slim

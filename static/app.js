@@ -83,7 +83,10 @@
         if (s.expired) {
           // Time is up on the server too: everything saved is in, so close the attempt now.
           return fetch(timer.dataset.submitUrl, { method: "POST", credentials: "same-origin" })
-            .then(function () { window.location.assign(timer.dataset.resultUrl); });
+            .then(function (r) {
+              if (!r.ok) throw new Error("submit " + r.status);
+              window.location.assign(timer.dataset.resultUrl);
+            });
         }
         throw new Error("still open");
       })

@@ -425,3 +425,102 @@ async fn submit_waits_for_a_save_in_flight_instead_of_skipping(pool: PgPool) {
         .unwrap();
     assert_eq!(status, "submitted");
 }
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn answers_checked_before_a_mock_stay_hidden_while_it_runs(pool: PgPool) {
+    common::import_bank(&pool, "question-bank/example").await;
+    let mut app = candidate(&pool, "before@example.com").await;
+    let set = attempt_id(
+        app.post("/practice/ex-100", &[("size", "10"), ("which", "any")])
+            .await
+            .location(),
+    );
+    // Answer and check a single-answer item of the practice set.
+    let (pos, body): (i32, sqlx::types::Json<mockexam::domain::item::Item>) = sqlx::query_as(
+        "SELECT ai.position, qv.body FROM attempt_items ai JOIN question_versions qv ON qv.id = ai.question_version_id
+         WHERE ai.attempt_id = $1 AND qv.body->>'kind' = 'single' ORDER BY ai.position LIMIT 1",
+    )
+    .bind(set)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let explanation: String = body.0.explanation.chars().take(40).collect();
+    let choice = match &body.0.body {
+        mockexam::domain::item::ItemBody::Single { options, .. } => options[0].id.clone(),
+        _ => unreachable!(),
+    };
+    app.post(
+        &format!("/attempts/{set}/items/{pos}"),
+        &[
+            ("choice", choice.as_str()),
+            ("revision", "0"),
+            ("nav", "check"),
+        ],
+    )
+    .await
+    .assert_status(303);
+    app.get(&format!("/attempts/{set}/items/{pos}"))
+        .await
+        .assert_contains("Correct answer");
+    // The mock (all ten questions of the small exam) starts: the key disappears everywhere.
+    let mock = attempt_id(app.post("/exams/ex-100/attempts", &[]).await.location());
+    let page = app.get(&format!("/attempts/{set}/items/{pos}")).await;
+    page.assert_status(200)
+        .assert_contains("also in your full mock in progress");
+    assert!(!page.body.contains("Correct answer") && !page.body.contains(&explanation));
+    app.post(&format!("/attempts/{set}/submit"), &[]).await;
+    let report = app.get(&format!("/attempts/{set}/result")).await;
+    report
+        .assert_status(200)
+        .assert_contains("Answer shown after your mock in progress");
+    assert!(
+        !report.body.contains(&explanation),
+        "the practice report withholds the explanation"
+    );
+    assert!(
+        !report.body.contains("learn.microsoft.com"),
+        "and the references"
+    );
+    // Once the mock is submitted, both show everything again.
+    app.post(&format!("/attempts/{mock}/submit"), &[]).await;
+    app.get(&format!("/attempts/{set}/result"))
+        .await
+        .assert_contains(&explanation);
+}
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn a_classroom_signing_in_at_once_from_one_address_is_not_throttled(pool: PgPool) {
+    let app = TestApp::new(pool.clone());
+    for i in 0..30 {
+        mockexam::demo::upsert_user(
+            &pool,
+            &format!("student{i}@example.com"),
+            "Student",
+            "candidate",
+            common::PASSWORD,
+        )
+        .await
+        .unwrap();
+    }
+    let mut tasks = Vec::new();
+    for i in 0..30 {
+        let mut browser = app.other_browser();
+        tasks.push(tokio::spawn(async move {
+            browser
+                .login(&format!("student{i}@example.com"), common::PASSWORD)
+                .await
+                .status
+                .as_u16()
+        }));
+    }
+    let mut statuses = Vec::new();
+    for t in tasks {
+        statuses.push(t.await.unwrap());
+    }
+    assert!(statuses.iter().all(|s| *s == 303), "{statuses:?}");
+    let left: i64 = sqlx::query_scalar("SELECT count(*) FROM login_failures")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(left, 0);
+}

@@ -661,3 +661,16 @@ pub async fn in_open_mock(pool: &PgPool, user_id: Uuid, question_id: Uuid) -> sq
     .fetch_one(pool)
     .await
 }
+
+/// Questions in the candidate's full mocks in progress: their answers stay hidden everywhere.
+pub async fn open_mock_questions(pool: &PgPool, user_id: Uuid) -> sqlx::Result<Vec<Uuid>> {
+    sqlx::query_scalar(
+        "SELECT DISTINCT qv.question_id FROM attempt_items ai
+         JOIN attempts a ON a.id = ai.attempt_id
+         JOIN question_versions qv ON qv.id = ai.question_version_id
+         WHERE a.user_id = $1 AND a.status = 'in_progress' AND a.mode = 'exam'",
+    )
+    .bind(user_id)
+    .fetch_all(pool)
+    .await
+}

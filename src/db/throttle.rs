@@ -19,6 +19,7 @@ pub async fn retry_after<'e>(
                ORDER BY failed_at DESC OFFSET $3 - 1 LIMIT 1),
             (SELECT EXTRACT(EPOCH FROM failed_at + make_interval(secs => $5) - now())::float8
                FROM login_failures WHERE ip = $2 AND failed_at > now() - make_interval(secs => $5)
+                 AND (NOT pending OR failed_at < now() - interval '1 minute')
                ORDER BY failed_at DESC OFFSET $4 - 1 LIMIT 1))",
     )
     .bind(email)
@@ -66,14 +67,24 @@ pub async fn begin_check(
         tx.rollback().await?;
         return Ok(Err(secs));
     }
-    let id: i64 =
-        sqlx::query_scalar("INSERT INTO login_failures (email, ip) VALUES ($1, $2) RETURNING id")
-            .bind(email)
-            .bind(ip)
-            .fetch_one(&mut *tx)
-            .await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO login_failures (email, ip, pending) VALUES ($1, $2, true) RETURNING id",
+    )
+    .bind(email)
+    .bind(ip)
+    .fetch_one(&mut *tx)
+    .await?;
     tx.commit().await?;
     Ok(Ok(id))
+}
+
+/// The password was wrong: the advance row becomes a failure of the address too.
+pub async fn confirm_failure(pool: &PgPool, id: i64) -> sqlx::Result<()> {
+    sqlx::query("UPDATE login_failures SET pending = false WHERE id = $1")
+        .bind(id)
+        .execute(pool)
+        .await?;
+    Ok(())
 }
 
 /// The password was right: the advance failure and the account's earlier failures go.

@@ -243,6 +243,7 @@ async fn login(
             start_session(&state, &headers, u.id, &next).await
         }
         _ => {
+            db::throttle::confirm_failure(&state.db, failure).await?;
             metrics::counter!("mockexam_logins_total", "outcome" => "failure").increment(1);
             again(
                 "Email or password is not right.".into(),
@@ -327,6 +328,7 @@ async fn change_password(
     if password::verify(current, user.password_hash.clone()).await? {
         db::throttle::forgive(&state.db, failure, &user.email).await?;
     } else {
+        db::throttle::confirm_failure(&state.db, failure).await?;
         errors.push("Your current password is not right.".to_string());
     }
     if let Some(p) = password::strength_problem(&new) {

@@ -436,6 +436,15 @@ async fn render_item(
         ),
         _ => None,
     };
+    // A practice answer checked earlier stays hidden while the same question is in a mock.
+    let mut revealable = a.is_practice() && row.checked;
+    let mut section_note = section_note;
+    if revealable && db::attempts::in_open_mock(&state.db, user.id, row.question_id).await? {
+        revealable = false;
+        section_note = Some(
+            "This question is also in your full mock in progress, so its answer is shown after you submit that mock.".into(),
+        );
+    }
     let mut r = render(&ItemPage {
         ctx: PageCtx::new(Some(user)),
         attempt_id: a.id,
@@ -455,7 +464,7 @@ async fn render_item(
         leaving_case_on_prev: leaves(prev),
         in_case,
         error,
-        reveal: (a.is_practice() && row.checked).then(|| reveal(row)),
+        reveal: revealable.then(|| reveal(row)),
         readonly,
     })?;
     *r.status_mut() = status;
@@ -591,12 +600,6 @@ async fn save_item(
         }
         return Ok(navigate(&state, id, n, &nav, false).await?.into_response());
     }
-    // Answering a question outside an open case study leaves the case study, exactly as
-    // opening that question would.
-    let target_case = (row.section_kind == "case").then_some(row.section);
-    if a.open_section.is_some() && a.open_section != target_case {
-        db::attempts::enter_section(&state.db, id, target_case).await?;
-    }
     let outcome = db::attempts::save_response(
         &state.db,
         id,
@@ -612,6 +615,12 @@ async fn save_item(
     let (status, saved, revision, error) = match outcome {
         SaveOutcome::Saved { revision } => {
             metrics::counter!("mockexam_saves_total", "outcome" => "saved").increment(1);
+            // Answering a question outside an open case study leaves the case study, exactly as
+            // opening that question would.
+            let target_case = (row.section_kind == "case").then_some(row.section);
+            if a.open_section.is_some() && a.open_section != target_case {
+                db::attempts::enter_section(&state.db, id, target_case).await?;
+            }
             (StatusCode::OK, true, revision, None)
         }
         SaveOutcome::Stale { current_revision } => {
@@ -901,6 +910,8 @@ pub struct ResultItem {
     pub correct_answer: Vec<String>,
     pub explanation_html: String,
     pub references: Vec<String>,
+    /// The question is also in a mock in progress: its answer waits for that mock.
+    pub withheld: bool,
 }
 
 #[derive(Template)]
@@ -971,12 +982,30 @@ async fn result_page(
             .map(|d| d.title.clone())
             .unwrap_or_else(|| code.to_string())
     };
+    let open_mock = db::attempts::open_mock_questions(&state.db, user.id).await?;
     let result_items = items
         .iter()
         .map(|i| {
             let body = &i.body.0.body;
             let points = i.points.unwrap_or(0);
             let max = i.max_points.unwrap_or(0);
+            if open_mock.contains(&i.question_id) {
+                return ResultItem {
+                    position: i.position,
+                    kind_label: body.kind().label(),
+                    domain: domain_title(&i.domain_code),
+                    stem_html: item_view::report_stem(&i.body.0.stem),
+                    scenario_title: i.scenario.as_ref().map(|s| s.0.title.clone()),
+                    points: 0,
+                    max,
+                    status: "withheld",
+                    your_answer: item_view::describe(body, i.response.as_ref().map(|r| &r.0)),
+                    correct_answer: vec![],
+                    explanation_html: String::new(),
+                    references: vec![],
+                    withheld: true,
+                };
+            }
             ResultItem {
                 position: i.position,
                 kind_label: body.kind().label(),
@@ -996,6 +1025,7 @@ async fn result_page(
                 correct_answer: item_view::describe(body, Some(&Response::correct_for(body))),
                 explanation_html: crate::markdown::to_html(&i.body.0.explanation),
                 references: i.body.0.references.clone(),
+                withheld: false,
             }
         })
         .collect();

@@ -44,7 +44,10 @@ async fn metrics(
     super::auth::PeerAddr(peer): super::auth::PeerAddr,
     headers: axum::http::HeaderMap,
 ) -> Response {
-    let local = peer.is_none_or(|p| p.ip().is_loopback());
+    // A reverse proxy on this machine also connects from loopback: a forwarded request is not
+    // local, whatever its socket says.
+    let forwarded = headers.contains_key("x-forwarded-for") || headers.contains_key("forwarded");
+    let local = !forwarded && peer.is_none_or(|p| p.ip().is_loopback());
     let token_ok = state.config.metrics_token.as_ref().is_some_and(|t| {
         headers
             .get(header::AUTHORIZATION)
