@@ -22,5 +22,6 @@ COPY question-bank ./question-bank
 USER mockexam
 ENV MOCKEXAM_BIND=0.0.0.0:8080
 EXPOSE 8080
-HEALTHCHECK --interval=15s --timeout=3s CMD ["/bin/sh", "-c", "exec 3<>/dev/tcp/127.0.0.1/8080 && printf 'GET /healthz HTTP/1.0\\r\\n\\r\\n' >&3 && grep -q ok <&3"]
+# bash (not dash) understands /dev/tcp, so the slim image needs no curl.
+HEALTHCHECK --interval=15s --timeout=3s CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8080 && printf 'GET /healthz HTTP/1.0\\r\\n\\r\\n' >&3 && grep -q ok <&3"]
 CMD ["mockexam", "serve"]
