@@ -77,7 +77,7 @@ pub enum BankCommand {
     Check {
         /// The exam folder holding exam.toml and question files.
         dir: PathBuf,
-        /// Print the coverage table even when problems were found.
+        /// Print only problems, not the coverage table.
         #[arg(long)]
         quiet: bool,
     },
@@ -194,26 +194,26 @@ async fn run(command: Command) -> anyhow::Result<()> {
 }
 
 fn bank_check(dir: &std::path::Path, quiet: bool) -> ExitCode {
-    match bank::load(dir) {
-        Ok(b) => {
-            if !quiet {
-                let cov = bank::Coverage::of(&b.blueprint, &b.items);
-                println!("{}", cov.table(&b.blueprint, &b.items, &b.scenarios));
-            }
+    let checked = bank::check(dir);
+    // The coverage table is shown even beside problems: it tells an author what is missing.
+    if let (Some(b), false) = (&checked.bank, quiet) {
+        let cov = bank::Coverage::of(&b.blueprint, &b.items);
+        println!("{}", cov.table(&b.blueprint, &b.items, &b.scenarios));
+    }
+    if checked.problems.is_empty() {
+        if let Some(b) = &checked.bank {
             println!(
                 "{}: {} questions, {} case studies/series — no problems",
                 b.blueprint.code,
                 b.items.len(),
                 b.scenarios.len()
             );
-            ExitCode::SUCCESS
         }
-        Err(problems) => {
-            for p in &problems {
-                eprintln!("{p}");
-            }
-            eprintln!("{} problem(s) found", problems.len());
-            ExitCode::FAILURE
-        }
+        return ExitCode::SUCCESS;
     }
+    for p in &checked.problems {
+        eprintln!("{p}");
+    }
+    eprintln!("{} problem(s) found", checked.problems.len());
+    ExitCode::FAILURE
 }

@@ -49,16 +49,36 @@ pub struct Bank {
 
 /// Reads and checks a bank folder. Returns the bank only when there are no problems.
 pub fn load(dir: &Path) -> Result<Bank, Vec<Problem>> {
+    let checked = check(dir);
+    match checked.bank {
+        Some(bank) if checked.problems.is_empty() => Ok(bank),
+        _ => Err(checked.problems),
+    }
+}
+
+/// Everything a check found: the bank as far as it could be read (the questions without
+/// problems), and every problem, sorted by file and line.
+pub struct Checked {
+    pub bank: Option<Bank>,
+    pub problems: Vec<Problem>,
+}
+
+/// Reads a bank folder, keeping what could be read even when there are problems, so that the
+/// coverage table can still be shown beside them.
+pub fn check(dir: &Path) -> Checked {
     let mut problems = Vec::new();
     let blueprint_path = dir.join(BLUEPRINT_FILE);
     let blueprint_text = match std::fs::read_to_string(&blueprint_path) {
         Ok(t) => t,
         Err(e) => {
-            return Err(vec![Problem::at(
-                &blueprint_path,
-                0,
-                format!("cannot read the blueprint: {e}"),
-            )]);
+            return Checked {
+                bank: None,
+                problems: vec![Problem::at(
+                    &blueprint_path,
+                    0,
+                    format!("cannot read the blueprint: {e}"),
+                )],
+            };
         }
     };
     let blueprint: Option<Blueprint> = match toml::from_str::<Blueprint>(&blueprint_text) {
@@ -139,17 +159,15 @@ pub fn load(dir: &Path) -> Result<Bank, Vec<Problem>> {
             &mut problems,
         );
     }
-    match blueprint {
-        Some(blueprint) if problems.is_empty() => Ok(Bank {
+    problems.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+    Checked {
+        bank: blueprint.map(|blueprint| Bank {
             dir: dir.to_path_buf(),
             blueprint,
             items,
             scenarios,
         }),
-        _ => {
-            problems.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
-            Err(problems)
-        }
+        problems,
     }
 }
 
