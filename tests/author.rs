@@ -46,3 +46,33 @@ async fn instructors_see_item_analysis_of_submitted_mocks(pool: PgPool) {
         + page.body.matches("<td class=\"num\">11</td>").count();
     assert!(rows >= 8, "answer counts per question: {rows}");
 }
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn instructors_preview_a_question_with_its_key_and_versions(pool: PgPool) {
+    common::import_bank(&pool, "question-bank/example").await;
+    let mut instructor = TestApp::new(pool.clone());
+    signed_in_as(&mut instructor, "author@example.com", "instructor").await;
+    instructor
+        .get("/author/exams/ex-100")
+        .await
+        .assert_contains("href=\"/author/exams/ex-100/questions/ex-dropdown-job\"");
+    let page = instructor
+        .get("/author/exams/ex-100/questions/ex-dropdown-job")
+        .await;
+    page.assert_status(200)
+        .assert_contains("As candidates see it")
+        .assert_contains("Key and explanation")
+        .assert_contains("Blank 1: <strong>A.</strong> <code>command</code>")
+        .assert_contains("ml_client.jobs.create_or_update(job)")
+        .assert_contains("Versions");
+    instructor
+        .get("/author/exams/ex-100/questions/no-such-id")
+        .await
+        .assert_status(404);
+    let mut candidate = TestApp::new(pool.clone());
+    signed_in_as(&mut candidate, "pupil@example.com", "candidate").await;
+    candidate
+        .get("/author/exams/ex-100/questions/ex-dropdown-job")
+        .await
+        .assert_status(403);
+}

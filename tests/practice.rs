@@ -86,17 +86,17 @@ async fn practice_feedback_appears_only_after_answering(pool: PgPool) {
     .fetch_one(&pool)
     .await
     .unwrap();
-    let explanation: String = item.0 .0.explanation.chars().take(30).collect();
+    let explanation = common::words_of(&item.0 .0.explanation, 8);
     let page = app.get(&format!("/attempts/{id}/items/1")).await;
     page.assert_status(200).assert_contains("Check answer");
-    assert!(!page.body.contains(&explanation));
+    assert!(!common::page_text(&page.body).contains(&explanation));
     let early = app
         .post(&format!("/attempts/{id}/items/1/check"), &[])
         .await;
     early
         .assert_status(422)
         .assert_contains("Answer the question first");
-    assert!(!early.body.contains(&explanation));
+    assert!(!common::page_text(&early.body).contains(&explanation));
 
     // Answer (wrongly, to be sure feedback says so) and check: answer, key and explanation appear.
     let (pos, key, wrong, _) = single_item(&pool, id).await;

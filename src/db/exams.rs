@@ -99,3 +99,54 @@ pub async fn submitted_marks(
     .fetch_all(pool)
     .await
 }
+
+#[derive(Debug, Clone, FromRow)]
+pub struct QuestionDetail {
+    pub ext_id: String,
+    pub retired: bool,
+    pub body: sqlx::types::Json<crate::domain::item::Item>,
+    pub scenario: Option<sqlx::types::Json<crate::domain::item::Scenario>>,
+}
+
+/// The current version of a question, with its scenario, for the instructor's preview.
+pub async fn question_detail(
+    pool: &PgPool,
+    exam_id: Uuid,
+    ext_id: &str,
+) -> sqlx::Result<Option<QuestionDetail>> {
+    sqlx::query_as(
+        "SELECT q.ext_id, q.retired, v.body, sv.content AS scenario
+         FROM questions q JOIN question_versions v ON v.id = q.current_version_id
+         LEFT JOIN scenario_versions sv ON sv.id = v.scenario_version_id
+         WHERE q.exam_id = $1 AND q.ext_id = $2",
+    )
+    .bind(exam_id)
+    .bind(ext_id)
+    .fetch_optional(pool)
+    .await
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct VersionRow {
+    pub version: i32,
+    pub created_at: time::OffsetDateTime,
+    pub shown: i64,
+}
+
+/// Every version of a question and how many attempts showed each.
+pub async fn question_versions(
+    pool: &PgPool,
+    exam_id: Uuid,
+    ext_id: &str,
+) -> sqlx::Result<Vec<VersionRow>> {
+    sqlx::query_as(
+        "SELECT v.version, v.created_at,
+                (SELECT count(*) FROM attempt_items ai WHERE ai.question_version_id = v.id) AS shown
+         FROM question_versions v JOIN questions q ON q.id = v.question_id
+         WHERE q.exam_id = $1 AND q.ext_id = $2 ORDER BY v.version DESC",
+    )
+    .bind(exam_id)
+    .bind(ext_id)
+    .fetch_all(pool)
+    .await
+}

@@ -16,6 +16,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/author", get(author_home))
         .route("/author/exams/{code}", get(author_exam))
+        .route("/author/exams/{code}/questions/{id}", get(author_question))
         .route("/admin/users", get(users_page))
         .route("/admin/users/{id}/role", post(set_role))
 }
@@ -207,4 +208,88 @@ async fn set_role(
         .ok_or(AppError::NotFound)?;
     db::users::set_role(&state.db, id, role).await?;
     Ok(Redirect::to("/admin/users").into_response())
+}
+
+#[derive(Template)]
+#[template(path = "author/question.html")]
+struct QuestionPreview {
+    ctx: PageCtx,
+    exam_code: String,
+    exam_slug: String,
+    ext_id: String,
+    retired: bool,
+    objective: String,
+    domain: String,
+    view: super::item_view::ItemView,
+    scenario_title: Option<String>,
+    tabs: Vec<(String, String)>,
+    key: Vec<String>,
+    explanation_html: String,
+    references: Vec<String>,
+    reviewed: Option<String>,
+    versions: Vec<(i32, String, i64)>,
+    stats: Option<QuestionRow>,
+}
+
+/// A question as candidates see it, with its key, explanation, versions and performance.
+async fn author_question(
+    State(state): State<AppState>,
+    Instructor(user): Instructor,
+    Path((code, id)): Path<(String, String)>,
+) -> Result<Response> {
+    let exam = db::exams::by_slug(&state.db, &code)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let q = db::exams::question_detail(&state.db, exam.id, &id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let versions = db::exams::question_versions(&state.db, exam.id, &id).await?;
+    let item = &q.body.0;
+    let bp = &exam.blueprint;
+    let summaries = db::exams::question_summaries(&state.db, exam.id).await?;
+    let marks = db::exams::submitted_marks(&state.db, exam.id).await?;
+    let stats = analyse(summaries, &marks)
+        .0
+        .into_iter()
+        .find(|r| r.ext_id == id);
+    let view = super::item_view::build(&item.body, &item.stem, &Default::default(), None, true);
+    render(&QuestionPreview {
+        ctx: PageCtx::new(Some(&user)),
+        exam_code: exam.code.clone(),
+        exam_slug: exam.slug.clone(),
+        ext_id: q.ext_id.clone(),
+        retired: q.retired,
+        objective: bp
+            .objective(&item.objective)
+            .map(|o| format!("{} ({})", o.title, o.code))
+            .unwrap_or_else(|| item.objective.clone()),
+        domain: bp
+            .domain_of_objective(&item.objective)
+            .map(|d| d.title.clone())
+            .unwrap_or_default(),
+        view,
+        scenario_title: q.scenario.as_ref().map(|s| s.0.title.clone()),
+        tabs: q
+            .scenario
+            .as_ref()
+            .map(|s| {
+                s.0.tabs
+                    .iter()
+                    .map(|(t, md)| (t.clone(), crate::markdown::to_html(md)))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        key: super::item_view::describe(
+            &item.body,
+            Some(&crate::domain::item::Response::correct_for(&item.body)),
+        ),
+        explanation_html: crate::markdown::to_html(&item.explanation),
+        references: item.references.clone(),
+        reviewed: item.reviewed.clone(),
+        versions: versions
+            .into_iter()
+            .map(|v| (v.version, super::exam::fmt_time(v.created_at), v.shown))
+            .collect(),
+        stats,
+    })
 }

@@ -297,6 +297,7 @@ pub struct ScenarioView {
 }
 
 pub struct Reveal {
+    pub options: Vec<String>,
     pub correct: bool,
     pub points: u32,
     pub max: u32,
@@ -364,6 +365,7 @@ fn reveal(row: &ItemRow) -> Reveal {
     };
     let correct = Response::correct_for(body);
     Reveal {
+        options: item_view::written_options(body),
         correct: s.points == s.max,
         points: s.points,
         max: s.max,
@@ -906,6 +908,7 @@ pub struct ResultItem {
     pub points: i32,
     pub max: i32,
     pub status: &'static str,
+    pub options: Vec<String>,
     pub your_answer: Vec<String>,
     pub correct_answer: Vec<String>,
     pub explanation_html: String,
@@ -999,6 +1002,7 @@ async fn result_page(
                     points: 0,
                     max,
                     status: "withheld",
+                    options: vec![],
                     your_answer: item_view::describe(body, i.response.as_ref().map(|r| &r.0)),
                     correct_answer: vec![],
                     explanation_html: String::new(),
@@ -1021,6 +1025,7 @@ async fn result_page(
                 } else {
                     "incorrect"
                 },
+                options: item_view::written_options(body),
                 your_answer: item_view::describe(body, i.response.as_ref().map(|r| &r.0)),
                 correct_answer: item_view::describe(body, Some(&Response::correct_for(body))),
                 explanation_html: crate::markdown::to_html(&i.body.0.explanation),

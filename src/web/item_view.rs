@@ -266,12 +266,40 @@ pub fn build(
     v
 }
 
+/// A choice with the letter it has in the bank, which is the letter explanations use.
+fn lettered(c: &Choice) -> String {
+    format!(
+        "<strong>{}.</strong> {}",
+        escape(&c.id),
+        inline_html(&c.text)
+    )
+}
+
+/// Every choice of an item with its written letter, for reports: the exam showed them shuffled,
+/// the explanation names them as written.
+pub fn written_options(body: &ItemBody) -> Vec<String> {
+    let all = |list: &[Choice]| list.iter().map(lettered).collect::<Vec<_>>();
+    match body {
+        ItemBody::Single { options, .. } | ItemBody::Multiple { options, .. } => all(options),
+        ItemBody::Order { actions, .. } => all(actions),
+        ItemBody::Match { choices, .. } => all(choices),
+        ItemBody::Dropdown { slots, .. } => slots
+            .iter()
+            .map(|s| {
+                let choices: Vec<String> = s.choices.iter().map(lettered).collect();
+                format!("Blank {}: {}", s.number, choices.join(" · "))
+            })
+            .collect(),
+        ItemBody::Grid { .. } | ItemBody::YesNo { .. } => vec![],
+    }
+}
+
 /// Text lines describing a response (the candidate's or the correct one) for the score report.
 pub fn describe(body: &ItemBody, response: Option<&Response>) -> Vec<String> {
     let text = |list: &[Choice], id: &str| -> String {
         list.iter()
             .find(|c| c.id == id)
-            .map(|c| inline_html(&c.text))
+            .map(lettered)
             .unwrap_or_else(|| escape(id))
     };
     let none = "<em>no answer</em>".to_string();

@@ -202,3 +202,41 @@ pub async fn signed_in_as(app: &mut TestApp, email: &str, role: &str) {
         .expect("user");
     app.login(email, PASSWORD).await.assert_status(303);
 }
+
+/// The visible text of a page, tags dropped, common entities decoded and all white space removed
+/// (so inline markup such as `(<strong>A</strong>)` reads as `(A)`). Compare with [`words_of`].
+pub fn page_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&amp;", "&")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#x27;", "'")
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect()
+}
+
+/// The first `n` words of an explanation as they read on a page (Markdown marks and white
+/// space removed, as in [`page_text`]).
+pub fn words_of(markdown: &str, n: usize) -> String {
+    let plain: String = markdown
+        .chars()
+        .filter(|c| !matches!(c, '*' | '`' | '#'))
+        .collect();
+    plain
+        .split_whitespace()
+        .take(n)
+        .collect::<Vec<_>>()
+        .concat()
+}
