@@ -1,16 +1,10 @@
 //! The candidate's whole loop through the real router and the real database.
 
 mod common;
-use common::{TestApp, TestResponse};
+use common::{candidate, first_position, TestApp, TestResponse};
 use mockexam::domain::item::{Item, ItemBody};
 use sqlx::PgPool;
 use uuid::Uuid;
-
-async fn candidate(pool: &PgPool, email: &str) -> TestApp {
-    let mut app = TestApp::new(pool.clone());
-    app.register(email, "Candidate").await.assert_status(303);
-    app
-}
 
 async fn start(app: &mut TestApp, exam: &str) -> Uuid {
     let r = app.post(&format!("/exams/{exam}/attempts"), &[]).await;
@@ -446,17 +440,6 @@ async fn the_sweeper_finalises_abandoned_attempts_once(pool: PgPool) {
     assert!(scaled.unwrap() > 1);
     assert_eq!(attempt_status(&pool, active).await.0, "in_progress");
     assert_eq!(mockexam::engine::sweep(&pool, 10).await.unwrap(), 0);
-}
-
-async fn first_position(pool: &PgPool, id: Uuid, section_kind: &str) -> i32 {
-    sqlx::query_scalar(
-        "SELECT min(position) FROM attempt_items WHERE attempt_id = $1 AND section_kind = $2",
-    )
-    .bind(id)
-    .bind(section_kind)
-    .fetch_one(pool)
-    .await
-    .unwrap()
 }
 
 #[sqlx::test(migrator = "mockexam::db::MIGRATOR")]

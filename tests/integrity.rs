@@ -6,19 +6,9 @@ mod common;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{header, Request};
-use common::TestApp;
+use common::{attempt_id, candidate, TestApp};
 use sqlx::PgPool;
 use uuid::Uuid;
-
-async fn candidate(pool: &PgPool, email: &str) -> TestApp {
-    let mut app = TestApp::new(pool.clone());
-    app.register(email, "Candidate").await.assert_status(303);
-    app
-}
-
-fn attempt_id(location: &str) -> Uuid {
-    Uuid::parse_str(location.trim_start_matches("/attempts/")).unwrap()
-}
 
 async fn question_at(pool: &PgPool, attempt: Uuid, position: i32) -> Uuid {
     sqlx::query_scalar(
@@ -194,13 +184,7 @@ async fn answering_outside_an_open_case_study_closes_it(pool: PgPool) {
     common::import_bank(&pool, "question-bank/example").await;
     let mut app = candidate(&pool, "case2@example.com").await;
     let id = attempt_id(app.post("/exams/ex-100/attempts", &[]).await.location());
-    let case: i32 = sqlx::query_scalar(
-        "SELECT min(position) FROM attempt_items WHERE attempt_id = $1 AND section_kind = 'case'",
-    )
-    .bind(id)
-    .fetch_one(&pool)
-    .await
-    .unwrap();
+    let case = common::first_position(&pool, id, "case").await;
     app.get(&format!("/attempts/{id}/items/{case}"))
         .await
         .assert_status(200);
@@ -221,13 +205,7 @@ async fn a_mistyped_position_locks_nothing(pool: PgPool) {
     common::import_bank(&pool, "question-bank/example").await;
     let mut app = candidate(&pool, "typo@example.com").await;
     let id = attempt_id(app.post("/exams/ex-100/attempts", &[]).await.location());
-    let series: i32 = sqlx::query_scalar(
-        "SELECT min(position) FROM attempt_items WHERE attempt_id = $1 AND section_kind = 'series'",
-    )
-    .bind(id)
-    .fetch_one(&pool)
-    .await
-    .unwrap();
+    let series = common::first_position(&pool, id, "series").await;
     app.get(&format!("/attempts/{id}/items/{series}"))
         .await
         .assert_status(200);

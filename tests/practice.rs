@@ -1,20 +1,9 @@
 //! Practice sets, spaced review and the readiness report, through the real router.
 
 mod common;
-use common::TestApp;
+use common::{attempt_id, candidate, TestApp};
 use sqlx::PgPool;
 use uuid::Uuid;
-
-async fn candidate(pool: &PgPool, email: &str) -> TestApp {
-    let mut app = TestApp::new(pool.clone());
-    app.register(email, "Practiser").await.assert_status(303);
-    app
-}
-
-fn attempt_id(location: &str) -> Uuid {
-    Uuid::parse_str(location.trim_start_matches("/attempts/"))
-        .unwrap_or_else(|_| panic!("{location}"))
-}
 
 async fn single_item(pool: &PgPool, attempt: Uuid) -> (i32, String, String, Uuid) {
     // A single-answer item: its key and one wrong option.

@@ -240,3 +240,28 @@ pub fn words_of(markdown: &str, n: usize) -> String {
         .collect::<Vec<_>>()
         .concat()
 }
+
+/// A newly registered, signed-in candidate.
+pub async fn candidate(pool: &PgPool, email: &str) -> TestApp {
+    let mut app = TestApp::new(pool.clone());
+    app.register(email, "Candidate").await.assert_status(303);
+    app
+}
+
+/// The attempt id in a `/attempts/{id}` redirect.
+pub fn attempt_id(location: &str) -> uuid::Uuid {
+    uuid::Uuid::parse_str(location.trim_start_matches("/attempts/"))
+        .unwrap_or_else(|_| panic!("not an attempt address: {location}"))
+}
+
+/// The first position of an attempt's section of a kind (`standalone`, `series`, `case`).
+pub async fn first_position(pool: &PgPool, id: uuid::Uuid, section_kind: &str) -> i32 {
+    sqlx::query_scalar(
+        "SELECT min(position) FROM attempt_items WHERE attempt_id = $1 AND section_kind = $2",
+    )
+    .bind(id)
+    .bind(section_kind)
+    .fetch_one(pool)
+    .await
+    .unwrap()
+}
