@@ -1,7 +1,7 @@
 //! Practice sets, spaced review and the readiness report, through the real router.
 
 mod common;
-use common::{attempt_id, candidate, TestApp};
+use common::{attempt_id, candidate};
 use sqlx::PgPool;
 use uuid::Uuid;
 
