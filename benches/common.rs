@@ -5,8 +5,9 @@
 use axum::body::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::{connect::HttpConnector, Client};
-use mockexam::app::{app, AppState};
+use mockexam::app::app;
 use mockexam::config::Config;
+use mockexam::state::AppState;
 use sqlx::PgPool;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};

@@ -8,6 +8,7 @@
 mod common;
 
 use mockexam::db;
+use mockexam::engine::start::StartOutcome;
 use std::time::{Duration, Instant};
 
 #[tokio::main]
@@ -25,7 +26,7 @@ async fn main() {
             &format!("load{i}@bench.mockexam"),
             "Load",
             &hash,
-            "candidate",
+            mockexam::types::Role::Candidate,
         )
         .await
         {
@@ -33,12 +34,12 @@ async fn main() {
             Err(_) => panic!("user"),
         };
         let token = db::sessions::create(&pool, u.id, 24).await.unwrap();
-        let attempt = match mockexam::engine::start_mock(&pool, u.id, &exam, None)
+        let attempt = match mockexam::engine::start::mock(&pool, u.id, &exam, None)
             .await
             .unwrap()
         {
-            db::attempts::CreateOutcome::Created(id)
-            | db::attempts::CreateOutcome::AlreadyOpen(id) => id,
+            StartOutcome::Created(id) | StartOutcome::AlreadyOpen(id) => id,
+            StartOutcome::Refused(why) => panic!("cannot start a mock: {why:?}"),
         };
         // Standalone items only: series items lock after one answer and case studies lock on leaving.
         let positions: Vec<i32> = sqlx::query_scalar(

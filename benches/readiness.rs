@@ -14,11 +14,18 @@ async fn main() {
     let (pool, url) = common::fresh_database("mockexam_bench_readiness").await;
     let exam = db::exams::by_slug(&pool, "dp-100").await.unwrap().unwrap();
     let hash = mockexam::password::hash_blocking("benchmark password 1").unwrap();
-    let u =
-        match db::users::create(&pool, "ready@bench.mockexam", "Ready", &hash, "candidate").await {
-            Ok(u) => u,
-            Err(_) => panic!("user"),
-        };
+    let u = match db::users::create(
+        &pool,
+        "ready@bench.mockexam",
+        "Ready",
+        &hash,
+        mockexam::types::Role::Candidate,
+    )
+    .await
+    {
+        Ok(u) => u,
+        Err(_) => panic!("user"),
+    };
     let answers = mockexam::demo::simulate_history(&pool, u.id, &exam, 20, 0.6, 0.8, 42)
         .await
         .unwrap();

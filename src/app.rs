@@ -1,6 +1,6 @@
 //! The router, shared state and middleware layers.
 
-use crate::config::Config;
+use crate::state::AppState;
 use crate::web;
 use axum::body::Body;
 use axum::extract::{MatchedPath, Request};
@@ -9,9 +9,6 @@ use axum::middleware::{self, Next};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
-use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
-use sqlx::PgPool;
-use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
@@ -19,41 +16,6 @@ use tower_http::csrf::CsrfLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
-
-#[derive(Clone)]
-pub struct AppState {
-    pub db: PgPool,
-    pub config: Arc<Config>,
-    pub metrics: PrometheusHandle,
-}
-
-impl AppState {
-    pub fn new(db: PgPool, config: Config) -> AppState {
-        AppState {
-            db,
-            config: Arc::new(config),
-            metrics: metrics_handle(),
-        }
-    }
-}
-
-/// The process-wide Prometheus recorder, installed once however many apps a process builds.
-pub fn metrics_handle() -> PrometheusHandle {
-    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
-    HANDLE
-        .get_or_init(|| {
-            let recorder = PrometheusBuilder::new()
-                .set_buckets(&[
-                    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
-                ])
-                .expect("valid buckets")
-                .build_recorder();
-            let handle = recorder.handle();
-            let _ = metrics::set_global_recorder(recorder);
-            handle
-        })
-        .clone()
-}
 
 /// Request bodies above this are refused with 413; the largest legitimate form is a few KiB.
 pub const BODY_LIMIT: usize = 256 * 1024;
@@ -90,7 +52,8 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(web::home::router())
         .merge(web::auth::router())
-        .merge(web::admin::router())
+        .merge(web::author::router())
+        .merge(web::users::router())
         .merge(web::exam::router())
         .merge(web::practice::router())
         .merge(web::readiness::router())
@@ -123,10 +86,31 @@ pub fn app(state: AppState) -> Router {
                 .get::<MatchedPath>()
                 .map(|m| m.as_str().to_string())
                 .unwrap_or_else(|| "unmatched".into());
-            tracing::info_span!("request", method = %req.method(), route = %route)
+            let id = req
+                .extensions()
+                .get::<RequestId>()
+                .map(|r| r.0.as_str())
+                .unwrap_or("-");
+            tracing::info_span!("request", request_id = %id, method = %req.method(), route = %route)
         }))
+        .layer(middleware::from_fn(assign_request_id))
         .layer(CatchPanicLayer::new())
         .with_state(state)
+}
+
+/// The id of one request: in every log line of the request (through its span), in the
+/// `x-request-id` response header and on the error page, so a user can quote it.
+#[derive(Clone, Debug)]
+pub struct RequestId(pub String);
+
+async fn assign_request_id(mut req: Request, next: Next) -> axum::response::Response {
+    let id = uuid::Uuid::new_v4().simple().to_string()[..12].to_string();
+    req.extensions_mut().insert(RequestId(id.clone()));
+    let mut resp = next.run(req).await;
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        resp.headers_mut().insert("x-request-id", v);
+    }
+    resp
 }
 
 /// Counts requests and their latency by method, matched route and status class.

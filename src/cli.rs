@@ -136,7 +136,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Serve(config) => {
             let pool = db::connect_and_migrate(&config.database_url).await?;
-            let state = crate::app::AppState::new(pool, config);
+            let state = crate::state::AppState::new(pool, config);
             crate::app::serve(state).await
         }
         Command::Migrate(args) => {
@@ -182,7 +182,9 @@ async fn run(command: Command) -> anyhow::Result<()> {
                 },
         } => {
             let pool = db::connect_and_migrate(&args.database_url).await?;
-            let outcome = crate::demo::upsert_user(&pool, &email, &name, &role, &password).await?;
+            let role = crate::types::Role::parse(&role)
+                .ok_or_else(|| anyhow::anyhow!("unknown role `{role}`"))?;
+            let outcome = crate::demo::upsert_user(&pool, &email, &name, role, &password).await?;
             println!("{outcome}");
             Ok(())
         }

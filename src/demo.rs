@@ -3,6 +3,7 @@
 
 use crate::db;
 use crate::password;
+use crate::types::{Role, SubmitReason, UserId};
 use sqlx::PgPool;
 
 pub const DEMO_CANDIDATE: &str = "candidate@demo.mockexam";
@@ -13,13 +14,13 @@ pub async fn upsert_user(
     pool: &PgPool,
     email: &str,
     name: &str,
-    role: &str,
+    role: Role,
     pw: &str,
 ) -> anyhow::Result<String> {
     if let Some(p) = password::strength_problem(pw) {
         anyhow::bail!(p);
     }
-    let email = crate::web::auth::normalise_email(email);
+    let email = crate::accounts::normalise_email(email);
     let hash = password::hash(pw.to_string()).await?;
     match db::users::create(pool, &email, name, &hash, role).await {
         Ok(u) => Ok(format!("created {role} {} <{}>", u.display_name, u.email)),
@@ -38,11 +39,18 @@ pub async fn upsert_user(
 pub async fn run(pool: &PgPool, pw: &str) -> anyhow::Result<()> {
     println!(
         "{}",
-        upsert_user(pool, DEMO_CANDIDATE, "Dana Candidate", "candidate", pw).await?
+        upsert_user(pool, DEMO_CANDIDATE, "Dana Candidate", Role::Candidate, pw).await?
     );
     println!(
         "{}",
-        upsert_user(pool, DEMO_INSTRUCTOR, "Ivan Instructor", "instructor", pw).await?
+        upsert_user(
+            pool,
+            DEMO_INSTRUCTOR,
+            "Ivan Instructor",
+            Role::Instructor,
+            pw
+        )
+        .await?
     );
     let candidate = db::users::by_email(pool, DEMO_CANDIDATE)
         .await?
@@ -55,6 +63,7 @@ pub async fn run(pool: &PgPool, pw: &str) -> anyhow::Result<()> {
     if existing.is_empty() {
         let n = simulate_history(pool, candidate.id, &exam, 4, 0.64, 0.86, 2026).await?;
         println!("gave the demo candidate 4 earlier DP-100 mocks ({n} answers)");
+        db::analyze(pool).await?;
     } else {
         println!(
             "the demo candidate already has {} DP-100 attempt(s)",
@@ -64,11 +73,10 @@ pub async fn run(pool: &PgPool, pw: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-use crate::db::attempts::CreateOutcome;
 use crate::domain::item::{ItemBody, Response};
+use crate::engine::start::StartOutcome;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use uuid::Uuid;
 
 /// A plausible answer from a candidate who gets each component right with probability `p`.
 pub fn simulated_response(body: &ItemBody, p: f64, rng: &mut impl Rng) -> Response {
@@ -146,7 +154,7 @@ pub fn simulated_response(body: &ItemBody, p: f64, rng: &mut impl Rng) -> Respon
 /// growing from `start` to `end` (per-domain offsets make some areas weaker than others).
 pub async fn simulate_history(
     pool: &PgPool,
-    user_id: Uuid,
+    user_id: UserId,
     exam: &db::exams::ExamRow,
     mocks: usize,
     start: f64,
@@ -162,12 +170,9 @@ pub async fn simulate_history(
         .collect();
     let mut responses = 0;
     for k in 0..mocks {
-        let id = match crate::engine::start_mock(pool, user_id, exam, None)
-            .await
-            .map_err(|e| anyhow::anyhow!("cannot start a mock: {e:?}"))?
-        {
-            CreateOutcome::Created(id) => id,
-            CreateOutcome::AlreadyOpen(id) => id,
+        let id = match crate::engine::start::mock(pool, user_id, exam, None).await? {
+            StartOutcome::Created(id) | StartOutcome::AlreadyOpen(id) => id,
+            StartOutcome::Refused(why) => anyhow::bail!("cannot start a mock: {why:?}"),
         };
         let progress = if mocks > 1 {
             k as f64 / (mocks - 1) as f64
@@ -197,48 +202,14 @@ pub async fn simulate_history(
             flags.push(rng.gen_bool(0.06));
         }
         responses += positions.len();
-        sqlx::query(
-            "UPDATE attempt_items ai SET response = r.body, flagged = r.flag, revision = 1, answered_at = now(),
-                 first_viewed_at = now(), locked = ai.section_kind = 'series'
-             FROM UNNEST($2::int[], $3::jsonb[], $4::bool[]) AS r(position, body, flag)
-             WHERE ai.attempt_id = $1 AND ai.position = r.position",
-        )
-        .bind(id)
-        .bind(&positions)
-        .bind(&bodies)
-        .bind(&flags)
-        .execute(pool)
-        .await?;
-        crate::engine::finalize(pool, id, "candidate").await?;
+        db::demo::answer_items(pool, id, &positions, &bodies, &flags).await?;
+        crate::engine::finalize(pool, id, SubmitReason::Candidate).await?;
         // Spread the mocks over the past weeks: the last one two days ago.
         let days_ago = 2 + (mocks - 1 - k) as i64 * 6;
         let minutes_used = rng.gen_range(70..98);
-        sqlx::query(
-            "UPDATE attempts SET started_at = now() - make_interval(days => $2),
-                 deadline_at = now() - make_interval(days => $2) + make_interval(mins => 100),
-                 submitted_at = now() - make_interval(days => $2) + make_interval(mins => $3)
-             WHERE id = $1",
-        )
-        .bind(id)
-        .bind(days_ago as i32)
-        .bind(minutes_used)
-        .execute(pool)
-        .await?;
-        sqlx::query(
-            "UPDATE attempt_items SET answered_at = now() - make_interval(days => $2), first_viewed_at = now() - make_interval(days => $2)
-             WHERE attempt_id = $1 AND answered_at IS NOT NULL",
-        )
-        .bind(id)
-        .bind(days_ago as i32)
-        .execute(pool)
-        .await?;
+        db::demo::backdate(pool, id, days_ago as i32, minutes_used).await?;
     }
     // Reviews scheduled by those mocks fall due as if they had been taken on their dates.
-    sqlx::query(
-        "UPDATE review_schedule SET due_at = due_at - interval '2 days' WHERE user_id = $1",
-    )
-    .bind(user_id)
-    .execute(pool)
-    .await?;
+    db::demo::advance_reviews(pool, user_id, 2).await?;
     Ok(responses)
 }

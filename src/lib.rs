@@ -1,6 +1,7 @@
 #![forbid(unsafe_code)]
 //! mockexam: realistic timed certification mock exams.
 
+pub mod accounts;
 pub mod app;
 pub mod bank;
 pub mod cli;
@@ -12,6 +13,8 @@ pub mod engine;
 pub mod error;
 pub mod markdown;
 pub mod password;
+pub mod state;
 pub mod static_files;
 pub mod sweeper;
+pub mod types;
 pub mod web;

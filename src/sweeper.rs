@@ -1,7 +1,7 @@
 //! Background upkeep run by every app process: finalising expired attempts (row locks with
 //! SKIP LOCKED make concurrent sweepers safe) and purging dead sessions and old login failures.
 
-use crate::app::AppState;
+use crate::state::AppState;
 use std::time::Duration;
 
 pub async fn run(state: AppState) {

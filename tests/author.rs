@@ -14,9 +14,15 @@ async fn instructors_see_item_analysis_of_submitted_mocks(pool: PgPool) {
         .unwrap();
     for i in 0..12 {
         let email = format!("c{i}@example.com");
-        mockexam::demo::upsert_user(&pool, &email, "C", "candidate", common::PASSWORD)
-            .await
-            .unwrap();
+        mockexam::demo::upsert_user(
+            &pool,
+            &email,
+            "C",
+            mockexam::types::Role::Candidate,
+            common::PASSWORD,
+        )
+        .await
+        .unwrap();
         let id: Uuid = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
             .bind(&email)
             .fetch_one(&pool)
@@ -24,7 +30,7 @@ async fn instructors_see_item_analysis_of_submitted_mocks(pool: PgPool) {
             .unwrap();
         mockexam::demo::simulate_history(
             &pool,
-            id,
+            id.into(),
             &exam,
             1,
             0.3 + 0.05 * i as f64,

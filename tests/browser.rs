@@ -15,9 +15,10 @@ mod common;
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
-use mockexam::app::{app, AppState};
+use mockexam::app::app;
 use mockexam::config::Config;
 use mockexam::domain::item::{Item, Response};
+use mockexam::state::AppState;
 use serde_json::{json, Value};
 use sqlx::PgPool;
 use std::collections::BTreeMap;
@@ -516,9 +517,10 @@ async fn assert_saved_as_shown(b: &Browser, pool: &PgPool, attempt: Uuid, positi
     let deadline = Instant::now() + Duration::from_secs(15);
     loop {
         let s = stored(pool, attempt, position).await;
-        let expected = Response::from_form(&s.item.body, &fields).unwrap_or_else(|e| {
-            panic!("the form at {position} holds an invalid answer ({e:?}): {fields:?}")
-        });
+        let expected =
+            mockexam::web::answer_form::parse(&s.item.body, &fields).unwrap_or_else(|e| {
+                panic!("the form at {position} holds an invalid answer ({e:?}): {fields:?}")
+            });
         assert!(
             !expected.is_empty(),
             "nothing answered at {position}: {fields:?}"
@@ -1396,7 +1398,7 @@ async fn audit_every_page(
         .await
         .unwrap()
         .unwrap();
-    mockexam::demo::simulate_history(pool, user, &dp100, 3, 0.6, 0.8, 5)
+    mockexam::demo::simulate_history(pool, user.into(), &dp100, 3, 0.6, 0.8, 5)
         .await
         .unwrap();
     b.goto(&server.url("/readiness/dp-100")).await;
@@ -1670,7 +1672,7 @@ async fn screenshots(pool: PgPool) {
         .await
         .unwrap()
         .unwrap();
-    mockexam::demo::simulate_history(&pool, user, &dp100, 4, 0.64, 0.86, 2026)
+    mockexam::demo::simulate_history(&pool, user.into(), &dp100, 4, 0.64, 0.86, 2026)
         .await
         .unwrap();
     for (b, w, h, prefix) in views {

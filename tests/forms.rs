@@ -3,6 +3,7 @@
 
 mod common;
 use mockexam::db;
+use mockexam::engine::start::StartOutcome;
 use sqlx::PgPool;
 use std::collections::HashSet;
 use uuid::Uuid;
@@ -14,27 +15,25 @@ async fn four_forms_in_a_row_overlap_at_most_twenty_percent(pool: PgPool) {
         &pool,
         "forms@example.com",
         "Forms",
-        "candidate",
+        mockexam::types::Role::Candidate,
         common::PASSWORD,
     )
     .await
     .unwrap();
     let _ = user;
-    let user_id: Uuid = sqlx::query_scalar("SELECT id FROM users")
+    let user_id: mockexam::types::UserId = sqlx::query_scalar("SELECT id FROM users")
         .fetch_one(&pool)
         .await
         .unwrap();
     let exam = db::exams::by_slug(&pool, "dp-100").await.unwrap().unwrap();
     let mut forms: Vec<HashSet<Uuid>> = Vec::new();
     for n in 0..4 {
-        let id = match mockexam::engine::start_mock(&pool, user_id, &exam, None)
+        let id = match mockexam::engine::start::mock(&pool, user_id, &exam, None)
             .await
             .unwrap()
         {
-            db::attempts::CreateOutcome::Created(id) => id,
-            db::attempts::CreateOutcome::AlreadyOpen(_) => {
-                panic!("form {n}: previous attempt still open")
-            }
+            StartOutcome::Created(id) => id,
+            other => panic!("form {n}: no new mock: {other:?}"),
         };
         let questions: Vec<(Uuid, String, String)> = sqlx::query_as(
             "SELECT qv.question_id, o.domain_code, ai.section_kind FROM attempt_items ai
@@ -84,7 +83,7 @@ async fn four_forms_in_a_row_overlap_at_most_twenty_percent(pool: PgPool) {
             );
         }
         forms.push(set);
-        mockexam::engine::finalize(&pool, id, "candidate")
+        mockexam::engine::finalize(&pool, id, mockexam::types::SubmitReason::Candidate)
             .await
             .unwrap();
     }

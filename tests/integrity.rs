@@ -479,7 +479,7 @@ async fn a_classroom_signing_in_at_once_from_one_address_is_not_throttled(pool: 
             &pool,
             &format!("student{i}@example.com"),
             "Student",
-            "candidate",
+            mockexam::types::Role::Candidate,
             common::PASSWORD,
         )
         .await

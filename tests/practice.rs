@@ -315,7 +315,7 @@ async fn readiness_with_no_data_explains_what_is_needed(pool: PgPool) {
 async fn readiness_reports_pass_chance_trend_weak_objectives_and_target(pool: PgPool) {
     common::import_bank(&pool, "question-bank/dp-100").await;
     let mut app = candidate(&pool, "ready@example.com").await;
-    let user: Uuid = sqlx::query_scalar("SELECT id FROM users")
+    let user: mockexam::types::UserId = sqlx::query_scalar("SELECT id FROM users")
         .fetch_one(&pool)
         .await
         .unwrap();

@@ -1,7 +1,11 @@
 //! Attempts and their items. Every read that takes a user id only finds that user's rows, so
 //! another candidate's attempt simply does not exist (404).
 
+use crate::domain::assembly::SectionKind;
+use crate::domain::item::ScenarioKind;
 use crate::domain::item::{Item, Response, Scenario};
+use crate::types::{AttemptId, AttemptStatus, ExamId, Mode, QuestionId, SubmitReason, UserId};
+use anyhow::Context;
 use sqlx::types::Json;
 use sqlx::{FromRow, PgExecutor, PgPool, Postgres, Transaction};
 use std::collections::BTreeMap;
@@ -10,16 +14,16 @@ use uuid::Uuid;
 
 #[derive(Debug, Clone, FromRow)]
 pub struct AttemptRow {
-    pub id: Uuid,
-    pub user_id: Uuid,
-    pub exam_id: Uuid,
-    pub mode: String,
+    pub id: AttemptId,
+    pub user_id: UserId,
+    pub exam_id: ExamId,
+    pub mode: Mode,
     pub seed: i64,
-    pub status: String,
+    pub status: AttemptStatus,
     pub started_at: OffsetDateTime,
     pub deadline_at: Option<OffsetDateTime>,
     pub submitted_at: Option<OffsetDateTime>,
-    pub submit_reason: Option<String>,
+    pub submit_reason: Option<SubmitReason>,
     pub open_section: Option<i32>,
     pub title: String,
     pub settings: Json<serde_json::Value>,
@@ -38,10 +42,10 @@ pub struct AttemptRow {
 
 impl AttemptRow {
     pub fn in_progress(&self) -> bool {
-        self.status == "in_progress"
+        self.status == AttemptStatus::InProgress
     }
     pub fn is_practice(&self) -> bool {
-        self.mode == "practice"
+        self.mode == Mode::Practice
     }
     /// Whole seconds left, never negative; `None` when untimed.
     pub fn remaining(&self) -> Option<i64> {
@@ -68,9 +72,9 @@ const ATTEMPT_COLUMNS: &str = "a.id, a.user_id, a.exam_id, a.mode, a.seed, a.sta
 /// The attempt, only when it belongs to `user_id`.
 pub async fn get_for_user(
     pool: &PgPool,
-    id: Uuid,
-    user_id: Uuid,
-) -> sqlx::Result<Option<AttemptRow>> {
+    id: AttemptId,
+    user_id: UserId,
+) -> anyhow::Result<Option<AttemptRow>> {
     sqlx::query_as(&format!(
         "SELECT {ATTEMPT_COLUMNS} FROM attempts a JOIN exams e ON e.id = a.exam_id WHERE a.id = $1 AND a.user_id = $2"
     ))
@@ -78,13 +82,14 @@ pub async fn get_for_user(
     .bind(user_id)
     .fetch_optional(pool)
     .await
+        .context("loading the candidate's attempt")
 }
 
 pub async fn list_for_user(
     pool: &PgPool,
-    user_id: Uuid,
+    user_id: UserId,
     limit: i64,
-) -> sqlx::Result<Vec<AttemptRow>> {
+) -> anyhow::Result<Vec<AttemptRow>> {
     sqlx::query_as(&format!(
         "SELECT {ATTEMPT_COLUMNS} FROM attempts a JOIN exams e ON e.id = a.exam_id
          WHERE a.user_id = $1 ORDER BY a.started_at DESC LIMIT $2"
@@ -93,13 +98,14 @@ pub async fn list_for_user(
     .bind(limit)
     .fetch_all(pool)
     .await
+    .context("listing the candidate's attempts")
 }
 
 pub async fn list_for_user_exam(
     pool: &PgPool,
-    user_id: Uuid,
-    exam_id: Uuid,
-) -> sqlx::Result<Vec<AttemptRow>> {
+    user_id: UserId,
+    exam_id: ExamId,
+) -> anyhow::Result<Vec<AttemptRow>> {
     sqlx::query_as(&format!(
         "SELECT {ATTEMPT_COLUMNS} FROM attempts a JOIN exams e ON e.id = a.exam_id
          WHERE a.user_id = $1 AND a.exam_id = $2 ORDER BY a.started_at DESC"
@@ -108,9 +114,14 @@ pub async fn list_for_user_exam(
     .bind(exam_id)
     .fetch_all(pool)
     .await
+    .context("listing the candidate's attempts of an exam")
 }
 
-pub async fn open_mock(pool: &PgPool, user_id: Uuid, exam_id: Uuid) -> sqlx::Result<Option<Uuid>> {
+pub async fn open_mock(
+    pool: &PgPool,
+    user_id: UserId,
+    exam_id: ExamId,
+) -> anyhow::Result<Option<AttemptId>> {
     sqlx::query_scalar(
         "SELECT id FROM attempts WHERE user_id = $1 AND exam_id = $2 AND mode = 'exam' AND status = 'in_progress'",
     )
@@ -118,35 +129,44 @@ pub async fn open_mock(pool: &PgPool, user_id: Uuid, exam_id: Uuid) -> sqlx::Res
     .bind(exam_id)
     .fetch_optional(pool)
     .await
+        .context("looking for a full mock in progress")
 }
 
 /// A live question offered to assembly.
 #[derive(Debug, Clone, FromRow)]
 pub struct PoolRow {
-    pub question_id: Uuid,
+    pub question_id: QuestionId,
     pub version_id: Uuid,
     pub objective_code: String,
     pub domain_code: String,
     pub kind: String,
     pub scenario_ext_id: Option<String>,
-    pub scenario_kind: Option<String>,
+    pub scenario_kind: Option<ScenarioKind>,
     pub body: Json<Item>,
     /// Shown to this candidate in any earlier attempt.
     pub seen: bool,
 }
 
-pub async fn pool_for(pool: &PgPool, exam_id: Uuid, user_id: Uuid) -> sqlx::Result<Vec<PoolRow>> {
+pub async fn pool_for(
+    pool: &PgPool,
+    exam_id: ExamId,
+    user_id: UserId,
+) -> anyhow::Result<Vec<PoolRow>> {
     sqlx::query_as(
         "SELECT q.id AS question_id, v.id AS version_id, q.objective_code, o.domain_code, q.kind,
                 s.ext_id AS scenario_ext_id, s.kind AS scenario_kind, v.body,
-                EXISTS (SELECT 1 FROM attempt_items ai
-                        JOIN attempts a ON a.id = ai.attempt_id
-                        JOIN question_versions qv ON qv.id = ai.question_version_id
-                        WHERE a.user_id = $2 AND qv.question_id = q.id) AS seen
+                (seen.question_id IS NOT NULL) AS seen
          FROM questions q
          JOIN question_versions v ON v.id = q.current_version_id
          JOIN objectives o ON o.exam_id = q.exam_id AND o.code = q.objective_code
          LEFT JOIN scenarios s ON s.id = q.scenario_id
+         -- The candidate's history, read once per start (not once per question), so the cost
+         -- follows the candidate's own attempts whatever the planner knows of the tables.
+         LEFT JOIN (SELECT DISTINCT qv.question_id
+                    FROM attempts a
+                    JOIN attempt_items ai ON ai.attempt_id = a.id
+                    JOIN question_versions qv ON qv.id = ai.question_version_id
+                    WHERE a.user_id = $2 AND a.exam_id = $1) seen ON seen.question_id = q.id
          WHERE q.exam_id = $1 AND NOT q.retired
          ORDER BY q.bank_position",
     )
@@ -154,19 +174,77 @@ pub async fn pool_for(pool: &PgPool, exam_id: Uuid, user_id: Uuid) -> sqlx::Resu
     .bind(user_id)
     .fetch_all(pool)
     .await
+    .context("loading the questions a mock may use")
+}
+
+/// Who owns an attempt and which exam it is of (for finalising, which has only the id).
+#[derive(Debug, Clone, Copy, FromRow)]
+pub struct AttemptOwner {
+    pub user_id: UserId,
+    pub exam_id: ExamId,
+}
+
+pub async fn owner<'e>(
+    db: impl PgExecutor<'e>,
+    attempt_id: AttemptId,
+) -> anyhow::Result<AttemptOwner> {
+    sqlx::query_as("SELECT user_id, exam_id FROM attempts WHERE id = $1")
+        .bind(attempt_id)
+        .fetch_one(db)
+        .await
+        .context("loading who owns the attempt")
+}
+
+/// Every answered item of the attempt is now in the review schedule.
+pub async fn mark_scheduled(
+    tx: &mut Transaction<'_, Postgres>,
+    attempt_id: AttemptId,
+) -> anyhow::Result<()> {
+    sqlx::query(
+        "UPDATE attempt_items SET reviewed_into_schedule = true
+         WHERE attempt_id = $1 AND answered_at IS NOT NULL",
+    )
+    .bind(attempt_id)
+    .execute(&mut **tx)
+    .await
+    .context("marking the attempt's answers as scheduled for review")?;
+    Ok(())
+}
+
+/// Stores a checked practice item's points and claims it for the review schedule; false when
+/// another check claimed it first (two simultaneous checks record the answer once).
+pub async fn claim_checked(
+    tx: &mut Transaction<'_, Postgres>,
+    attempt_id: AttemptId,
+    position: i32,
+    points: i32,
+    max: i32,
+) -> anyhow::Result<bool> {
+    let r = sqlx::query(
+        "UPDATE attempt_items SET points = $3, max_points = $4, reviewed_into_schedule = true
+         WHERE attempt_id = $1 AND position = $2 AND NOT reviewed_into_schedule",
+    )
+    .bind(attempt_id)
+    .bind(position)
+    .bind(points)
+    .bind(max)
+    .execute(&mut **tx)
+    .await
+    .context("storing a checked practice answer")?;
+    Ok(r.rows_affected() == 1)
 }
 
 pub struct NewItem {
     pub version_id: Uuid,
     pub section: i32,
-    pub section_kind: &'static str,
+    pub section_kind: SectionKind,
     pub permutation: BTreeMap<String, Vec<String>>,
 }
 
-pub struct NewAttempt<'a> {
-    pub user_id: Uuid,
-    pub exam_id: Uuid,
-    pub mode: &'a str,
+pub struct NewAttempt {
+    pub user_id: UserId,
+    pub exam_id: ExamId,
+    pub mode: Mode,
     pub seed: i64,
     pub duration_seconds: Option<i64>,
     pub title: String,
@@ -174,18 +252,21 @@ pub struct NewAttempt<'a> {
 }
 
 pub enum CreateOutcome {
-    Created(Uuid),
+    Created(AttemptId),
     /// A full mock of this exam is already in progress.
-    AlreadyOpen(Uuid),
+    AlreadyOpen(AttemptId),
 }
 
 pub async fn create(
     pool: &PgPool,
-    a: NewAttempt<'_>,
+    a: NewAttempt,
     items: &[NewItem],
-) -> sqlx::Result<CreateOutcome> {
-    let mut tx = pool.begin().await?;
-    let inserted: Result<Uuid, sqlx::Error> = sqlx::query_scalar(
+) -> anyhow::Result<CreateOutcome> {
+    let mut tx = pool
+        .begin()
+        .await
+        .context("starting to store a new attempt")?;
+    let inserted: Result<AttemptId, sqlx::Error> = sqlx::query_scalar(
         "INSERT INTO attempts (user_id, exam_id, mode, seed, deadline_at, title, settings)
          VALUES ($1, $2, $3, $4, CASE WHEN $5::bigint IS NULL THEN NULL ELSE now() + make_interval(secs => $5::bigint) END, $6, $7)
          RETURNING id",
@@ -206,15 +287,18 @@ pub async fn create(
             let open = open_mock(pool, a.user_id, a.exam_id).await?;
             return Ok(match open {
                 Some(id) => CreateOutcome::AlreadyOpen(id),
-                None => return Err(sqlx::Error::Database(d)),
+                None => {
+                    return Err(anyhow::Error::from(sqlx::Error::Database(d))
+                        .context("storing a new full mock"))
+                }
             });
         }
-        Err(e) => return Err(e),
+        Err(e) => return Err(anyhow::Error::from(e).context("storing a new attempt")),
     };
     let positions: Vec<i32> = (1..=items.len() as i32).collect();
     let versions: Vec<Uuid> = items.iter().map(|i| i.version_id).collect();
     let sections: Vec<i32> = items.iter().map(|i| i.section).collect();
-    let kinds: Vec<&str> = items.iter().map(|i| i.section_kind).collect();
+    let kinds: Vec<SectionKind> = items.iter().map(|i| i.section_kind).collect();
     let perms: Vec<serde_json::Value> = items
         .iter()
         .map(|i| serde_json::to_value(&i.permutation).unwrap_or_default())
@@ -230,18 +314,19 @@ pub async fn create(
     .bind(&kinds)
     .bind(&perms)
     .execute(&mut *tx)
-    .await?;
-    tx.commit().await?;
+    .await
+    .context("storing the items of a new attempt")?;
+    tx.commit().await.context("committing a new attempt")?;
     Ok(CreateOutcome::Created(id))
 }
 
 #[derive(Debug, Clone, FromRow)]
 pub struct ItemRow {
     pub position: i32,
-    pub question_id: Uuid,
+    pub question_id: QuestionId,
     pub version_id: Uuid,
     pub section: i32,
-    pub section_kind: String,
+    pub section_kind: SectionKind,
     pub permutation: Json<BTreeMap<String, Vec<String>>>,
     pub response: Option<Json<Response>>,
     pub flagged: bool,
@@ -276,22 +361,35 @@ const ITEM_QUERY: &str =
     LEFT JOIN scenario_versions sv ON sv.id = qv.scenario_version_id
     WHERE ai.attempt_id = $1";
 
-pub async fn items<'e>(db: impl PgExecutor<'e>, attempt_id: Uuid) -> sqlx::Result<Vec<ItemRow>> {
+pub async fn items<'e>(
+    db: impl PgExecutor<'e>,
+    attempt_id: AttemptId,
+) -> anyhow::Result<Vec<ItemRow>> {
     sqlx::query_as(&format!("{ITEM_QUERY} ORDER BY ai.position"))
         .bind(attempt_id)
         .fetch_all(db)
         .await
+        .context("loading the items of an attempt")
 }
 
-pub async fn item(pool: &PgPool, attempt_id: Uuid, position: i32) -> sqlx::Result<Option<ItemRow>> {
+pub async fn item(
+    pool: &PgPool,
+    attempt_id: AttemptId,
+    position: i32,
+) -> anyhow::Result<Option<ItemRow>> {
     sqlx::query_as(&format!("{ITEM_QUERY} AND ai.position = $2"))
         .bind(attempt_id)
         .bind(position)
         .fetch_optional(pool)
         .await
+        .context("loading one item of an attempt")
 }
 
-pub async fn mark_viewed(pool: &PgPool, attempt_id: Uuid, position: i32) -> sqlx::Result<()> {
+pub async fn mark_viewed(
+    pool: &PgPool,
+    attempt_id: AttemptId,
+    position: i32,
+) -> anyhow::Result<()> {
     sqlx::query(
         "UPDATE attempt_items SET first_viewed_at = now()
          WHERE attempt_id = $1 AND position = $2 AND first_viewed_at IS NULL",
@@ -299,7 +397,8 @@ pub async fn mark_viewed(pool: &PgPool, attempt_id: Uuid, position: i32) -> sqlx
     .bind(attempt_id)
     .bind(position)
     .execute(pool)
-    .await?;
+    .await
+    .context("recording that an item was viewed")?;
     Ok(())
 }
 
@@ -307,15 +406,19 @@ pub async fn mark_viewed(pool: &PgPool, attempt_id: Uuid, position: i32) -> sqlx
 /// Returns the section that was locked, if any.
 pub async fn enter_section(
     pool: &PgPool,
-    attempt_id: Uuid,
+    attempt_id: AttemptId,
     section: Option<i32>,
-) -> sqlx::Result<Option<i32>> {
-    let mut tx = pool.begin().await?;
+) -> anyhow::Result<Option<i32>> {
+    let mut tx = pool
+        .begin()
+        .await
+        .context("entering or leaving a case-study section")?;
     let open: Option<i32> =
         sqlx::query_scalar("SELECT open_section FROM attempts WHERE id = $1 FOR UPDATE")
             .bind(attempt_id)
             .fetch_one(&mut *tx)
-            .await?;
+            .await
+            .context("entering or leaving a case-study section")?;
     let mut locked = None;
     if open.is_some() && open != section {
         sqlx::query(
@@ -324,7 +427,8 @@ pub async fn enter_section(
         .bind(attempt_id)
         .bind(open)
         .execute(&mut *tx)
-        .await?;
+        .await
+        .context("entering or leaving a case-study section")?;
         locked = open;
     }
     if open != section {
@@ -332,9 +436,12 @@ pub async fn enter_section(
             .bind(attempt_id)
             .bind(section)
             .execute(&mut *tx)
-            .await?;
+            .await
+            .context("entering or leaving a case-study section")?;
     }
-    tx.commit().await?;
+    tx.commit()
+        .await
+        .context("entering or leaving a case-study section")?;
     Ok(locked)
 }
 
@@ -342,9 +449,9 @@ pub async fn enter_section(
 /// `current` (the question on screen, whose answer may still change until they move on).
 pub async fn lock_left_series(
     pool: &PgPool,
-    attempt_id: Uuid,
+    attempt_id: AttemptId,
     current: Option<i32>,
-) -> sqlx::Result<u64> {
+) -> anyhow::Result<u64> {
     let r = sqlx::query(
         "UPDATE attempt_items SET locked = true
          WHERE attempt_id = $1 AND section_kind = 'series' AND NOT locked
@@ -353,43 +460,50 @@ pub async fn lock_left_series(
     .bind(attempt_id)
     .bind(current)
     .execute(pool)
-    .await?;
+    .await
+    .context("closing answered problem-solution questions")?;
     Ok(r.rows_affected())
 }
 
-pub enum SaveOutcome {
-    Saved {
-        revision: i32,
-    },
-    /// Someone saved a newer answer since the page was loaded.
-    Stale {
-        current_revision: i32,
-    },
-    Locked,
-    Closed,
-    TooLate,
-    NotFound,
+/// One answer to store: the item, the revision the candidate's page showed, and what to write.
+pub struct AnswerWrite<'a> {
+    pub attempt_id: AttemptId,
+    pub user_id: UserId,
+    pub position: i32,
+    pub base_revision: i32,
+    pub response: &'a Response,
+    pub flagged: bool,
+    pub grace_seconds: i64,
+    /// Lock the item in the same statement when the answer is not empty.
+    pub lock_if_answered: bool,
 }
 
-/// revision, locked, checked, stored response, stored flag, attempt status, past deadline + grace
-type RefusalFacts = (i32, bool, bool, Option<Json<Response>>, bool, String, bool);
+/// What the database holds for an item whose save was refused; the engine explains the refusal.
+#[derive(Debug, Clone, FromRow)]
+pub struct RefusalFacts {
+    pub revision: i32,
+    pub locked: bool,
+    pub checked: bool,
+    pub response: Option<Json<Response>>,
+    pub flagged: bool,
+    pub status: AttemptStatus,
+    pub too_late: bool,
+}
 
-/// Saves a response if the attempt is open, the deadline (plus grace) has not passed, the item is
-/// not locked and nobody saved since `base_revision`. A retry of a save that already landed
-/// (same content) answers as saved, so retries are harmless.
-#[allow(clippy::too_many_arguments)]
-pub async fn save_response(
-    pool: &PgPool,
-    attempt_id: Uuid,
-    user_id: Uuid,
-    position: i32,
-    base_revision: i32,
-    response: &Response,
-    flagged: bool,
-    grace_seconds: i64,
-    lock_after: bool,
-) -> sqlx::Result<SaveOutcome> {
-    let answered = !response.is_empty();
+pub enum StoredAnswer {
+    /// The answer landed; the item's new revision.
+    Written(i32),
+    /// Nothing was written; what the row holds instead.
+    Refused(RefusalFacts),
+    /// No such item in the candidate's attempts.
+    Missing,
+}
+
+/// Writes an answer if the attempt is open, the deadline (plus grace) has not passed, the item is
+/// neither locked nor checked and nobody saved since `base_revision`; otherwise reads the facts
+/// that explain why not.
+pub async fn write_answer(pool: &PgPool, w: &AnswerWrite<'_>) -> anyhow::Result<StoredAnswer> {
+    let answered = !w.response.is_empty();
     let updated: Option<i32> = sqlx::query_scalar(
         // The share lock on the attempt waits for a finaliser holding it and then sees the
         // attempt submitted, so no save lands between scoring and closing.
@@ -406,60 +520,48 @@ pub async fn save_response(
            AND (a.deadline_at IS NULL OR now() <= a.deadline_at + make_interval(secs => $9))
          RETURNING ai.revision",
     )
-    .bind(attempt_id)
-    .bind(user_id)
-    .bind(position)
-    .bind(base_revision)
-    .bind(Json(response))
-    .bind(flagged)
+    .bind(w.attempt_id)
+    .bind(w.user_id)
+    .bind(w.position)
+    .bind(w.base_revision)
+    .bind(Json(w.response))
+    .bind(w.flagged)
     .bind(answered)
-    .bind(lock_after)
-    .bind(grace_seconds as f64)
+    .bind(w.lock_if_answered)
+    .bind(w.grace_seconds as f64)
     .fetch_optional(pool)
-    .await?;
+    .await
+    .context("writing an answer")?;
     if let Some(revision) = updated {
-        return Ok(SaveOutcome::Saved { revision });
+        return Ok(StoredAnswer::Written(revision));
     }
-    // Explain the refusal.
-    let row: Option<RefusalFacts> = sqlx::query_as(
+    let facts: Option<RefusalFacts> = sqlx::query_as(
         "SELECT ai.revision, ai.locked, ai.checked, ai.response, ai.flagged, a.status,
                 (a.deadline_at IS NOT NULL AND now() > a.deadline_at + make_interval(secs => $4)) AS too_late
          FROM attempt_items ai JOIN attempts a ON a.id = ai.attempt_id
          WHERE ai.attempt_id = $1 AND a.user_id = $2 AND ai.position = $3",
     )
-    .bind(attempt_id)
-    .bind(user_id)
-    .bind(position)
-    .bind(grace_seconds as f64)
+    .bind(w.attempt_id)
+    .bind(w.user_id)
+    .bind(w.position)
+    .bind(w.grace_seconds as f64)
     .fetch_optional(pool)
-    .await?;
-    let Some((revision, locked, checked, stored, stored_flag, status, too_late)) = row else {
-        return Ok(SaveOutcome::NotFound);
-    };
-    let same_content = stored.as_ref().map(|j| &j.0) == Some(response) && stored_flag == flagged;
-    Ok(if status != "in_progress" {
-        SaveOutcome::Closed
-    } else if too_late {
-        SaveOutcome::TooLate
-    } else if same_content && revision == base_revision + 1 {
-        SaveOutcome::Saved { revision }
-    } else if locked || checked {
-        SaveOutcome::Locked
-    } else {
-        SaveOutcome::Stale {
-            current_revision: revision,
-        }
+    .await
+    .context("reading why an answer was not written")?;
+    Ok(match facts {
+        Some(f) => StoredAnswer::Refused(f),
+        None => StoredAnswer::Missing,
     })
 }
 
 /// Flags or unflags an item without touching its response.
 pub async fn set_flag(
     pool: &PgPool,
-    attempt_id: Uuid,
-    user_id: Uuid,
+    attempt_id: AttemptId,
+    user_id: UserId,
     position: i32,
     flagged: bool,
-) -> sqlx::Result<bool> {
+) -> anyhow::Result<bool> {
     let r = sqlx::query(
         "UPDATE attempt_items ai SET flagged = $4 FROM attempts a
          WHERE a.id = ai.attempt_id AND ai.attempt_id = $1 AND a.user_id = $2 AND ai.position = $3
@@ -470,17 +572,18 @@ pub async fn set_flag(
     .bind(position)
     .bind(flagged)
     .execute(pool)
-    .await?;
+    .await
+    .context("setting an item's review mark")?;
     Ok(r.rows_affected() == 1)
 }
 
 /// Practice: reveal the answer of one item; its response becomes final.
 pub async fn mark_checked(
     pool: &PgPool,
-    attempt_id: Uuid,
-    user_id: Uuid,
+    attempt_id: AttemptId,
+    user_id: UserId,
     position: i32,
-) -> sqlx::Result<bool> {
+) -> anyhow::Result<bool> {
     let r = sqlx::query(
         "UPDATE attempt_items ai SET checked = true FROM attempts a
          WHERE a.id = ai.attempt_id AND ai.attempt_id = $1 AND a.user_id = $2 AND ai.position = $3
@@ -490,15 +593,16 @@ pub async fn mark_checked(
     .bind(user_id)
     .bind(position)
     .execute(pool)
-    .await?;
+    .await
+    .context("marking a practice item as checked")?;
     Ok(r.rows_affected() == 1)
 }
 
 /// Locks the attempt row for finalising; `None` when it is already submitted.
 pub async fn lock_open(
     tx: &mut Transaction<'_, Postgres>,
-    attempt_id: Uuid,
-) -> sqlx::Result<Option<Uuid>> {
+    attempt_id: AttemptId,
+) -> anyhow::Result<Option<ExamId>> {
     // Waits for a save or another finaliser holding the row; then sees the newest status.
     sqlx::query_scalar(
         "SELECT exam_id FROM attempts WHERE id = $1 AND status = 'in_progress' FOR UPDATE",
@@ -506,6 +610,7 @@ pub async fn lock_open(
     .bind(attempt_id)
     .fetch_optional(&mut **tx)
     .await
+    .context("locking the attempt row for finalising")
 }
 
 /// Open attempts whose deadline and grace have passed, locked for this transaction; rows another
@@ -514,8 +619,8 @@ pub async fn lock_expired(
     tx: &mut Transaction<'_, Postgres>,
     grace_seconds: i64,
     limit: i64,
-    skip: &[Uuid],
-) -> sqlx::Result<Vec<Uuid>> {
+    skip: &[AttemptId],
+) -> anyhow::Result<Vec<AttemptId>> {
     sqlx::query_scalar(
         "SELECT id FROM attempts
          WHERE status = 'in_progress' AND deadline_at IS NOT NULL
@@ -527,15 +632,16 @@ pub async fn lock_expired(
     .bind(skip)
     .fetch_all(&mut **tx)
     .await
+    .context("finding expired attempts to sweep")
 }
 
 pub async fn store_item_points(
     tx: &mut Transaction<'_, Postgres>,
-    attempt_id: Uuid,
+    attempt_id: AttemptId,
     positions: &[i32],
     points: &[i32],
     max: &[i32],
-) -> sqlx::Result<()> {
+) -> anyhow::Result<()> {
     sqlx::query(
         "UPDATE attempt_items ai SET points = p.points, max_points = p.max
          FROM UNNEST($2::int[], $3::int[], $4::int[]) AS p(position, points, max)
@@ -546,16 +652,17 @@ pub async fn store_item_points(
     .bind(points)
     .bind(max)
     .execute(&mut **tx)
-    .await?;
+    .await
+    .context("storing item points")?;
     Ok(())
 }
 
 pub async fn store_result(
     tx: &mut Transaction<'_, Postgres>,
-    attempt_id: Uuid,
-    reason: &str,
+    attempt_id: AttemptId,
+    reason: SubmitReason,
     score: &crate::domain::scoring::ExamScore,
-) -> sqlx::Result<()> {
+) -> anyhow::Result<()> {
     sqlx::query(
         "UPDATE attempts SET status = 'submitted', submitted_at = LEAST(now(), COALESCE(deadline_at, now())),
              submit_reason = $2, points = $3, max_points = $4, scaled_score = $5, passed = $6,
@@ -570,14 +677,15 @@ pub async fn store_result(
     .bind(score.passed)
     .bind(Json(&score.domains))
     .execute(&mut **tx)
-    .await?;
+    .await
+        .context("storing the attempt's result")?;
     Ok(())
 }
 
 /// A live question offered to a practice set, with the candidate's history of it.
 #[derive(Debug, Clone, FromRow)]
 pub struct PracticeRow {
-    pub question_id: Uuid,
+    pub question_id: QuestionId,
     pub version_id: Uuid,
     pub objective_code: String,
     pub domain_code: String,
@@ -590,9 +698,9 @@ pub struct PracticeRow {
 
 pub async fn practice_pool(
     pool: &PgPool,
-    exam_id: Uuid,
-    user_id: Uuid,
-) -> sqlx::Result<Vec<PracticeRow>> {
+    exam_id: ExamId,
+    user_id: UserId,
+) -> anyhow::Result<Vec<PracticeRow>> {
     sqlx::query_as(
         "WITH history AS (
              SELECT qv.question_id,
@@ -628,6 +736,7 @@ pub async fn practice_pool(
     .bind(user_id)
     .fetch_all(pool)
     .await
+        .context("loading the questions a practice set may use")
 }
 
 /// Where each item of an attempt sits: enough to build navigation without loading bodies.
@@ -635,21 +744,26 @@ pub async fn practice_pool(
 pub struct NavRow {
     pub position: i32,
     pub section: i32,
-    pub section_kind: String,
+    pub section_kind: SectionKind,
     pub locked: bool,
 }
 
-pub async fn nav_rows(pool: &PgPool, attempt_id: Uuid) -> sqlx::Result<Vec<NavRow>> {
+pub async fn nav_rows(pool: &PgPool, attempt_id: AttemptId) -> anyhow::Result<Vec<NavRow>> {
     sqlx::query_as(
         "SELECT position, section, section_kind, locked FROM attempt_items WHERE attempt_id = $1 ORDER BY position",
     )
     .bind(attempt_id)
     .fetch_all(pool)
     .await
+        .context("loading the attempt's navigation facts")
 }
 
 /// True when the question is also part of one of the candidate's mocks in progress.
-pub async fn in_open_mock(pool: &PgPool, user_id: Uuid, question_id: Uuid) -> sqlx::Result<bool> {
+pub async fn in_open_mock(
+    pool: &PgPool,
+    user_id: UserId,
+    question_id: QuestionId,
+) -> anyhow::Result<bool> {
     sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM attempt_items ai
              JOIN attempts a ON a.id = ai.attempt_id
@@ -660,10 +774,14 @@ pub async fn in_open_mock(pool: &PgPool, user_id: Uuid, question_id: Uuid) -> sq
     .bind(question_id)
     .fetch_one(pool)
     .await
+        .context("checking whether a question is in a mock in progress")
 }
 
 /// Questions in the candidate's full mocks in progress: their answers stay hidden everywhere.
-pub async fn open_mock_questions(pool: &PgPool, user_id: Uuid) -> sqlx::Result<Vec<Uuid>> {
+pub async fn open_mock_questions(
+    pool: &PgPool,
+    user_id: UserId,
+) -> anyhow::Result<Vec<QuestionId>> {
     sqlx::query_scalar(
         "SELECT DISTINCT qv.question_id FROM attempt_items ai
          JOIN attempts a ON a.id = ai.attempt_id
@@ -673,4 +791,5 @@ pub async fn open_mock_questions(pool: &PgPool, user_id: Uuid) -> sqlx::Result<V
     .bind(user_id)
     .fetch_all(pool)
     .await
+    .context("listing the questions of mocks in progress")
 }

@@ -1,10 +1,11 @@
 use crate::domain::blueprint::Blueprint;
+use crate::types::ExamId;
+use anyhow::Context;
 use sqlx::{FromRow, PgPool};
-use uuid::Uuid;
 
 #[derive(Debug, Clone, FromRow)]
 pub struct ExamRow {
-    pub id: Uuid,
+    pub id: ExamId,
     pub code: String,
     pub slug: String,
     pub title: String,
@@ -13,30 +14,36 @@ pub struct ExamRow {
     pub blueprint: sqlx::types::Json<Blueprint>,
 }
 
-pub async fn list(pool: &PgPool) -> sqlx::Result<Vec<ExamRow>> {
+pub async fn list(pool: &PgPool) -> anyhow::Result<Vec<ExamRow>> {
     sqlx::query_as(
         "SELECT id, code, slug, title, duration_minutes, question_count, blueprint FROM exams ORDER BY code",
     )
     .fetch_all(pool)
     .await
+        .context("listing the exams")
 }
 
-pub async fn by_slug(pool: &PgPool, slug: &str) -> sqlx::Result<Option<ExamRow>> {
+pub async fn by_slug(pool: &PgPool, slug: &str) -> anyhow::Result<Option<ExamRow>> {
     sqlx::query_as(
         "SELECT id, code, slug, title, duration_minutes, question_count, blueprint FROM exams WHERE slug = $1",
     )
     .bind(slug.to_lowercase())
     .fetch_optional(pool)
     .await
+        .context("finding the exam by its URL name")
 }
 
-pub async fn by_id<'e>(db: impl sqlx::PgExecutor<'e>, id: Uuid) -> sqlx::Result<Option<ExamRow>> {
+pub async fn by_id<'e>(
+    db: impl sqlx::PgExecutor<'e>,
+    id: ExamId,
+) -> anyhow::Result<Option<ExamRow>> {
     sqlx::query_as(
         "SELECT id, code, slug, title, duration_minutes, question_count, blueprint FROM exams WHERE id = $1",
     )
     .bind(id)
     .fetch_optional(db)
     .await
+        .context("loading the exam")
 }
 
 /// Live (not retired) questions per exam, per domain and kind: for the authoring overview.
@@ -47,7 +54,7 @@ pub struct BankCount {
     pub n: i64,
 }
 
-pub async fn bank_counts(pool: &PgPool, exam_id: Uuid) -> sqlx::Result<Vec<BankCount>> {
+pub async fn bank_counts(pool: &PgPool, exam_id: ExamId) -> anyhow::Result<Vec<BankCount>> {
     sqlx::query_as(
         "SELECT o.domain_code, q.kind, count(*) AS n
          FROM questions q JOIN objectives o ON o.exam_id = q.exam_id AND o.code = q.objective_code
@@ -56,6 +63,7 @@ pub async fn bank_counts(pool: &PgPool, exam_id: Uuid) -> sqlx::Result<Vec<BankC
     .bind(exam_id)
     .fetch_all(pool)
     .await
+    .context("counting the bank's questions by domain and kind")
 }
 
 #[derive(Debug, Clone, FromRow)]
@@ -69,8 +77,8 @@ pub struct QuestionSummary {
 
 pub async fn question_summaries(
     pool: &PgPool,
-    exam_id: Uuid,
-) -> sqlx::Result<Vec<QuestionSummary>> {
+    exam_id: ExamId,
+) -> anyhow::Result<Vec<QuestionSummary>> {
     sqlx::query_as(
         "SELECT q.ext_id, q.objective_code, q.kind, q.retired,
                 (SELECT count(*) FROM question_versions v WHERE v.question_id = q.id) AS versions
@@ -79,13 +87,14 @@ pub async fn question_summaries(
     .bind(exam_id)
     .fetch_all(pool)
     .await
+    .context("listing the bank's questions")
 }
 
 /// Scored items of every submitted full mock of an exam: the input of item analysis.
 pub async fn submitted_marks(
     pool: &PgPool,
-    exam_id: Uuid,
-) -> sqlx::Result<Vec<(Uuid, String, i32, i32)>> {
+    exam_id: ExamId,
+) -> anyhow::Result<Vec<(crate::types::AttemptId, String, i32, i32)>> {
     sqlx::query_as(
         "SELECT a.id, q.ext_id, ai.points, ai.max_points
          FROM attempts a
@@ -98,6 +107,7 @@ pub async fn submitted_marks(
     .bind(exam_id)
     .fetch_all(pool)
     .await
+    .context("loading the marks of submitted mocks")
 }
 
 #[derive(Debug, Clone, FromRow)]
@@ -111,9 +121,9 @@ pub struct QuestionDetail {
 /// The current version of a question, with its scenario, for the instructor's preview.
 pub async fn question_detail(
     pool: &PgPool,
-    exam_id: Uuid,
+    exam_id: ExamId,
     ext_id: &str,
-) -> sqlx::Result<Option<QuestionDetail>> {
+) -> anyhow::Result<Option<QuestionDetail>> {
     sqlx::query_as(
         "SELECT q.ext_id, q.retired, v.body, sv.content AS scenario
          FROM questions q JOIN question_versions v ON v.id = q.current_version_id
@@ -124,6 +134,7 @@ pub async fn question_detail(
     .bind(ext_id)
     .fetch_optional(pool)
     .await
+    .context("loading one question")
 }
 
 #[derive(Debug, Clone, FromRow)]
@@ -136,9 +147,9 @@ pub struct VersionRow {
 /// Every version of a question and how many attempts showed each.
 pub async fn question_versions(
     pool: &PgPool,
-    exam_id: Uuid,
+    exam_id: ExamId,
     ext_id: &str,
-) -> sqlx::Result<Vec<VersionRow>> {
+) -> anyhow::Result<Vec<VersionRow>> {
     sqlx::query_as(
         "SELECT v.version, v.created_at,
                 (SELECT count(*) FROM attempt_items ai WHERE ai.question_version_id = v.id) AS shown
@@ -149,4 +160,5 @@ pub async fn question_versions(
     .bind(ext_id)
     .fetch_all(pool)
     .await
+    .context("listing a question's versions")
 }

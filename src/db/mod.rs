@@ -1,6 +1,8 @@
 //! Database access, one module per aggregate. Queries only: decisions live in `domain/`.
 
 pub mod attempts;
+pub mod bank;
+pub mod demo;
 pub mod exams;
 pub mod readiness;
 pub mod review;
@@ -8,6 +10,7 @@ pub mod sessions;
 pub mod throttle;
 pub mod users;
 
+use anyhow::Context;
 use sqlx::migrate::MigrateDatabase;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 
@@ -27,8 +30,35 @@ pub async fn connect_and_migrate(url: &str) -> anyhow::Result<PgPool> {
         .connect(url)
         .await
         .map_err(|e| anyhow::anyhow!("cannot connect to {}: {e}", redact(url)))?;
-    MIGRATOR.run(&pool).await?;
+    MIGRATOR
+        .run(&pool)
+        .await
+        .context("applying database migrations")?;
+    analyze(&pool).await?;
     Ok(pool)
+}
+
+/// Refreshes the planner's statistics of every table the product queries per candidate. Run
+/// after bulk loads (bank import, demo histories, migrations): with autovacuum off nothing else
+/// would, and plans chosen without statistics can scan a table once per row of another.
+pub async fn analyze(pool: &PgPool) -> anyhow::Result<()> {
+    sqlx::query(
+        "ANALYZE users, sessions, exams, domains, objectives, scenarios, scenario_versions,
+                 questions, question_versions, attempts, attempt_items, review_schedule",
+    )
+    .execute(pool)
+    .await
+    .context("refreshing the planner's statistics")?;
+    Ok(())
+}
+
+/// True when the database answers a trivial query (the readiness probe).
+pub async fn ping(pool: &PgPool) -> anyhow::Result<()> {
+    sqlx::query_scalar::<_, i32>("SELECT 1")
+        .fetch_one(pool)
+        .await
+        .context("asking the database for SELECT 1")?;
+    Ok(())
 }
 
 /// The URL without its password, for messages.

@@ -1,8 +1,9 @@
 //! What the readiness report reads: scored answers, mock results, pacing and the target date.
 
+use crate::types::{AttemptId, ExamId, UserId};
+use anyhow::Context;
 use sqlx::{FromRow, PgPool};
 use time::{Date, OffsetDateTime};
-use uuid::Uuid;
 
 #[derive(Debug, Clone, FromRow)]
 pub struct EvidenceRow {
@@ -17,9 +18,9 @@ pub struct EvidenceRow {
 /// scores zero there, as on the real exam) and the answered items of practice sets.
 pub async fn evidence(
     pool: &PgPool,
-    user_id: Uuid,
-    exam_id: Uuid,
-) -> sqlx::Result<Vec<EvidenceRow>> {
+    user_id: UserId,
+    exam_id: ExamId,
+) -> anyhow::Result<Vec<EvidenceRow>> {
     sqlx::query_as(
         "SELECT o.domain_code, q.objective_code, ai.points, ai.max_points,
                 GREATEST(0, EXTRACT(EPOCH FROM now() - COALESCE(ai.answered_at, a.submitted_at, a.started_at)) / 86400.0)::float8 AS age_days
@@ -35,11 +36,12 @@ pub async fn evidence(
     .bind(exam_id)
     .fetch_all(pool)
     .await
+        .context("loading the candidate's scored answers")
 }
 
 #[derive(Debug, Clone, FromRow)]
 pub struct MockResult {
-    pub id: Uuid,
+    pub id: AttemptId,
     pub started_at: OffsetDateTime,
     pub scaled_score: i32,
     pub passed: bool,
@@ -50,9 +52,9 @@ pub struct MockResult {
 
 pub async fn mock_results(
     pool: &PgPool,
-    user_id: Uuid,
-    exam_id: Uuid,
-) -> sqlx::Result<Vec<MockResult>> {
+    user_id: UserId,
+    exam_id: ExamId,
+) -> anyhow::Result<Vec<MockResult>> {
     sqlx::query_as(
         "SELECT a.id, a.started_at, a.scaled_score, a.passed,
                 EXTRACT(EPOCH FROM a.submitted_at - a.started_at)::float8 AS seconds_used,
@@ -67,22 +69,28 @@ pub async fn mock_results(
     .bind(exam_id)
     .fetch_all(pool)
     .await
+        .context("loading the candidate's mock results")
 }
 
-pub async fn target(pool: &PgPool, user_id: Uuid, exam_id: Uuid) -> sqlx::Result<Option<Date>> {
+pub async fn target(
+    pool: &PgPool,
+    user_id: UserId,
+    exam_id: ExamId,
+) -> anyhow::Result<Option<Date>> {
     sqlx::query_scalar("SELECT target_date FROM exam_targets WHERE user_id = $1 AND exam_id = $2")
         .bind(user_id)
         .bind(exam_id)
         .fetch_optional(pool)
         .await
+        .context("loading the candidate's target date")
 }
 
 pub async fn set_target(
     pool: &PgPool,
-    user_id: Uuid,
-    exam_id: Uuid,
+    user_id: UserId,
+    exam_id: ExamId,
     date: Option<Date>,
-) -> sqlx::Result<()> {
+) -> anyhow::Result<()> {
     match date {
         Some(d) => {
             sqlx::query(
@@ -93,14 +101,16 @@ pub async fn set_target(
             .bind(exam_id)
             .bind(d)
             .execute(pool)
-            .await?;
+            .await
+            .context("storing the candidate's target date")?;
         }
         None => {
             sqlx::query("DELETE FROM exam_targets WHERE user_id = $1 AND exam_id = $2")
                 .bind(user_id)
                 .bind(exam_id)
                 .execute(pool)
-                .await?;
+                .await
+                .context("storing the candidate's target date")?;
         }
     }
     Ok(())

@@ -1,27 +1,29 @@
 //! The spaced-review schedule per candidate and question.
 
 use crate::domain::review::{after_answer, Update};
+use crate::types::{ExamId, QuestionId, UserId};
+use anyhow::Context;
 use sqlx::{PgPool, Postgres, Transaction};
 use std::collections::HashMap;
-use uuid::Uuid;
 
 /// Applies answers (question, every component right?) to the candidate's schedule.
 pub async fn record(
     tx: &mut Transaction<'_, Postgres>,
-    user_id: Uuid,
-    answers: &[(Uuid, bool)],
-) -> sqlx::Result<()> {
+    user_id: UserId,
+    answers: &[(QuestionId, bool)],
+) -> anyhow::Result<()> {
     if answers.is_empty() {
         return Ok(());
     }
-    let ids: Vec<Uuid> = answers.iter().map(|a| a.0).collect();
-    let current: Vec<(Uuid, i16)> =
+    let ids: Vec<QuestionId> = answers.iter().map(|a| a.0).collect();
+    let current: Vec<(QuestionId, i16)> =
         sqlx::query_as("SELECT question_id, box FROM review_schedule WHERE user_id = $1 AND question_id = ANY($2) FOR UPDATE")
             .bind(user_id)
             .bind(&ids)
             .fetch_all(&mut **tx)
             .await?;
-    let mut boxes: HashMap<Uuid, u8> = current.into_iter().map(|(q, b)| (q, b as u8)).collect();
+    let mut boxes: HashMap<QuestionId, u8> =
+        current.into_iter().map(|(q, b)| (q, b as u8)).collect();
     let (mut upsert_q, mut upsert_box, mut upsert_days, mut retire) =
         (vec![], vec![], vec![], vec![]);
     for (q, right) in answers {
@@ -43,11 +45,11 @@ pub async fn record(
         }
     }
     // The same question twice in one batch: the last answer wins.
-    let mut last: HashMap<Uuid, (i16, i32)> = HashMap::new();
+    let mut last: HashMap<QuestionId, (i16, i32)> = HashMap::new();
     for i in 0..upsert_q.len() {
         last.insert(upsert_q[i], (upsert_box[i], upsert_days[i]));
     }
-    let (q, b, d): (Vec<Uuid>, Vec<i16>, Vec<i32>) = last
+    let (q, b, d): (Vec<QuestionId>, Vec<i16>, Vec<i32>) = last
         .into_iter()
         .filter(|(q, _)| !retire.contains(q))
         .fold((vec![], vec![], vec![]), |mut acc, (q, (b, d))| {
@@ -80,7 +82,11 @@ pub async fn record(
 }
 
 /// Live questions of an exam due for review now.
-pub async fn due(pool: &PgPool, user_id: Uuid, exam_id: Uuid) -> sqlx::Result<Vec<Uuid>> {
+pub async fn due(
+    pool: &PgPool,
+    user_id: UserId,
+    exam_id: ExamId,
+) -> anyhow::Result<Vec<QuestionId>> {
     sqlx::query_scalar(
         "SELECT r.question_id FROM review_schedule r JOIN questions q ON q.id = r.question_id
          WHERE r.user_id = $1 AND q.exam_id = $2 AND NOT q.retired AND r.due_at <= now()
@@ -90,20 +96,21 @@ pub async fn due(pool: &PgPool, user_id: Uuid, exam_id: Uuid) -> sqlx::Result<Ve
     .bind(exam_id)
     .fetch_all(pool)
     .await
+    .context("listing the questions due for review")
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ScheduleRow {
-    pub question_id: Uuid,
+    pub question_id: QuestionId,
     pub box_no: i16,
     pub due_in_seconds: f64,
 }
 
 pub async fn schedule(
     pool: &PgPool,
-    user_id: Uuid,
-    exam_id: Uuid,
-) -> sqlx::Result<Vec<ScheduleRow>> {
+    user_id: UserId,
+    exam_id: ExamId,
+) -> anyhow::Result<Vec<ScheduleRow>> {
     sqlx::query_as(
         "SELECT r.question_id, r.box AS box_no, EXTRACT(EPOCH FROM r.due_at - now())::float8 AS due_in_seconds
          FROM review_schedule r JOIN questions q ON q.id = r.question_id
@@ -113,4 +120,5 @@ pub async fn schedule(
     .bind(exam_id)
     .fetch_all(pool)
     .await
+        .context("loading the review schedule")
 }

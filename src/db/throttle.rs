@@ -1,5 +1,6 @@
 //! Failed sign-ins counted in Postgres, so the limit holds across every app process.
 
+use anyhow::Context;
 use sqlx::PgPool;
 
 /// Seconds until sign-in is allowed again for this account or address, if it is paused now.
@@ -10,7 +11,7 @@ pub async fn retry_after<'e>(
     max_per_account: i64,
     max_per_ip: i64,
     window_seconds: i64,
-) -> sqlx::Result<Option<i64>> {
+) -> anyhow::Result<Option<i64>> {
     // The n-th most recent failure inside the window decides: the pause ends when it leaves.
     let secs: Option<f64> = sqlx::query_scalar(
         "SELECT GREATEST(
@@ -28,7 +29,8 @@ pub async fn retry_after<'e>(
     .bind(max_per_ip)
     .bind(window_seconds as f64)
     .fetch_one(db)
-    .await?;
+    .await
+        .context("reading the sign-in throttle")?;
     Ok(secs.filter(|s| *s > 0.0).map(|s| s.ceil() as i64))
 }
 
@@ -46,7 +48,7 @@ pub async fn begin_check(
     email: &str,
     ip: &str,
     limits: &Limits,
-) -> sqlx::Result<Result<i64, i64>> {
+) -> anyhow::Result<Result<i64, i64>> {
     let mut tx = pool.begin().await?;
     // Always the account first, then the address: the same order everywhere, so no deadlock.
     sqlx::query("SELECT pg_advisory_xact_lock(hashtext('login-account:' || $1)), pg_advisory_xact_lock(hashtext('login-ip:' || $2))")
@@ -79,30 +81,33 @@ pub async fn begin_check(
 }
 
 /// The password was wrong: the advance row becomes a failure of the address too.
-pub async fn confirm_failure(pool: &PgPool, id: i64) -> sqlx::Result<()> {
+pub async fn confirm_failure(pool: &PgPool, id: i64) -> anyhow::Result<()> {
     sqlx::query("UPDATE login_failures SET pending = false WHERE id = $1")
         .bind(id)
         .execute(pool)
-        .await?;
+        .await
+        .context("recording a failed sign-in")?;
     Ok(())
 }
 
 /// The password was right: the advance failure and the account's earlier failures go.
-pub async fn forgive(pool: &PgPool, id: i64, email: &str) -> sqlx::Result<()> {
+pub async fn forgive(pool: &PgPool, id: i64, email: &str) -> anyhow::Result<()> {
     sqlx::query("DELETE FROM login_failures WHERE id = $1 OR email = $2")
         .bind(id)
         .bind(email)
         .execute(pool)
-        .await?;
+        .await
+        .context("clearing the account's failed sign-ins")?;
     Ok(())
 }
 
-pub async fn purge_old(pool: &PgPool, window_seconds: i64) -> sqlx::Result<u64> {
+pub async fn purge_old(pool: &PgPool, window_seconds: i64) -> anyhow::Result<u64> {
     let r = sqlx::query(
         "DELETE FROM login_failures WHERE failed_at < now() - make_interval(secs => $1)",
     )
     .bind(window_seconds as f64)
     .execute(pool)
-    .await?;
+    .await
+    .context("deleting old sign-in failures")?;
     Ok(r.rows_affected())
 }

@@ -61,6 +61,25 @@ pub struct PracticeRequest {
     pub which: Which,
 }
 
+/// The skill areas and objectives a set covers, in words ("all skill areas" when none is chosen).
+pub fn scope(bp: &super::blueprint::Blueprint, req: &PracticeRequest) -> String {
+    if req.domains.is_empty() && req.objectives.is_empty() {
+        return "all skill areas".to_string();
+    }
+    let mut names: Vec<String> = bp
+        .domains
+        .iter()
+        .filter(|d| req.domains.contains(&d.code))
+        .map(|d| d.title.clone())
+        .collect();
+    names.extend(
+        req.objectives
+            .iter()
+            .filter_map(|o| bp.objective(o).map(|x| x.title.clone())),
+    );
+    names.join(", ")
+}
+
 impl PracticeRequest {
     fn matches(&self, c: &PracticeCandidate) -> bool {
         let scope = (self.domains.is_empty() && self.objectives.is_empty())

@@ -3,8 +3,8 @@
 
 use super::session::token_from_headers;
 use super::PageCtx;
-use crate::app::AppState;
 use crate::error::ErrorPage;
+use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -18,6 +18,8 @@ struct ErrorTemplate {
     status: u16,
     heading: String,
     message: String,
+    /// Shown on server errors, for the user to quote when reporting the problem.
+    request_id: Option<String>,
 }
 
 pub async fn render_error_pages(
@@ -26,47 +28,26 @@ pub async fn render_error_pages(
     next: Next,
 ) -> Response {
     let token = token_from_headers(req.headers());
+    let request_id = req
+        .extensions()
+        .get::<crate::app::RequestId>()
+        .map(|r| r.0.clone());
     let wants_json = req
         .headers()
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("application/json"));
     let resp = next.run(req).await;
-    let status = resp.status();
-    let marker = resp.extensions().get::<ErrorPage>().cloned();
-    let message = match (marker, status) {
-        (Some(m), _) => m.message,
-        (None, StatusCode::PAYLOAD_TOO_LARGE) => "That request was too large.".to_string(),
-        (None, StatusCode::INTERNAL_SERVER_ERROR)
-            if resp.headers().get(header::CONTENT_TYPE).is_none() =>
-        {
-            "Something went wrong on our side. Your saved answers are safe; please try again."
-                .to_string()
-        }
-        // The framework's own refusals (a malformed id in the address, a wrong method, an
-        // unreadable form) arrive as plain text: show them as pages too.
-        (None, s)
-            if s.is_client_error()
-                && resp
-                    .headers()
-                    .get(header::CONTENT_TYPE)
-                    .and_then(|v| v.to_str().ok())
-                    .is_some_and(|v| v.starts_with("text/plain")) =>
-        {
-            match s {
-                StatusCode::BAD_REQUEST | StatusCode::NOT_FOUND => {
-                    "This address does not lead to a page. Check the link, or start from the home page.".to_string()
-                }
-                StatusCode::METHOD_NOT_ALLOWED => "That action is not available at this address.".to_string(),
-                _ => "That request could not be read. Go back and try again.".to_string(),
-            }
-        }
-        _ => return resp,
+    let Some(message) = message_for(&resp) else {
+        return resp;
     };
+    let status = resp.status();
     if wants_json {
         let mut r = (
             status,
-            axum::Json(serde_json::json!({ "saved": false, "error": message })),
+            axum::Json(serde_json::json!({
+                "saved": false, "error": message, "request_id": request_id,
+            })),
         )
             .into_response();
         copy_retry_after(&resp, &mut r);
@@ -79,21 +60,13 @@ pub async fn render_error_pages(
             .flatten(),
         None => None,
     };
-    let heading = match status {
-        StatusCode::NOT_FOUND => "Page not found",
-        StatusCode::FORBIDDEN => "Not allowed",
-        StatusCode::BAD_REQUEST => "That did not work",
-        StatusCode::CONFLICT => "That did not work",
-        StatusCode::PAYLOAD_TOO_LARGE => "Too large",
-        s if s.is_server_error() => "Something went wrong",
-        _ => "That did not work",
-    }
-    .to_string();
+    let heading = heading(status).to_string();
     let page = ErrorTemplate {
         ctx: PageCtx::new(user.as_ref()),
         status: status.as_u16(),
         heading,
         message,
+        request_id: request_id.filter(|_| status.is_server_error()),
     };
     let body = page
         .render()
@@ -103,6 +76,48 @@ pub async fn render_error_pages(
     r.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     r
+}
+
+/// The message of an error response that should be drawn as a page; `None` leaves the response
+/// as it is (not an error, or a body of its own).
+fn message_for(resp: &Response) -> Option<String> {
+    let status = resp.status();
+    let content_type = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
+    Some(match (resp.extensions().get::<ErrorPage>(), status) {
+        (Some(m), _) => m.message.clone(),
+        (None, StatusCode::PAYLOAD_TOO_LARGE) => "That request was too large.".to_string(),
+        (None, StatusCode::INTERNAL_SERVER_ERROR) if content_type.is_none() => {
+            "Something went wrong on our side. Your saved answers are safe; please try again."
+                .to_string()
+        }
+        // The framework's own refusals (a malformed id in the address, a wrong method, an
+        // unreadable form) arrive as plain text: show them as pages too.
+        (None, s)
+            if s.is_client_error() && content_type.is_some_and(|v| v.starts_with("text/plain")) =>
+        {
+            match s {
+                StatusCode::BAD_REQUEST | StatusCode::NOT_FOUND => {
+                    "This address does not lead to a page. Check the link, or start from the home page.".to_string()
+                }
+                StatusCode::METHOD_NOT_ALLOWED => "That action is not available at this address.".to_string(),
+                _ => "That request could not be read. Go back and try again.".to_string(),
+            }
+        }
+        _ => return None,
+    })
+}
+
+fn heading(status: StatusCode) -> &'static str {
+    match status {
+        StatusCode::NOT_FOUND => "Page not found",
+        StatusCode::FORBIDDEN => "Not allowed",
+        StatusCode::PAYLOAD_TOO_LARGE => "Too large",
+        s if s.is_server_error() => "Something went wrong",
+        _ => "That did not work",
+    }
 }
 
 fn copy_retry_after(from: &Response, to: &mut Response) {

@@ -1,6 +1,6 @@
 //! Liveness, readiness and Prometheus metrics.
 
-use crate::app::AppState;
+use crate::state::AppState;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -17,16 +17,12 @@ pub fn router() -> Router<AppState> {
 
 /// Ready when the database answers within two seconds.
 async fn readyz(State(state): State<AppState>) -> Response {
-    let check = tokio::time::timeout(
-        Duration::from_secs(2),
-        sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(&state.db),
-    )
-    .await;
+    let check = tokio::time::timeout(Duration::from_secs(2), crate::db::ping(&state.db)).await;
     match check {
         Ok(Ok(_)) => (StatusCode::OK, "ready\n").into_response(),
         Ok(Err(e)) => (
             StatusCode::SERVICE_UNAVAILABLE,
-            format!("database unavailable: {e}\n"),
+            format!("database unavailable: {e:#}\n"),
         )
             .into_response(),
         Err(_) => (
@@ -41,13 +37,10 @@ async fn readyz(State(state): State<AppState>) -> Response {
 /// app) or to callers with the configured bearer token, not to the world.
 async fn metrics(
     State(state): State<AppState>,
-    super::auth::PeerAddr(peer): super::auth::PeerAddr,
+    client: super::client::ClientAddr,
     headers: axum::http::HeaderMap,
 ) -> Response {
-    // A reverse proxy on this machine also connects from loopback: a forwarded request is not
-    // local, whatever its socket says.
-    let forwarded = headers.contains_key("x-forwarded-for") || headers.contains_key("forwarded");
-    let local = !forwarded && peer.is_none_or(|p| p.ip().is_loopback());
+    let local = client.local;
     let token_ok = state.config.metrics_token.as_ref().is_some_and(|t| {
         headers
             .get(header::AUTHORIZATION)

@@ -1,10 +1,13 @@
 //! The home page: a welcome for visitors, a dashboard for candidates.
 
-use super::exam::{summarise, AttemptSummary};
+use super::summary::{summarise, AttemptSummary};
 use super::{render, MaybeUser, PageCtx};
-use crate::app::AppState;
 use crate::db;
+use crate::db::exams::ExamRow;
+use crate::db::users::User;
+use crate::engine;
 use crate::error::Result;
+use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
@@ -40,53 +43,19 @@ struct Home {
 }
 
 async fn home(State(state): State<AppState>, MaybeUser(user): MaybeUser) -> Result<Response> {
-    let exams = db::exams::list(&state.db).await?;
-    let mut summaries = Vec::new();
-    if let Some(u) = &user {
-        for e in &exams {
-            let (r, due) = tokio::try_join!(
-                super::readiness::assess_candidate(&state.db, u.id, e),
-                db::review::due(&state.db, u.id, e.id),
-            )?;
-            summaries.push(ExamSummary {
-                code: e.code.clone(),
-                slug: e.slug.clone(),
-                title: e.title.clone(),
-                question_count: e.question_count,
-                duration_minutes: e.duration_minutes,
-                answers: r.answers,
-                pass_percent: r.pass.as_ref().map(|p| p.probability * 100.0),
-                readiness_note: match (&r.pass, &r.too_little_data) {
-                    (Some(p), _) => format!(
-                        "Estimated chance of passing: {:.0}% (likely {:.0}–{:.0}%)",
-                        p.probability * 100.0,
-                        p.low * 100.0,
-                        p.high * 100.0
-                    ),
-                    (None, Some(msg)) => msg.clone(),
-                    (None, None) => "Not enough answers yet for a readiness estimate.".into(),
-                },
-                due: due.len(),
-            });
-        }
-    }
-    let (in_progress, recent) = match &user {
+    let (summaries, in_progress, recent) = match &user {
         Some(u) => {
+            let exams = db::exams::list(&state.db).await?;
+            let mut summaries = Vec::with_capacity(exams.len());
+            for e in &exams {
+                summaries.push(exam_summary(&state, u, e).await?);
+            }
             let list = db::attempts::list_for_user(&state.db, u.id, 20).await?;
-            let open = list
-                .iter()
-                .filter(|a| a.in_progress())
-                .map(summarise)
-                .collect();
-            let done = list
-                .iter()
-                .filter(|a| !a.in_progress())
-                .take(5)
-                .map(summarise)
-                .collect();
-            (open, done)
+            let (open, done): (Vec<_>, Vec<_>) = list.iter().partition(|a| a.in_progress());
+            let recent = done.into_iter().take(5).map(summarise).collect();
+            (summaries, open.into_iter().map(summarise).collect(), recent)
         }
-        None => (vec![], vec![]),
+        None => (vec![], vec![], vec![]),
     };
     render(&Home {
         ctx: PageCtx::new(user.as_ref()),
@@ -98,5 +67,33 @@ async fn home(State(state): State<AppState>, MaybeUser(user): MaybeUser) -> Resu
         summaries,
         in_progress,
         recent,
+    })
+}
+
+/// One exam's line on the candidate's home page: readiness in a sentence and reviews due.
+async fn exam_summary(state: &AppState, u: &User, e: &ExamRow) -> Result<ExamSummary> {
+    let (r, due) = tokio::try_join!(
+        engine::readiness::assess(&state.db, u.id, e),
+        db::review::due(&state.db, u.id, e.id),
+    )?;
+    Ok(ExamSummary {
+        code: e.code.clone(),
+        slug: e.slug.clone(),
+        title: e.title.clone(),
+        question_count: e.question_count,
+        duration_minutes: e.duration_minutes,
+        answers: r.answers,
+        pass_percent: r.pass.as_ref().map(|p| p.probability * 100.0),
+        readiness_note: match (&r.pass, &r.too_little_data) {
+            (Some(p), _) => format!(
+                "Estimated chance of passing: {:.0}% (likely {:.0}–{:.0}%)",
+                p.probability * 100.0,
+                p.low * 100.0,
+                p.high * 100.0
+            ),
+            (None, Some(msg)) => msg.clone(),
+            (None, None) => "Not enough answers yet for a readiness estimate.".into(),
+        },
+        due: due.len(),
     })
 }

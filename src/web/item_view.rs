@@ -37,21 +37,50 @@ pub struct PromptView {
     pub options: Vec<OptView>,
 }
 
-#[derive(Debug, Clone, Default)]
+/// An item as a page shows it: what every kind shares, and the controls of its kind.
+#[derive(Debug, Clone)]
 pub struct ItemView {
+    /// The bank's name of the kind (`single`, `order`, …), for the page's `data-kind`.
     pub kind: &'static str,
     pub kind_label: &'static str,
+    /// The stem; for drop-down items it holds the drop-downs in place of the blanks.
     pub stem_html: String,
     pub instruction: String,
-    pub input_type: &'static str,
-    pub options: Vec<OptView>,
-    pub actions: Vec<OptView>,
-    pub positions: Vec<PosView>,
-    pub statements: Vec<StmtView>,
-    pub prompts: Vec<PromptView>,
-    pub match_choices: Vec<OptView>,
-    pub yes: bool,
-    pub no: bool,
+    pub controls: Controls,
+}
+
+/// The answer controls, one variant per item kind.
+#[derive(Debug, Clone)]
+pub enum Controls {
+    /// Single and multiple choice: radio buttons or check boxes.
+    Choices {
+        input_type: &'static str,
+        options: Vec<OptView>,
+    },
+    /// A build list: the actions, and one select per step.
+    Order {
+        actions: Vec<OptView>,
+        positions: Vec<PosView>,
+    },
+    /// The drop-downs sit inside the stem.
+    Dropdown,
+    Grid {
+        statements: Vec<StmtView>,
+    },
+    Match {
+        prompts: Vec<PromptView>,
+    },
+    YesNo {
+        yes: bool,
+        no: bool,
+    },
+}
+
+impl ItemView {
+    /// A problem–solution item: its stem is the proposed solution.
+    pub fn is_solution(&self) -> bool {
+        matches!(self.controls, Controls::YesNo { .. })
+    }
 }
 
 fn letter(i: usize) -> String {
@@ -124,23 +153,23 @@ pub fn build(
     response: Option<&Response>,
     disabled: bool,
 ) -> ItemView {
-    let mut v = ItemView {
-        kind: body.kind().bank_name(),
-        kind_label: body.kind().label(),
-        stem_html: to_html(stem),
-        ..Default::default()
-    };
-    match body {
+    let mut stem_html = to_html(stem);
+    let (instruction, controls) = match body {
         ItemBody::Single { options, .. } => {
             let chosen = match response {
                 Some(Response::Single { choice }) => choice.clone(),
                 _ => None,
             };
-            v.instruction = "Choose one answer.".into();
-            v.input_type = "radio";
-            v.options = opts(options, perm.get("options"), |id| {
+            let options = opts(options, perm.get("options"), |id| {
                 chosen.as_deref() == Some(id)
             });
+            (
+                "Choose one answer.".to_string(),
+                Controls::Choices {
+                    input_type: "radio",
+                    options,
+                },
+            )
         }
         ItemBody::Multiple {
             options, choose, ..
@@ -149,29 +178,34 @@ pub fn build(
                 Some(Response::Multiple { choices }) => choices.clone(),
                 _ => vec![],
             };
-            v.instruction = format!(
-                "Choose {}. Each correct selection is worth one point.",
-                number_words(*choose)
-            );
-            v.input_type = "checkbox";
-            v.options = opts(options, perm.get("options"), |id| {
+            let options = opts(options, perm.get("options"), |id| {
                 chosen.iter().any(|c| c == id)
             });
+            (
+                format!(
+                    "Choose {}. Each correct selection is worth one point.",
+                    number_words(*choose)
+                ),
+                Controls::Choices {
+                    input_type: "checkbox",
+                    options,
+                },
+            )
         }
         ItemBody::Order { actions, key, .. } => {
             let placed: Vec<Option<String>> = match response {
                 Some(Response::Order { positions }) => positions.clone(),
                 _ => vec![None; key.len()],
             };
-            v.instruction = format!(
-                "Put {} of the actions in the order you would perform them. Not every action is needed.",
-                number_words(key.len() as u32)
-            );
-            if key.len() == actions.len() {
-                v.instruction = "Put all the actions in the order you would perform them.".into();
-            }
-            v.actions = opts(actions, perm.get("actions"), |_| false);
-            v.positions = (0..key.len())
+            let instruction = if key.len() == actions.len() {
+                "Put all the actions in the order you would perform them.".to_string()
+            } else {
+                format!(
+                    "Put {} of the actions in the order you would perform them. Not every action is needed.",
+                    number_words(key.len() as u32)
+                )
+            };
+            let positions = (0..key.len())
                 .map(|i| PosView {
                     n: i + 1,
                     options: opts(actions, perm.get("actions"), |id| {
@@ -179,14 +213,19 @@ pub fn build(
                     }),
                 })
                 .collect();
+            (
+                instruction,
+                Controls::Order {
+                    actions: opts(actions, perm.get("actions"), |_| false),
+                    positions,
+                },
+            )
         }
         ItemBody::Dropdown { slots, .. } => {
             let chosen: Vec<Option<String>> = match response {
                 Some(Response::Dropdown { slots }) => slots.clone(),
                 _ => vec![None; slots.len()],
             };
-            v.instruction = "Select the right option for each blank.".into();
-            let mut html = v.stem_html.clone();
             for (i, slot) in slots.iter().enumerate() {
                 let current = chosen.get(i).and_then(|c| c.as_deref());
                 let mut select = format!(
@@ -207,18 +246,19 @@ pub fn build(
                     ));
                 }
                 select.push_str("</select>");
-                html = html.replacen(&format!("[[{}]]", slot.number), &select, 1);
+                stem_html = stem_html.replacen(&format!("[[{}]]", slot.number), &select, 1);
             }
-            v.stem_html = html;
+            (
+                "Select the right option for each blank.".to_string(),
+                Controls::Dropdown,
+            )
         }
         ItemBody::Grid { statements, .. } => {
             let answers: Vec<Option<bool>> = match response {
                 Some(Response::Grid { answers }) => answers.clone(),
                 _ => vec![None; statements.len()],
             };
-            v.instruction =
-                "For each statement, select Yes if it is true. Otherwise, select No.".into();
-            v.statements = statements
+            let statements = statements
                 .iter()
                 .enumerate()
                 .map(|(i, s)| {
@@ -231,6 +271,10 @@ pub fn build(
                     }
                 })
                 .collect();
+            (
+                "For each statement, select Yes if it is true. Otherwise, select No.".to_string(),
+                Controls::Grid { statements },
+            )
         }
         ItemBody::Match {
             prompts, choices, ..
@@ -239,9 +283,7 @@ pub fn build(
                 Some(Response::Match { picks }) => picks.clone(),
                 _ => vec![None; prompts.len()],
             };
-            v.instruction = "Select the matching choice for each item. A choice may be used once, more than once, or not at all.".into();
-            v.match_choices = opts(choices, perm.get("choices"), |_| false);
-            v.prompts = prompts
+            let prompts = prompts
                 .iter()
                 .enumerate()
                 .map(|(i, p)| PromptView {
@@ -252,18 +294,32 @@ pub fn build(
                     }),
                 })
                 .collect();
+            (
+                "Select the matching choice for each item. A choice may be used once, more than once, or not at all.".to_string(),
+                Controls::Match { prompts },
+            )
         }
         ItemBody::YesNo { .. } => {
             let a = match response {
                 Some(Response::YesNo { answer }) => *answer,
                 _ => None,
             };
-            v.instruction = "Does the solution meet the goal?".into();
-            v.yes = a == Some(true);
-            v.no = a == Some(false);
+            (
+                "Does the solution meet the goal?".to_string(),
+                Controls::YesNo {
+                    yes: a == Some(true),
+                    no: a == Some(false),
+                },
+            )
         }
+    };
+    ItemView {
+        kind: body.kind().bank_name(),
+        kind_label: body.kind().label(),
+        stem_html,
+        instruction,
+        controls,
     }
-    v
 }
 
 /// A choice with the letter it has in the bank, which is the letter explanations use.

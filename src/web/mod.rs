@@ -1,19 +1,30 @@
-//! HTTP handlers and page structs, by area. Handlers are thin: extract, call `db`/`domain`,
-//! render.
+//! HTTP handlers and page structs, by area. Handlers are thin: extract, call `engine`/`db`,
+//! render. Shared pieces each have one home: `format` (times and durations), `summary` (attempt
+//! lines), `client` (the client address), `negotiate` (JSON or HTML), `messages` (what
+//! candidates read when something is refused), `answer_form` (the question form → `Response`).
 
-pub mod admin;
+pub mod answer_form;
 pub mod auth;
+pub mod author;
+pub mod client;
 pub mod error_pages;
 pub mod exam;
+pub mod format;
 pub mod health;
 pub mod home;
 pub mod item_view;
+pub mod messages;
+pub mod negotiate;
 pub mod practice;
 pub mod readiness;
 pub mod session;
+pub mod summary;
+pub mod users;
 
 use crate::error::Result;
+use crate::types::Role;
 use askama::Template;
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 pub use session::{CurrentUser, MaybeUser};
 
@@ -29,15 +40,15 @@ pub struct PageCtx {
 #[derive(Clone, Debug)]
 pub struct UserView {
     pub display_name: String,
-    pub role: String,
+    pub role: Role,
 }
 
 impl UserView {
     pub fn is_instructor(&self) -> bool {
-        self.role == "instructor" || self.role == "admin"
+        self.role.can_author()
     }
     pub fn is_admin(&self) -> bool {
-        self.role == "admin"
+        self.role == Role::Admin
     }
 }
 
@@ -46,7 +57,7 @@ impl PageCtx {
         PageCtx {
             user: user.map(|u| UserView {
                 display_name: u.display_name.clone(),
-                role: u.role.clone(),
+                role: u.role,
             }),
             css: crate::static_files::url("app.css"),
             js: crate::static_files::url("app.js"),
@@ -58,6 +69,14 @@ impl PageCtx {
 /// Renders a template as an HTML response.
 pub fn render<T: Template>(t: &T) -> Result<Response> {
     Ok(Html(t.render()?).into_response())
+}
+
+/// Renders a template with a status other than 200 (a form shown again with its errors, a
+/// conflict explained).
+pub fn render_with_status<T: Template>(t: &T, status: StatusCode) -> Result<Response> {
+    let mut r = render(t)?;
+    *r.status_mut() = status;
+    Ok(r)
 }
 
 /// A form POST body as field → values (repeated fields keep every value).

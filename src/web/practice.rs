@@ -1,17 +1,19 @@
 //! Practice sets: chosen skill areas or objectives, a size, timed or not, and which questions;
 //! the candidate may check each answer as soon as it is given.
 
-use super::{form_fields, render, CurrentUser, PageCtx};
-use crate::app::AppState;
+use super::summary::{summarise, AttemptSummary};
+use super::{form_fields, messages, render_with_status, CurrentUser, PageCtx};
 use crate::db;
-use crate::db::attempts::{CreateOutcome, NewAttempt, NewItem};
-use crate::domain::assembly;
-use crate::domain::practice::{self, PracticeCandidate, PracticeRequest, Which};
+use crate::db::exams::ExamRow;
+use crate::db::users::User;
+use crate::domain::practice::{self, PracticeRequest, Which};
 use crate::engine;
+use crate::engine::start::StartOutcome;
 use crate::error::{AppError, Result};
+use crate::state::AppState;
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{FromRequest, Path, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -51,28 +53,79 @@ struct PracticePage {
     wrong: usize,
     marked: usize,
     error: Option<String>,
-    open_sets: Vec<super::exam::AttemptSummary>,
+    open_sets: Vec<AttemptSummary>,
 }
 
-struct Choices {
+/// The practice form as posted (check boxes repeat their field, so it is read by hand rather
+/// than through `Form`), also what the page shows again after an error.
+pub struct PracticeForm {
     domains: Vec<String>,
     objectives: Vec<String>,
-    size: u32,
+    size_text: String,
     timed: bool,
-    which: String,
+    which_text: String,
 }
 
+impl Default for PracticeForm {
+    fn default() -> Self {
+        PracticeForm {
+            domains: vec![],
+            objectives: vec![],
+            size_text: "10".into(),
+            timed: false,
+            which_text: "any".into(),
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequest<S> for PracticeForm {
+    type Rejection = AppError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
+        let body = Bytes::from_request(req, state)
+            .await
+            .map_err(|e| AppError::BadRequest(e.body_text()))?;
+        let f = form_fields(&body);
+        let list = |k: &str| f.get(k).cloned().unwrap_or_default();
+        let which = super::field(&f, "which");
+        Ok(PracticeForm {
+            domains: list("domain"),
+            objectives: list("objective"),
+            size_text: super::field(&f, "size").trim().to_string(),
+            timed: super::field(&f, "timed") == "on",
+            which_text: if which.is_empty() { "any" } else { which }.to_string(),
+        })
+    }
+}
+
+impl PracticeForm {
+    /// The request it asks for, or what to tell the candidate.
+    fn request(&self) -> std::result::Result<PracticeRequest, String> {
+        let size = match self.size_text.parse::<u32>() {
+            Ok(n) if (practice::MIN_SIZE..=practice::MAX_SIZE).contains(&n) => n,
+            _ => return Err(messages::practice_size(&self.size_text)),
+        };
+        let which = Which::parse(&self.which_text).ok_or(messages::CHOOSE_WHICH)?;
+        Ok(PracticeRequest {
+            domains: self.domains.clone(),
+            objectives: self.objectives.clone(),
+            size,
+            which,
+        })
+    }
+}
+
+/// The practice page, showing `form` as chosen and `error` when there is one (422).
 async fn page(
     state: &AppState,
-    user: &db::users::User,
-    code: &str,
-    choices: Choices,
+    user: &User,
+    exam: &ExamRow,
+    form: PracticeForm,
     error: Option<String>,
 ) -> Result<Response> {
-    let exam = db::exams::by_slug(&state.db, code)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let rows = db::attempts::practice_pool(&state.db, exam.id, user.id).await?;
+    let (rows, attempts) = tokio::try_join!(
+        db::attempts::practice_pool(&state.db, exam.id, user.id),
+        db::attempts::list_for_user_exam(&state.db, user.id, exam.id),
+    )?;
     let domains = exam
         .blueprint
         .domains
@@ -80,46 +133,48 @@ async fn page(
         .map(|d| DomainOption {
             code: d.code.clone(),
             title: d.title.clone(),
-            checked: choices.domains.contains(&d.code),
+            checked: form.domains.contains(&d.code),
             objectives: d
                 .objectives
                 .iter()
                 .map(|o| ObjectiveOption {
                     code: o.code.clone(),
                     title: o.title.clone(),
-                    checked: choices.objectives.contains(&o.code),
+                    checked: form.objectives.contains(&o.code),
                 })
                 .collect(),
         })
         .collect();
-    let open_sets = db::attempts::list_for_user_exam(&state.db, user.id, exam.id)
-        .await?
-        .iter()
-        .filter(|a| a.is_practice() && a.in_progress())
-        .map(super::exam::summarise)
-        .collect();
-    let status = if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
+    let status = match error {
+        Some(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        None => StatusCode::OK,
     };
-    let mut r = render(&PracticePage {
+    let page = PracticePage {
         ctx: PageCtx::new(Some(user)),
         exam_code: exam.code.clone(),
         exam_slug: exam.slug.clone(),
         domains,
-        size: choices.size,
-        timed: choices.timed,
-        which: choices.which,
+        size: form.size_text.parse().unwrap_or(10),
+        timed: form.timed,
+        which: form.which_text,
         due: rows.iter().filter(|r| r.due).count(),
         unseen: rows.iter().filter(|r| !r.seen).count(),
         wrong: rows.iter().filter(|r| r.wrong_before).count(),
         marked: rows.iter().filter(|r| r.marked).count(),
         error,
-        open_sets,
-    })?;
-    *r.status_mut() = status;
-    Ok(r)
+        open_sets: attempts
+            .iter()
+            .filter(|a| a.is_practice() && a.in_progress())
+            .map(summarise)
+            .collect(),
+    };
+    render_with_status(&page, status)
+}
+
+async fn exam(state: &AppState, code: &str) -> Result<ExamRow> {
+    db::exams::by_slug(&state.db, code)
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 async fn practice_page(
@@ -127,74 +182,39 @@ async fn practice_page(
     CurrentUser(user): CurrentUser,
     Path(code): Path<String>,
 ) -> Result<Response> {
-    let choices = Choices {
-        domains: vec![],
-        objectives: vec![],
-        size: 10,
-        timed: false,
-        which: "any".into(),
-    };
-    page(&state, &user, &code, choices, None).await
+    let exam = exam(&state, &code).await?;
+    page(&state, &user, &exam, PracticeForm::default(), None).await
+}
+
+/// Starts the set and goes to it, or shows the form again with the reason it did not start.
+async fn start_set(
+    state: &AppState,
+    user: &User,
+    exam: &ExamRow,
+    form: PracticeForm,
+    req: &PracticeRequest,
+) -> Result<Response> {
+    match engine::start::practice_set(&state.db, user.id, exam, req, form.timed).await? {
+        StartOutcome::Created(id) | StartOutcome::AlreadyOpen(id) => {
+            Ok(Redirect::to(&format!("/attempts/{id}")).into_response())
+        }
+        StartOutcome::Refused(why) => {
+            let msg = messages::start_refusal(&why, &exam.code);
+            page(state, user, exam, form, Some(msg)).await
+        }
+    }
 }
 
 async fn start_practice(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     Path(code): Path<String>,
-    body: Bytes,
+    form: PracticeForm,
 ) -> Result<Response> {
-    let f = form_fields(&body);
-    let list = |k: &str| f.get(k).cloned().unwrap_or_default();
-    let size_text = super::field(&f, "size").trim().to_string();
-    let which_text = super::field(&f, "which").to_string();
-    let choices = Choices {
-        domains: list("domain"),
-        objectives: list("objective"),
-        size: size_text.parse().unwrap_or(10),
-        timed: super::field(&f, "timed") == "on",
-        which: if which_text.is_empty() {
-            "any".into()
-        } else {
-            which_text.clone()
-        },
-    };
-    let size = match size_text.parse::<u32>() {
-        Ok(n) if (practice::MIN_SIZE..=practice::MAX_SIZE).contains(&n) => n,
-        _ => {
-            return page(
-                &state,
-                &user,
-                &code,
-                choices,
-                Some(format!(
-                    "Choose a size from {} to {} questions (you entered “{size_text}”).",
-                    practice::MIN_SIZE,
-                    practice::MAX_SIZE
-                )),
-            )
-            .await
-        }
-    };
-    let Some(which) = Which::parse(&which_text) else {
-        return page(
-            &state,
-            &user,
-            &code,
-            choices,
-            Some("Choose which questions to practise.".into()),
-        )
-        .await;
-    };
-    let req = PracticeRequest {
-        domains: choices.domains.clone(),
-        objectives: choices.objectives.clone(),
-        size,
-        which,
-    };
-    let timed = choices.timed;
-    match create_set(&state, &user, &code, &req, timed).await? {
-        Ok(id) => Ok(Redirect::to(&format!("/attempts/{id}")).into_response()),
-        Err(msg) => page(&state, &user, &code, choices, Some(msg)).await,
+    let exam = exam(&state, &code).await?;
+    match form.request() {
+        Ok(req) => start_set(&state, &user, &exam, form, &req).await,
+        Err(msg) => page(&state, &user, &exam, form, Some(msg)).await,
     }
 }
 
@@ -204,121 +224,16 @@ async fn start_due(
     CurrentUser(user): CurrentUser,
     Path(code): Path<String>,
 ) -> Result<Response> {
+    let exam = exam(&state, &code).await?;
     let req = PracticeRequest {
         domains: vec![],
         objectives: vec![],
         size: practice::MAX_SIZE,
         which: Which::Due,
     };
-    match create_set(&state, &user, &code, &req, false).await? {
-        Ok(id) => Ok(Redirect::to(&format!("/attempts/{id}")).into_response()),
-        Err(msg) => {
-            let choices = Choices {
-                domains: vec![],
-                objectives: vec![],
-                size: 10,
-                timed: false,
-                which: "due".into(),
-            };
-            page(&state, &user, &code, choices, Some(msg)).await
-        }
-    }
-}
-
-/// Builds and stores a practice set; the inner error is a message for the candidate.
-async fn create_set(
-    state: &AppState,
-    user: &db::users::User,
-    code: &str,
-    req: &PracticeRequest,
-    timed: bool,
-) -> Result<std::result::Result<uuid::Uuid, String>> {
-    let exam = db::exams::by_slug(&state.db, code)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let bp = &exam.blueprint;
-    for d in &req.domains {
-        if !bp.domains.iter().any(|x| &x.code == d) {
-            return Ok(Err(format!("“{d}” is not a skill area of {}.", bp.code)));
-        }
-    }
-    for o in &req.objectives {
-        if bp.objective(o).is_none() {
-            return Ok(Err(format!("“{o}” is not an objective of {}.", bp.code)));
-        }
-    }
-    let rows = db::attempts::practice_pool(&state.db, exam.id, user.id).await?;
-    let candidates: Vec<PracticeCandidate> = rows
-        .iter()
-        .enumerate()
-        .map(|(index, r)| PracticeCandidate {
-            index,
-            domain: r.domain_code.clone(),
-            objective: r.objective_code.clone(),
-            seen: r.seen,
-            wrong_before: r.wrong_before,
-            marked: r.marked,
-            due: r.due,
-        })
-        .collect();
-    let seed = engine::new_seed();
-    let picked = practice::select(&candidates, req, seed as u64);
-    if picked.is_empty() {
-        return Ok(Err(format!(
-            "No question matches: there are no {} in the areas you chose.",
-            req.which.describe()
-        )));
-    }
-    let items: Vec<NewItem> = picked
-        .iter()
-        .enumerate()
-        .map(|(i, idx)| NewItem {
-            version_id: rows[*idx].version_id,
-            section: 0,
-            section_kind: "standalone",
-            permutation: assembly::shuffle_lists(
-                &rows[*idx].body.0.body.shufflable_lists(),
-                (seed as u64).wrapping_add(i as u64),
-            ),
-        })
-        .collect();
-    let pace = bp.duration_minutes as i64 * 60 / bp.question_count.max(1) as i64;
-    let scope = if req.domains.is_empty() && req.objectives.is_empty() {
-        "all skill areas".to_string()
-    } else {
-        let mut names: Vec<String> = bp
-            .domains
-            .iter()
-            .filter(|d| req.domains.contains(&d.code))
-            .map(|d| d.title.clone())
-            .collect();
-        names.extend(
-            req.objectives
-                .iter()
-                .filter_map(|o| bp.objective(o).map(|x| x.title.clone())),
-        );
-        names.join(", ")
+    let form = PracticeForm {
+        which_text: "due".into(),
+        ..PracticeForm::default()
     };
-    let title = format!("{} practice: {} — {}", bp.code, scope, req.which.describe());
-    let outcome = db::attempts::create(
-        &state.db,
-        NewAttempt {
-            user_id: user.id,
-            exam_id: exam.id,
-            mode: "practice",
-            seed,
-            duration_seconds: timed.then_some(pace * items.len() as i64),
-            title: title.chars().take(200).collect(),
-            settings: serde_json::json!({
-                "domains": req.domains, "objectives": req.objectives, "size": req.size,
-                "which": format!("{:?}", req.which), "timed": timed,
-            }),
-        },
-        &items,
-    )
-    .await?;
-    metrics::counter!("mockexam_attempts_started_total", "mode" => "practice").increment(1);
-    Ok(match outcome {
-        CreateOutcome::Created(id) | CreateOutcome::AlreadyOpen(id) => Ok(id),
-    })
+    start_set(&state, &user, &exam, form, &req).await
 }

@@ -1,14 +1,15 @@
 //! The readiness report: mastery per skill area and objective, the chance of passing a fresh
 //! form, the trend of mock scores, pacing, the weakest objectives and a target date.
 
-use super::{field, form_fields, render, CurrentUser, PageCtx};
-use crate::app::AppState;
+use super::{format, render, CurrentUser, PageCtx};
 use crate::db;
-use crate::domain::readiness::{self, Evidence, Params};
+use crate::domain::blueprint::Blueprint;
+use crate::domain::readiness;
+use crate::engine;
 use crate::error::{AppError, Result};
+use crate::state::AppState;
 use askama::Template;
-use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Form, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -104,33 +105,6 @@ fn on_track_statement(p: Option<&readiness::PassEstimate>, days_left: i64) -> St
     }
 }
 
-/// The candidate's readiness for an exam from every scored answer they gave.
-pub async fn assess_candidate(
-    pool: &sqlx::PgPool,
-    user_id: uuid::Uuid,
-    exam: &db::exams::ExamRow,
-) -> sqlx::Result<readiness::Readiness> {
-    let rows = db::readiness::evidence(pool, user_id, exam.id).await?;
-    let evidence: Vec<Evidence> = rows
-        .iter()
-        .map(|r| Evidence {
-            domain: r.domain_code.clone(),
-            objective: r.objective_code.clone(),
-            correct: r.points.max(0) as u32,
-            total: r.max_points.max(0) as u32,
-            age_days: r.age_days,
-        })
-        .collect();
-    // Seeded by the candidate so the figures do not jitter between page views.
-    let seed = user_id.as_u128() as u64 ^ evidence.len() as u64;
-    Ok(readiness::assess(
-        &exam.blueprint,
-        &evidence,
-        &Params::default(),
-        seed,
-    ))
-}
-
 async fn report(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -139,15 +113,46 @@ async fn report(
     let exam = db::exams::by_slug(&state.db, &code)
         .await?
         .ok_or(AppError::NotFound)?;
-    let bp = &exam.blueprint.0;
     let (r, mocks, target, due) = tokio::try_join!(
-        assess_candidate(&state.db, user.id, &exam),
+        engine::readiness::assess(&state.db, user.id, &exam),
         db::readiness::mock_results(&state.db, user.id, exam.id),
         db::readiness::target(&state.db, user.id, exam.id),
         db::review::due(&state.db, user.id, exam.id),
     )?;
+    let bp = &exam.blueprint.0;
+    let (domains, objectives, weakest) = mastery_rows(bp, &r);
+    let (trend, trend_path) = trend(&mocks);
+    let (pace_seconds, your_seconds, pacing_note) = pacing(bp, &mocks);
+    let today = time::OffsetDateTime::now_utc().date();
+    let on_track = target.map(|d| on_track_statement(r.pass.as_ref(), (d - today).whole_days()));
+    render(&Report {
+        ctx: PageCtx::new(Some(&user)),
+        exam_code: exam.code.clone(),
+        exam_slug: exam.slug.clone(),
+        exam_title: exam.title.clone(),
+        answers: r.answers,
+        pass: r.pass.clone(),
+        too_little_data: r.too_little_data.clone(),
+        cut_percent: bp.cut_percent,
+        domains,
+        objectives,
+        weakest,
+        trend,
+        trend_path,
+        pace_seconds,
+        your_seconds,
+        pacing_note,
+        target_date: target.map(|d| d.to_string()).unwrap_or_default(),
+        on_track,
+        due_reviews: due.len(),
+    })
+}
 
-    let weakest_codes = r.weakest.clone();
+/// Mastery per skill area and objective, and the weakest objectives.
+fn mastery_rows(
+    bp: &Blueprint,
+    r: &readiness::Readiness,
+) -> (Vec<MasteryRow>, Vec<MasteryRow>, Vec<MasteryRow>) {
     let domains: Vec<MasteryRow> = r
         .domains
         .iter()
@@ -178,18 +183,23 @@ async fn report(
                 low: pct(m.low),
                 high: pct(m.high),
                 answers: m.answers,
-                weak: weakest_codes.contains(&m.code),
+                weak: r.weakest.contains(&m.code),
             }
         })
         .collect();
-    let weakest: Vec<MasteryRow> = weakest_codes
+    let weakest = r
+        .weakest
         .iter()
         .filter_map(|c| objectives.iter().find(|o| &o.code == c).cloned())
         .collect();
+    (domains, objectives, weakest)
+}
 
-    // Trend: x evenly spaced over 560 px, y from 1000 (top, 20) to 0 (bottom, 220).
+/// The trend chart's points: x evenly spaced over 560 px, y from 1000 (top, 20) to 0 (bottom,
+/// 220); and the polyline through them.
+fn trend(mocks: &[db::readiness::MockResult]) -> (Vec<TrendPoint>, String) {
     let n = mocks.len();
-    let trend: Vec<TrendPoint> = mocks
+    let points: Vec<TrendPoint> = mocks
         .iter()
         .enumerate()
         .map(|(i, m)| {
@@ -205,22 +215,26 @@ async fn report(
                 label_y: if y < 40.0 { y + 22.0 } else { y - 10.0 },
                 scaled: m.scaled_score,
                 passed: m.passed,
-                date: super::exam::fmt_time(m.started_at),
+                date: format::time(m.started_at),
                 n: i + 1,
             }
         })
         .collect();
-    let trend_path = trend
+    let path = points
         .iter()
         .map(|p| format!("{:.1},{:.1}", p.x, p.y))
         .collect::<Vec<_>>()
         .join(" ");
+    (points, path)
+}
 
+/// The exam's pace per question, the candidate's, and what to make of the difference.
+fn pacing(bp: &Blueprint, mocks: &[db::readiness::MockResult]) -> (i64, Option<i64>, String) {
     let pace_seconds = (bp.duration_minutes as i64 * 60) / bp.question_count.max(1) as i64;
     let answered: i64 = mocks.iter().map(|m| m.answered).sum();
     let used: f64 = mocks.iter().map(|m| m.seconds_used).sum();
     let your_seconds = (answered > 0).then(|| (used / answered as f64).round() as i64);
-    let pacing_note = match your_seconds {
+    let note = match your_seconds {
         None => "Take a full mock to measure your pace.".to_string(),
         Some(s) if s as f64 > pace_seconds as f64 * 1.1 => format!(
             "You spend about {s} s per question, slower than the {pace_seconds} s the exam allows on average. Practise timed sets, and skip and mark hard questions to come back to."
@@ -230,54 +244,33 @@ async fn report(
         ),
         Some(s) => format!("You spend about {s} s per question; the exam allows {pace_seconds} s on average. Your pace fits."),
     };
-    let today = time::OffsetDateTime::now_utc().date();
-    let on_track = target.map(|d| on_track_statement(r.pass.as_ref(), (d - today).whole_days()));
-    render(&Report {
-        ctx: PageCtx::new(Some(&user)),
-        exam_code: exam.code.clone(),
-        exam_slug: exam.slug.clone(),
-        exam_title: exam.title.clone(),
-        answers: r.answers,
-        pass: r.pass.clone(),
-        too_little_data: r.too_little_data.clone(),
-        cut_percent: bp.cut_percent,
-        domains,
-        objectives,
-        weakest,
-        trend,
-        trend_path,
-        pace_seconds,
-        your_seconds,
-        pacing_note,
-        target_date: target.map(|d| d.to_string()).unwrap_or_default(),
-        on_track,
-        due_reviews: due.len(),
-    })
+    (pace_seconds, your_seconds, note)
+}
+
+#[derive(serde::Deserialize)]
+struct TargetForm {
+    #[serde(default)]
+    target_date: String,
 }
 
 async fn set_target(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     Path(code): Path<String>,
-    body: Bytes,
+    Form(form): Form<TargetForm>,
 ) -> Result<Response> {
     let exam = db::exams::by_slug(&state.db, &code)
         .await?
         .ok_or(AppError::NotFound)?;
-    let f = form_fields(&body);
-    let text = field(&f, "target_date").trim();
-    let date = if text.is_empty() {
-        None
-    } else {
-        let fmt = time::macros::format_description!("[year]-[month]-[day]");
-        match time::Date::parse(text, &fmt) {
-            Ok(d) => Some(d),
-            Err(_) => {
-                return Err(AppError::BadRequest(format!(
-                    "“{text}” is not a date; use the form YYYY-MM-DD, for example 2027-03-15."
-                )))
-            }
-        }
+    let text = form.target_date.trim();
+    let fmt = time::macros::format_description!("[year]-[month]-[day]");
+    let date = match text {
+        "" => None,
+        _ => Some(time::Date::parse(text, &fmt).map_err(|_| {
+            AppError::BadRequest(format!(
+                "“{text}” is not a date; use the form YYYY-MM-DD, for example 2027-03-15."
+            ))
+        })?),
     };
     db::readiness::set_target(&state.db, user.id, exam.id, date).await?;
     Ok(Redirect::to(&format!("/readiness/{}#target", exam.slug)).into_response())

@@ -1,9 +1,9 @@
 //! The session cookie and the extractors for who is signed in.
 
-use crate::app::AppState;
 use crate::db;
 use crate::db::users::User;
 use crate::error::AppError;
+use crate::state::AppState;
 use axum::extract::FromRequestParts;
 use axum::http::header::{COOKIE, SET_COOKIE};
 use axum::http::request::Parts;

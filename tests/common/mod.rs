@@ -5,8 +5,9 @@ use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
 use http_body_util::BodyExt;
-use mockexam::app::{app, AppState};
+use mockexam::app::app;
 use mockexam::config::Config;
+use mockexam::state::AppState;
 use sqlx::PgPool;
 use tower::ServiceExt;
 
@@ -197,6 +198,7 @@ pub async fn import_bank(pool: &PgPool, dir: &str) -> mockexam::bank::import::Im
 
 /// Makes a user with a role directly in the database and signs in.
 pub async fn signed_in_as(app: &mut TestApp, email: &str, role: &str) {
+    let role = mockexam::types::Role::parse(role).expect("a role name");
     mockexam::demo::upsert_user(&app.pool, email, "Test User", role, PASSWORD)
         .await
         .expect("user");

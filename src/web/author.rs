@@ -1,15 +1,21 @@
-//! Instructor and admin pages: the bank overview per exam, and user roles.
+//! The instructor's pages: the bank of each exam with its item analysis, and a question's
+//! preview as candidates see it, with its key, explanation, versions and figures.
 
-use super::session::{Admin, Instructor};
-use super::{field, form_fields, render, PageCtx};
-use crate::app::AppState;
+use super::item_view::{self, Controls};
+use super::session::Instructor;
+use super::{format, render, PageCtx};
 use crate::db;
+use crate::db::exams::{BankCount, ExamRow, QuestionDetail};
+use crate::domain::blueprint::Blueprint;
+use crate::domain::item::{ItemKind, Response as Answer};
 use crate::error::{AppError, Result};
+use crate::markdown;
+use crate::state::AppState;
+use crate::types::AttemptId;
 use askama::Template;
-use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
+use axum::response::Response;
+use axum::routing::get;
 use axum::Router;
 
 pub fn router() -> Router<AppState> {
@@ -17,8 +23,6 @@ pub fn router() -> Router<AppState> {
         .route("/author", get(author_home))
         .route("/author/exams/{code}", get(author_exam))
         .route("/author/exams/{code}/questions/{id}", get(author_question))
-        .route("/admin/users", get(users_page))
-        .route("/admin/users/{id}/role", post(set_role))
 }
 
 #[derive(Template)]
@@ -77,36 +81,13 @@ async fn author_exam(
     let exam = db::exams::by_slug(&state.db, &code)
         .await?
         .ok_or(AppError::NotFound)?;
-    let counts = db::exams::bank_counts(&state.db, exam.id).await?;
-    let kinds: Vec<&'static str> = crate::domain::item::ItemKind::ALL
-        .iter()
-        .map(|k| k.bank_name())
-        .collect();
-    let domains = exam
-        .blueprint
-        .domains
-        .iter()
-        .map(|d| {
-            let counts: Vec<i64> = kinds
-                .iter()
-                .map(|k| {
-                    counts
-                        .iter()
-                        .find(|c| c.domain_code == d.code && c.kind == *k)
-                        .map(|c| c.n)
-                        .unwrap_or(0)
-                })
-                .collect();
-            DomainRow {
-                code: d.code.clone(),
-                title: d.title.clone(),
-                total: counts.iter().sum(),
-                counts,
-            }
-        })
-        .collect();
-    let summaries = db::exams::question_summaries(&state.db, exam.id).await?;
-    let marks = db::exams::submitted_marks(&state.db, exam.id).await?;
+    let (counts, summaries, marks) = tokio::try_join!(
+        db::exams::bank_counts(&state.db, exam.id),
+        db::exams::question_summaries(&state.db, exam.id),
+        db::exams::submitted_marks(&state.db, exam.id),
+    )?;
+    let kinds: Vec<&'static str> = ItemKind::ALL.iter().map(|k| k.bank_name()).collect();
+    let domains = bank_table(&exam.blueprint, &kinds, &counts);
     let (questions, attempts_analysed) = analyse(summaries, &marks);
     render(&AuthorExam {
         ctx: PageCtx::new(Some(&user)),
@@ -118,14 +99,38 @@ async fn author_exam(
     })
 }
 
+/// Questions per skill area and kind.
+fn bank_table(bp: &Blueprint, kinds: &[&'static str], counts: &[BankCount]) -> Vec<DomainRow> {
+    bp.domains
+        .iter()
+        .map(|d| {
+            let counts: Vec<i64> = kinds
+                .iter()
+                .map(|k| {
+                    counts
+                        .iter()
+                        .find(|c| c.domain_code == d.code && c.kind == *k)
+                        .map_or(0, |c| c.n)
+                })
+                .collect();
+            DomainRow {
+                code: d.code.clone(),
+                title: d.title.clone(),
+                total: counts.iter().sum(),
+                counts,
+            }
+        })
+        .collect()
+}
+
 /// Item analysis over submitted mocks, flagged questions first.
 fn analyse(
     summaries: Vec<db::exams::QuestionSummary>,
-    marks: &[(uuid::Uuid, String, i32, i32)],
+    marks: &[(AttemptId, String, i32, i32)],
 ) -> (Vec<QuestionRow>, usize) {
     use crate::domain::stats::{item_statistics, Mark};
     use std::collections::HashMap;
-    let mut attempts: HashMap<uuid::Uuid, usize> = HashMap::new();
+    let mut attempts: HashMap<AttemptId, usize> = HashMap::new();
     let index: HashMap<&str, usize> = summaries
         .iter()
         .enumerate()
@@ -169,48 +174,6 @@ fn analyse(
 }
 
 #[derive(Template)]
-#[template(path = "admin/users.html")]
-struct UsersPage {
-    ctx: PageCtx,
-    users: Vec<db::users::User>,
-    me: uuid::Uuid,
-}
-
-async fn users_page(State(state): State<AppState>, Admin(user): Admin) -> Result<Response> {
-    let users = db::users::list(&state.db).await?;
-    render(&UsersPage {
-        ctx: PageCtx::new(Some(&user)),
-        me: user.id,
-        users,
-    })
-}
-
-async fn set_role(
-    State(state): State<AppState>,
-    Admin(admin): Admin,
-    Path(id): Path<uuid::Uuid>,
-    body: Bytes,
-) -> Result<Response> {
-    let f = form_fields(&body);
-    let role = field(&f, "role");
-    if !["candidate", "instructor", "admin"].contains(&role) {
-        return Err(AppError::BadRequest(format!(
-            "“{role}” is not a role (candidate, instructor, admin)."
-        )));
-    }
-    if id == admin.id {
-        return Err(AppError::BadRequest(
-            "You cannot change your own role.".into(),
-        ));
-    }
-    db::users::by_id(&state.db, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    db::users::set_role(&state.db, id, role).await?;
-    Ok(Redirect::to("/admin/users").into_response())
-}
-
-#[derive(Template)]
 #[template(path = "author/question.html")]
 struct QuestionPreview {
     ctx: PageCtx,
@@ -220,7 +183,7 @@ struct QuestionPreview {
     retired: bool,
     objective: String,
     domain: String,
-    view: super::item_view::ItemView,
+    view: item_view::ItemView,
     scenario_title: Option<String>,
     tabs: Vec<(String, String)>,
     key: Vec<String>,
@@ -243,53 +206,56 @@ async fn author_question(
     let q = db::exams::question_detail(&state.db, exam.id, &id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let versions = db::exams::question_versions(&state.db, exam.id, &id).await?;
-    let item = &q.body.0;
-    let bp = &exam.blueprint;
-    let summaries = db::exams::question_summaries(&state.db, exam.id).await?;
-    let marks = db::exams::submitted_marks(&state.db, exam.id).await?;
+    let (versions, summaries, marks) = tokio::try_join!(
+        db::exams::question_versions(&state.db, exam.id, &id),
+        db::exams::question_summaries(&state.db, exam.id),
+        db::exams::submitted_marks(&state.db, exam.id),
+    )?;
     let stats = analyse(summaries, &marks)
         .0
         .into_iter()
         .find(|r| r.ext_id == id);
-    let view = super::item_view::build(&item.body, &item.stem, &Default::default(), None, true);
-    render(&QuestionPreview {
-        ctx: PageCtx::new(Some(&user)),
-        exam_code: exam.code.clone(),
-        exam_slug: exam.slug.clone(),
-        ext_id: q.ext_id.clone(),
-        retired: q.retired,
-        objective: bp
-            .objective(&item.objective)
-            .map(|o| format!("{} ({})", o.title, o.code))
-            .unwrap_or_else(|| item.objective.clone()),
-        domain: bp
-            .domain_of_objective(&item.objective)
-            .map(|d| d.title.clone())
-            .unwrap_or_default(),
-        view,
-        scenario_title: q.scenario.as_ref().map(|s| s.0.title.clone()),
-        tabs: q
-            .scenario
-            .as_ref()
-            .map(|s| {
+    let mut page = QuestionPreview::new(&exam, &q, stats);
+    page.ctx = PageCtx::new(Some(&user));
+    page.versions = versions
+        .into_iter()
+        .map(|v| (v.version, format::time(v.created_at), v.shown))
+        .collect();
+    render(&page)
+}
+
+impl QuestionPreview {
+    fn new(exam: &ExamRow, q: &QuestionDetail, stats: Option<QuestionRow>) -> QuestionPreview {
+        let item = &q.body.0;
+        let bp = &exam.blueprint;
+        QuestionPreview {
+            ctx: PageCtx::default(),
+            exam_code: exam.code.clone(),
+            exam_slug: exam.slug.clone(),
+            ext_id: q.ext_id.clone(),
+            retired: q.retired,
+            objective: bp
+                .objective(&item.objective)
+                .map(|o| format!("{} ({})", o.title, o.code))
+                .unwrap_or_else(|| item.objective.clone()),
+            domain: bp
+                .domain_of_objective(&item.objective)
+                .map(|d| d.title.clone())
+                .unwrap_or_default(),
+            view: item_view::build(&item.body, &item.stem, &Default::default(), None, true),
+            scenario_title: q.scenario.as_ref().map(|s| s.0.title.clone()),
+            tabs: q.scenario.as_ref().map_or_else(Vec::new, |s| {
                 s.0.tabs
                     .iter()
-                    .map(|(t, md)| (t.clone(), crate::markdown::to_html(md)))
+                    .map(|(t, md)| (t.clone(), markdown::to_html(md)))
                     .collect()
-            })
-            .unwrap_or_default(),
-        key: super::item_view::describe(
-            &item.body,
-            Some(&crate::domain::item::Response::correct_for(&item.body)),
-        ),
-        explanation_html: crate::markdown::to_html(&item.explanation),
-        references: item.references.clone(),
-        reviewed: item.reviewed.clone(),
-        versions: versions
-            .into_iter()
-            .map(|v| (v.version, super::exam::fmt_time(v.created_at), v.shown))
-            .collect(),
-        stats,
-    })
+            }),
+            key: item_view::describe(&item.body, Some(&Answer::correct_for(&item.body))),
+            explanation_html: markdown::to_html(&item.explanation),
+            references: item.references.clone(),
+            reviewed: item.reviewed.clone(),
+            versions: vec![],
+            stats,
+        }
+    }
 }

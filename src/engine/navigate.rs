@@ -1,0 +1,172 @@
+//! What opening an item or the review screen does to the attempt, and where the Next, Previous
+//! and Review buttons lead.
+
+use crate::db;
+use crate::db::attempts::{AttemptRow, ItemRow, NavRow};
+use crate::domain::assembly::SectionKind;
+use crate::types::{AttemptId, Nav, UserId};
+use sqlx::PgPool;
+
+/// Where the candidate goes next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Destination {
+    Item(i32),
+    Review,
+    Submit,
+}
+
+/// Whether the key of a checked practice item may be shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reveal {
+    /// Not checked (or not practice): nothing to show.
+    Hidden,
+    Shown,
+    /// The same question is in a mock in progress: its answer waits for that mock.
+    WithheldForMock,
+}
+
+/// Everything an item page needs, after the rules of opening it were applied.
+#[derive(Debug, Clone)]
+pub struct ItemScreen {
+    pub item: ItemRow,
+    pub prev: Option<i32>,
+    pub next: Option<i32>,
+    /// Going to `next` / `prev` leaves the case study on screen (and closes it).
+    pub leaves_case_on_next: bool,
+    pub leaves_case_on_prev: bool,
+    /// First and last position of the case study on screen.
+    pub case_span: Option<(i32, i32)>,
+    pub reveal: Reveal,
+}
+
+/// What opening an item found.
+#[derive(Debug, Clone)]
+pub enum Opened {
+    Screen(Box<ItemScreen>),
+    /// The item is closed; the first open item after it, if any.
+    Closed {
+        section_kind: SectionKind,
+        continue_at: Option<i32>,
+    },
+    Missing,
+}
+
+/// Opens item `n` of an attempt in progress: an answered problem–solution item elsewhere locks,
+/// entering another section closes the case study the candidate was in, and the item is marked
+/// as viewed.
+#[tracing::instrument(skip_all, fields(user = %user, attempt = %a.id, position = n), err)]
+pub async fn open_item(
+    db: &PgPool,
+    a: &AttemptRow,
+    user: UserId,
+    n: i32,
+) -> anyhow::Result<Opened> {
+    // Navigation needs only where items sit; only the item on screen is loaded whole.
+    let (nav, item) = tokio::try_join!(
+        db::attempts::nav_rows(db, a.id),
+        db::attempts::item(db, a.id, n)
+    )?;
+    let Some(item) = item else {
+        return Ok(Opened::Missing);
+    };
+    if item.locked {
+        return Ok(Opened::Closed {
+            section_kind: item.section_kind,
+            continue_at: nav
+                .iter()
+                .find(|i| i.position > n && !i.locked)
+                .map(|i| i.position),
+        });
+    }
+    db::attempts::lock_left_series(db, a.id, Some(n)).await?;
+    let case_section = (item.section_kind == SectionKind::Case).then_some(item.section);
+    if a.open_section != case_section {
+        db::attempts::enter_section(db, a.id, case_section).await?;
+    }
+    db::attempts::mark_viewed(db, a.id, n).await?;
+    let reveal = if !(a.is_practice() && item.checked) {
+        Reveal::Hidden
+    } else if db::attempts::in_open_mock(db, user, item.question_id).await? {
+        Reveal::WithheldForMock
+    } else {
+        Reveal::Shown
+    };
+    let prev = nav.iter().rev().find(|i| i.position < n && !i.locked);
+    let next = nav.iter().find(|i| i.position > n);
+    let in_case = item.section_kind == SectionKind::Case;
+    let leaves =
+        |other: Option<&NavRow>| in_case && other.is_none_or(|o| o.section != item.section);
+    let same_section = || {
+        nav.iter()
+            .filter(|i| i.section == item.section)
+            .map(|i| i.position)
+    };
+    let case_span = in_case.then(|| {
+        (
+            same_section().min().unwrap_or(n),
+            same_section().max().unwrap_or(n),
+        )
+    });
+    Ok(Opened::Screen(Box::new(ItemScreen {
+        // A problem–solution item cannot go back.
+        prev: prev
+            .filter(|_| item.section_kind != SectionKind::Series)
+            .map(|i| i.position),
+        next: next.map(|i| i.position),
+        leaves_case_on_next: leaves(next),
+        leaves_case_on_prev: leaves(prev),
+        case_span,
+        reveal,
+        item,
+    })))
+}
+
+/// Opens the review screen: it is outside every section, so a case study left for it closes and
+/// so do answered problem–solution questions.
+#[tracing::instrument(skip_all, fields(attempt = %a.id), err)]
+pub async fn open_review(db: &PgPool, a: &AttemptRow) -> anyhow::Result<()> {
+    if a.open_section.is_some() {
+        db::attempts::enter_section(db, a.id, None).await?;
+    }
+    db::attempts::lock_left_series(db, a.id, None).await?;
+    Ok(())
+}
+
+/// Where a question's form sends the candidate after saving item `n`.
+#[tracing::instrument(skip_all, fields(attempt = %id, position = n, nav = %nav), err)]
+pub async fn destination(
+    db: &PgPool,
+    id: AttemptId,
+    n: i32,
+    nav: Nav,
+    practice: bool,
+) -> anyhow::Result<Destination> {
+    let items = db::attempts::nav_rows(db, id).await?;
+    let target = match nav {
+        Nav::Prev => items
+            .iter()
+            .rev()
+            .find(|i| i.position < n && !i.locked)
+            .map(|i| i.position),
+        Nav::Next => items
+            .iter()
+            .find(|i| i.position > n && !i.locked)
+            .map(|i| i.position),
+        Nav::Stay => Some(n),
+        Nav::Check if practice => Some(n),
+        Nav::Check | Nav::Review => None,
+        Nav::Submit => return Ok(Destination::Submit),
+    };
+    Ok(target.map_or(Destination::Review, Destination::Item))
+}
+
+/// Where "resume" leads: the first item that can still be answered and has no answer, else the
+/// review screen.
+#[tracing::instrument(skip_all, fields(attempt = %id), err)]
+pub async fn resume(db: &PgPool, id: AttemptId) -> anyhow::Result<Destination> {
+    let items = db::attempts::items(db, id).await?;
+    Ok(items
+        .iter()
+        .find(|i| !i.locked && !i.checked && !i.answered())
+        .map_or(Destination::Review, |i| Destination::Item(i.position)))
+}

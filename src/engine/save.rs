@@ -1,0 +1,281 @@
+//! Saving an answer: one request in, one outcome out.
+
+use crate::db;
+use crate::db::attempts::{AnswerWrite, AttemptRow, RefusalFacts, StoredAnswer};
+use crate::domain::assembly::SectionKind;
+use crate::domain::item::{ItemBody, Response};
+use crate::types::{Nav, SubmitReason, UserId};
+use sqlx::PgPool;
+
+/// Reads the candidate's answer for a given question; the web layer implements it for the
+/// posted form, whose field names depend on the question.
+pub trait AnswerSource: Sync {
+    /// The answer, or why it is not a valid answer to this question (in the candidate's words).
+    fn response_for(&self, body: &ItemBody) -> Result<Response, String>;
+}
+
+pub struct SaveRequest<'a> {
+    pub attempt: &'a AttemptRow,
+    pub user: UserId,
+    pub position: i32,
+    /// The revision the candidate's page showed.
+    pub base_revision: i32,
+    pub answer: &'a dyn AnswerSource,
+    pub flagged: bool,
+    pub nav: Nav,
+    /// A background save (JSON) never moves on, so it never locks a problem–solution answer.
+    pub autosave: bool,
+    pub grace_seconds: i64,
+}
+
+/// What became of a save.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SaveOutcome {
+    Saved {
+        revision: i32,
+    },
+    /// The item is closed and nothing changed: the candidate is only moving on.
+    Unchanged {
+        revision: i32,
+    },
+    /// Someone saved a newer answer since the page was loaded.
+    Stale {
+        current_revision: i32,
+    },
+    /// The item is closed (left case study, answered series item, checked practice item).
+    Locked {
+        revision: i32,
+    },
+    /// The save came after the deadline and its grace; the attempt is now finalised.
+    TooLate {
+        revision: i32,
+    },
+    /// The attempt was already submitted.
+    Closed {
+        revision: i32,
+    },
+    /// The form does not hold a valid answer to this question.
+    Invalid {
+        message: String,
+        revision: i32,
+    },
+}
+
+/// Saves one answer; `None` when the item does not exist in the candidate's attempt.
+#[tracing::instrument(
+    skip_all,
+    fields(user = %req.user, attempt = %req.attempt.id, position = req.position, nav = %req.nav),
+    err
+)]
+pub async fn save(db: &PgPool, req: &SaveRequest<'_>) -> anyhow::Result<Option<SaveOutcome>> {
+    let a = req.attempt;
+    let Some(row) = db::attempts::item(db, a.id, req.position).await? else {
+        return Ok(None);
+    };
+    if !a.in_progress() {
+        return Ok(Some(SaveOutcome::Closed {
+            revision: row.revision,
+        }));
+    }
+    let response = match req.answer.response_for(&row.body.0.body) {
+        Ok(r) => r,
+        Err(message) => {
+            return Ok(Some(SaveOutcome::Invalid {
+                message,
+                revision: row.revision,
+            }))
+        }
+    };
+    // Moving on from a closed question without changing it is just moving on.
+    let unchanged =
+        row.response.as_ref().map(|r| &r.0) == Some(&response) && row.flagged == req.flagged;
+    if row.locked && unchanged {
+        return Ok(Some(SaveOutcome::Unchanged {
+            revision: row.revision,
+        }));
+    }
+    // A problem–solution answer becomes final when the candidate moves on, not while they are
+    // still choosing.
+    let lock_if_answered =
+        row.section_kind == SectionKind::Series && !req.autosave && req.nav != Nav::Stay;
+    let write = AnswerWrite {
+        attempt_id: a.id,
+        user_id: req.user,
+        position: req.position,
+        base_revision: req.base_revision,
+        response: &response,
+        flagged: req.flagged,
+        grace_seconds: req.grace_seconds,
+        lock_if_answered,
+    };
+    let outcome = match db::attempts::write_answer(db, &write).await? {
+        StoredAnswer::Written(revision) => SaveOutcome::Saved { revision },
+        StoredAnswer::Refused(facts) => explain_refusal(
+            &facts,
+            &response,
+            req.flagged,
+            req.base_revision,
+            row.revision,
+        ),
+        StoredAnswer::Missing => return Ok(None),
+    };
+    metrics::counter!("mockexam_saves_total", "outcome" => outcome.metric_label()).increment(1);
+    match &outcome {
+        SaveOutcome::Saved { .. } => {
+            // Answering a question outside an open case study leaves the case study, exactly as
+            // opening that question would.
+            let target = (row.section_kind == SectionKind::Case).then_some(row.section);
+            if a.open_section.is_some() && a.open_section != target {
+                db::attempts::enter_section(db, a.id, target).await?;
+            }
+        }
+        SaveOutcome::TooLate { .. } => {
+            super::finalize(db, a.id, SubmitReason::Expired).await?;
+        }
+        _ => {}
+    }
+    Ok(Some(outcome))
+}
+
+/// Why a write did not land, from what the row holds. A retry of a save that already landed
+/// (same content, one revision on) counts as saved, so retries are harmless.
+pub fn explain_refusal(
+    facts: &RefusalFacts,
+    response: &Response,
+    flagged: bool,
+    base_revision: i32,
+    shown_revision: i32,
+) -> SaveOutcome {
+    let same_content =
+        facts.response.as_ref().map(|j| &j.0) == Some(response) && facts.flagged == flagged;
+    if facts.status != crate::types::AttemptStatus::InProgress {
+        SaveOutcome::Closed {
+            revision: shown_revision,
+        }
+    } else if facts.too_late {
+        SaveOutcome::TooLate {
+            revision: shown_revision,
+        }
+    } else if same_content && facts.revision == base_revision + 1 {
+        SaveOutcome::Saved {
+            revision: facts.revision,
+        }
+    } else if facts.locked || facts.checked {
+        SaveOutcome::Locked {
+            revision: shown_revision,
+        }
+    } else {
+        SaveOutcome::Stale {
+            current_revision: facts.revision,
+        }
+    }
+}
+
+impl SaveOutcome {
+    fn metric_label(&self) -> &'static str {
+        match self {
+            SaveOutcome::Saved { .. } => "saved",
+            SaveOutcome::Unchanged { .. } => "unchanged",
+            SaveOutcome::Stale { .. } => "stale",
+            SaveOutcome::Locked { .. } => "locked",
+            SaveOutcome::TooLate { .. } => "too_late",
+            SaveOutcome::Closed { .. } => "closed",
+            SaveOutcome::Invalid { .. } => "invalid",
+        }
+    }
+
+    /// The revision the candidate's page should carry from now on.
+    pub fn revision(&self) -> i32 {
+        match self {
+            SaveOutcome::Saved { revision }
+            | SaveOutcome::Unchanged { revision }
+            | SaveOutcome::Locked { revision }
+            | SaveOutcome::TooLate { revision }
+            | SaveOutcome::Closed { revision }
+            | SaveOutcome::Invalid { revision, .. } => *revision,
+            SaveOutcome::Stale { current_revision } => *current_revision,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::AttemptStatus;
+    use sqlx::types::Json;
+
+    fn answer(choice: &str) -> Response {
+        Response::Single {
+            choice: Some(choice.into()),
+        }
+    }
+
+    fn facts(revision: i32, stored: &str) -> RefusalFacts {
+        RefusalFacts {
+            revision,
+            locked: false,
+            checked: false,
+            response: Some(Json(answer(stored))),
+            flagged: false,
+            status: AttemptStatus::InProgress,
+            too_late: false,
+        }
+    }
+
+    #[test]
+    fn a_retry_of_a_save_that_landed_counts_as_saved() {
+        let f = facts(4, "a");
+        assert_eq!(
+            explain_refusal(&f, &answer("a"), false, 3, 3),
+            SaveOutcome::Saved { revision: 4 }
+        );
+    }
+
+    #[test]
+    fn a_different_answer_from_an_older_page_is_stale() {
+        let f = facts(4, "a");
+        assert_eq!(
+            explain_refusal(&f, &answer("b"), false, 3, 3),
+            SaveOutcome::Stale {
+                current_revision: 4
+            }
+        );
+        // The same answer but two revisions on was overwritten in between: also stale.
+        let f = facts(5, "a");
+        assert_eq!(
+            explain_refusal(&f, &answer("a"), false, 3, 3),
+            SaveOutcome::Stale {
+                current_revision: 5
+            }
+        );
+    }
+
+    #[test]
+    fn closed_attempts_and_late_saves_win_over_everything_else() {
+        let mut f = facts(3, "a");
+        f.locked = true;
+        f.too_late = true;
+        assert_eq!(
+            explain_refusal(&f, &answer("b"), false, 3, 3),
+            SaveOutcome::TooLate { revision: 3 }
+        );
+        f.status = AttemptStatus::Submitted;
+        assert_eq!(
+            explain_refusal(&f, &answer("b"), false, 3, 3),
+            SaveOutcome::Closed { revision: 3 }
+        );
+    }
+
+    #[test]
+    fn locked_and_checked_items_refuse_changes() {
+        for (locked, checked) in [(true, false), (false, true)] {
+            let mut f = facts(3, "a");
+            f.locked = locked;
+            f.checked = checked;
+            assert_eq!(
+                explain_refusal(&f, &answer("b"), false, 3, 3),
+                SaveOutcome::Locked { revision: 3 }
+            );
+        }
+    }
+}

@@ -1,0 +1,262 @@
+//! Identifiers and states that cross every layer: typed ids that cannot be swapped silently, and
+//! enums for the states the database stores as text (each with one spelling, here).
+//!
+//! Every type maps to its column through sqlx: ids are transparent UUIDs, states are `text`
+//! columns guarded by CHECK constraints in the migrations, read and written through `as_str` and
+//! `parse`, so an unknown spelling in the database is an error with the column's type name rather
+//! than a silent default.
+
+use crate::domain::assembly::SectionKind;
+use crate::domain::item::ScenarioKind;
+use uuid::Uuid;
+
+macro_rules! id_type {
+    ($(#[$meta:meta])* $name:ident) => {
+        $(#[$meta])*
+        #[derive(
+            Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord,
+            serde::Serialize, serde::Deserialize, sqlx::Type,
+        )]
+        #[serde(transparent)]
+        #[sqlx(transparent)]
+        pub struct $name(pub Uuid);
+
+        impl $name {
+            pub fn new_random() -> Self {
+                $name(Uuid::new_v4())
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = uuid::Error;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Uuid::parse_str(s).map($name)
+            }
+        }
+
+        impl From<Uuid> for $name {
+            fn from(id: Uuid) -> Self {
+                $name(id)
+            }
+        }
+    };
+}
+
+id_type!(
+    /// A user account.
+    UserId
+);
+id_type!(
+    /// One attempt: a full mock or a practice set.
+    AttemptId
+);
+id_type!(
+    /// A question across all its versions.
+    QuestionId
+);
+id_type!(
+    /// An exam (one blueprint and its bank).
+    ExamId
+);
+
+/// Implements the sqlx text mapping and serde for an enum with `as_str` and `parse`.
+macro_rules! text_mapping {
+    ($name:ident) => {
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl sqlx::Type<sqlx::Postgres> for $name {
+            fn type_info() -> sqlx::postgres::PgTypeInfo {
+                <&str as sqlx::Type<sqlx::Postgres>>::type_info()
+            }
+            fn compatible(ty: &sqlx::postgres::PgTypeInfo) -> bool {
+                <&str as sqlx::Type<sqlx::Postgres>>::compatible(ty)
+            }
+        }
+
+        impl sqlx::postgres::PgHasArrayType for $name {
+            fn array_type_info() -> sqlx::postgres::PgTypeInfo {
+                <&str as sqlx::postgres::PgHasArrayType>::array_type_info()
+            }
+        }
+
+        impl<'q> sqlx::Encode<'q, sqlx::Postgres> for $name {
+            fn encode_by_ref(
+                &self,
+                buf: &mut sqlx::postgres::PgArgumentBuffer,
+            ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
+                <&str as sqlx::Encode<'q, sqlx::Postgres>>::encode(self.as_str(), buf)
+            }
+        }
+
+        impl<'r> sqlx::Decode<'r, sqlx::Postgres> for $name {
+            fn decode(
+                value: sqlx::postgres::PgValueRef<'r>,
+            ) -> Result<Self, sqlx::error::BoxDynError> {
+                let text = <&str as sqlx::Decode<'r, sqlx::Postgres>>::decode(value)?;
+                $name::parse(text).ok_or_else(|| {
+                    format!(concat!("unknown ", stringify!($name), " `{}`"), text).into()
+                })
+            }
+        }
+    };
+}
+
+/// An enum stored as text: the variants and their one spelling.
+macro_rules! text_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum $name {
+            $($(#[$vmeta])* $variant),+
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text),+
+                }
+            }
+
+            pub fn parse(text: &str) -> Option<Self> {
+                match text {
+                    $($text => Some($name::$variant),)+
+                    _ => None,
+                }
+            }
+        }
+
+        text_mapping!($name);
+    };
+}
+
+text_enum!(
+    /// Whether answers may still change.
+    AttemptStatus {
+        InProgress => "in_progress",
+        Submitted => "submitted",
+    }
+);
+
+text_enum!(
+    /// A full mock under exam rules, or a practice set with answers checked on the spot.
+    Mode {
+        Exam => "exam",
+        Practice => "practice",
+    }
+);
+
+text_enum!(
+    /// What an account may do beyond taking exams.
+    Role {
+        Candidate => "candidate",
+        Instructor => "instructor",
+        Admin => "admin",
+    }
+);
+
+impl Role {
+    /// Instructors and admins may open the authoring pages.
+    pub fn can_author(self) -> bool {
+        matches!(self, Role::Instructor | Role::Admin)
+    }
+}
+
+text_enum!(
+    /// Why an attempt was closed.
+    SubmitReason {
+        /// The candidate pressed Submit.
+        Candidate => "candidate",
+        /// A page or save arrived after the deadline and its grace.
+        Expired => "expired",
+        /// The background sweeper closed an abandoned attempt.
+        Swept => "swept",
+    }
+);
+
+text_enum!(
+    /// Where a question's form sends the candidate after saving (the `nav` field).
+    Nav {
+        Prev => "prev",
+        Next => "next",
+        /// Save and stay (the autosave and "Save" button).
+        Stay => "stay",
+        /// Practice: save, then reveal the key.
+        Check => "check",
+        Review => "review",
+        Submit => "submit",
+    }
+);
+
+impl SectionKind {
+    pub fn parse(text: &str) -> Option<Self> {
+        [
+            SectionKind::Standalone,
+            SectionKind::Series,
+            SectionKind::Case,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == text)
+    }
+}
+text_mapping!(SectionKind);
+
+impl ScenarioKind {
+    pub fn parse(text: &str) -> Option<Self> {
+        [ScenarioKind::Case, ScenarioKind::Series]
+            .into_iter()
+            .find(|k| k.as_str() == text)
+    }
+}
+text_mapping!(ScenarioKind);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_state_round_trips_through_its_spelling() {
+        for s in AttemptStatus::ALL {
+            assert_eq!(AttemptStatus::parse(s.as_str()), Some(*s));
+        }
+        for m in Mode::ALL {
+            assert_eq!(Mode::parse(m.as_str()), Some(*m));
+        }
+        for r in Role::ALL {
+            assert_eq!(Role::parse(r.as_str()), Some(*r));
+        }
+        for r in SubmitReason::ALL {
+            assert_eq!(SubmitReason::parse(r.as_str()), Some(*r));
+        }
+        for n in Nav::ALL {
+            assert_eq!(Nav::parse(n.as_str()), Some(*n));
+        }
+        for k in [
+            SectionKind::Standalone,
+            SectionKind::Series,
+            SectionKind::Case,
+        ] {
+            assert_eq!(SectionKind::parse(k.as_str()), Some(k));
+        }
+        assert_eq!(Mode::parse("Exam"), None);
+        assert_eq!(Role::parse(""), None);
+    }
+
+    #[test]
+    fn ids_print_and_parse_as_uuids() {
+        let id = AttemptId::new_random();
+        assert_eq!(id.to_string().parse::<AttemptId>().unwrap(), id);
+        assert!("not-a-uuid".parse::<UserId>().is_err());
+    }
+}
