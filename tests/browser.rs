@@ -10,6 +10,7 @@
 //! /usr/bin/chromedriver; `scripts/ensure-chromium.sh` installs them). The accessibility test
 //! needs `node_modules/axe-core` (`npm ci`; `scripts/test` runs it when missing).
 
+#[path = "api/helpers.rs"]
 mod common;
 
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};

@@ -43,23 +43,14 @@ pub async fn render_error_pages(
     };
     let status = resp.status();
     if wants_json {
-        let mut r = (
-            status,
-            axum::Json(serde_json::json!({
-                "saved": false, "error": message, "request_id": request_id,
-            })),
-        )
-            .into_response();
+        let body = serde_json::json!({
+            "saved": false, "error": message, "request_id": request_id,
+        });
+        let mut r = (status, axum::Json(body)).into_response();
         copy_retry_after(&resp, &mut r);
         return r;
     }
-    let user = match token {
-        Some(t) => crate::db::sessions::user_for(&state.db, &t, state.config.session_hours)
-            .await
-            .ok()
-            .flatten(),
-        None => None,
-    };
+    let user = signed_in(&state, token).await;
     let heading = heading(status).to_string();
     let page = ErrorTemplate {
         ctx: PageCtx::new(user.as_ref()),
@@ -76,6 +67,15 @@ pub async fn render_error_pages(
     r.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     r
+}
+
+/// Who is signed in, for the page header; an error page never fails for want of it.
+async fn signed_in(state: &AppState, token: Option<String>) -> Option<crate::db::users::User> {
+    let token = token?;
+    crate::db::sessions::user_for(&state.db, &token, state.config.session_hours)
+        .await
+        .ok()
+        .flatten()
 }
 
 /// The message of an error response that should be drawn as a page; `None` leaves the response

@@ -133,3 +133,79 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod thin_handlers {
+    //! Handlers stay thin (extract, call the engine or db, render): none grows past 50 lines.
+
+    use std::path::Path;
+
+    /// (name, line count) of every async function in `src` taking a `State` extractor.
+    fn handlers(src: &str) -> Vec<(String, usize)> {
+        let lines: Vec<&str> = src.lines().collect();
+        let mut out = Vec::new();
+        for (i, line) in lines.iter().enumerate() {
+            let trimmed = line.trim_start();
+            let Some(rest) = trimmed
+                .strip_prefix("pub(super) async fn ")
+                .or_else(|| trimmed.strip_prefix("pub async fn "))
+                .or_else(|| trimmed.strip_prefix("async fn "))
+            else {
+                continue;
+            };
+            let indent = &line[..line.len() - trimmed.len()];
+            let Some(end) = (i..lines.len()).find(|&j| lines[j] == format!("{indent}}}")) else {
+                continue;
+            };
+            let signature_end = (i..end).find(|&j| lines[j].contains('{')).unwrap_or(i);
+            if lines[i..=signature_end]
+                .iter()
+                .any(|l| l.contains("State("))
+            {
+                let name = rest.split(['(', '<']).next().unwrap_or(rest).to_string();
+                out.push((name, end - i + 1));
+            }
+        }
+        out
+    }
+
+    fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                rust_files(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+
+    #[test]
+    fn every_handler_is_at_most_fifty_lines() {
+        let mut files = Vec::new();
+        rust_files(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("src/web"),
+            &mut files,
+        );
+        let mut found = 0;
+        for file in files {
+            let src = std::fs::read_to_string(&file).unwrap();
+            for (name, n) in handlers(&src) {
+                found += 1;
+                assert!(
+                    n <= 50,
+                    "{}: handler `{name}` has {n} lines",
+                    file.display()
+                );
+            }
+        }
+        assert!(found > 20, "the scan found only {found} handlers");
+    }
+
+    #[test]
+    fn the_scan_measures_a_long_handler() {
+        let body = "    let x = 1;\n".repeat(60);
+        let src = format!("async fn long(State(s): State<AppState>) -> R {{\n{body}}}\n");
+        assert_eq!(handlers(&src), vec![("long".to_string(), 62)]);
+    }
+}

@@ -1,7 +1,7 @@
 //! Practice sets, spaced review and the readiness report, through the real router.
 
-mod common;
-use common::{attempt_id, candidate};
+use crate::helpers as common;
+use common::{attempt_id, candidate, question_at};
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -138,8 +138,8 @@ async fn a_full_mock_never_reveals_answers_early(pool: PgPool) {
         .await;
     r.assert_status(303);
     let page = app.get(&format!("/attempts/{id}/items/{pos}")).await;
-    assert!(!page.body.contains("Correct answer") && !page.body.contains("Learn more"));
-    assert!(!page.body.contains("Check answer"));
+    assert!(!page.text().contains("Correct answer") && !page.text().contains("Learn more"));
+    assert!(!page.text().contains("Check answer"));
     app.post(&format!("/attempts/{id}/items/{pos}/check"), &[])
         .await
         .assert_status(400);
@@ -380,4 +380,181 @@ async fn readiness_reports_pass_chance_trend_weak_objectives_and_target(pool: Pg
     .await
     .unwrap();
     assert_eq!(objectives, vec![weak]);
+}
+
+// ---- guards found by review
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn practice_never_offers_or_reveals_a_question_of_an_open_mock(pool: PgPool) {
+    common::import_bank(&pool, "question-bank/example").await;
+    let mut app = candidate(&pool, "leak@example.com").await;
+    // A practice set made first holds every question of the small exam.
+    let p = app
+        .post("/practice/ex-100", &[("size", "10"), ("which", "any")])
+        .await;
+    let set = attempt_id(p.location());
+    // Then a mock starts with the same questions; one of them is marked.
+    let mock = attempt_id(app.post("/exams/ex-100/attempts", &[]).await.location());
+    app.post(
+        &format!("/attempts/{mock}/items/1"),
+        &[("flagged", "on"), ("revision", "0"), ("nav", "stay")],
+    )
+    .await
+    .assert_status(303);
+    // No new practice set can contain the mock's questions…
+    app.post("/practice/ex-100", &[("size", "10"), ("which", "marked")])
+        .await
+        .assert_status(422)
+        .assert_contains("No question matches");
+    app.post("/practice/ex-100", &[("size", "10"), ("which", "any")])
+        .await
+        .assert_status(422);
+    // …and the older set cannot reveal them while the mock is open.
+    let q = question_at(&pool, mock, 1).await;
+    let pos: i32 = sqlx::query_scalar(
+        "SELECT ai.position FROM attempt_items ai JOIN question_versions qv ON qv.id = ai.question_version_id
+         WHERE ai.attempt_id = $1 AND qv.question_id = $2",
+    )
+    .bind(set)
+    .bind(q)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let item: sqlx::types::Json<mockexam::domain::item::Item> = sqlx::query_scalar(
+        "SELECT qv.body FROM attempt_items ai JOIN question_versions qv ON qv.id = ai.question_version_id
+         WHERE ai.attempt_id = $1 AND ai.position = $2",
+    )
+    .bind(set)
+    .bind(pos)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let fields: Vec<(String, String)> = match &item.0.body {
+        mockexam::domain::item::ItemBody::YesNo { .. } => vec![("answer".into(), "yes".into())],
+        mockexam::domain::item::ItemBody::Grid { .. } => vec![("s1".into(), "yes".into())],
+        mockexam::domain::item::ItemBody::Order { actions, .. } => {
+            vec![("pos1".into(), actions[0].id.clone())]
+        }
+        mockexam::domain::item::ItemBody::Dropdown { slots, .. } => {
+            vec![("slot1".into(), slots[0].choices[0].id.clone())]
+        }
+        mockexam::domain::item::ItemBody::Match { choices, .. } => {
+            vec![("p1".into(), choices[0].id.clone())]
+        }
+        mockexam::domain::item::ItemBody::Single { options, .. }
+        | mockexam::domain::item::ItemBody::Multiple { options, .. } => {
+            vec![("choice".into(), options[0].id.clone())]
+        }
+    };
+    let mut pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    pairs.push(("revision", "0"));
+    pairs.push(("nav", "check"));
+    let r = app
+        .post(&format!("/attempts/{set}/items/{pos}"), &pairs)
+        .await;
+    r.assert_status(409)
+        .assert_contains("also in your full mock in progress");
+    assert!(!r.text().contains("Correct answer"));
+    app.post(&format!("/attempts/{set}/items/{pos}/check"), &[])
+        .await
+        .assert_status(409);
+    // After the mock is submitted the practice answer can be checked.
+    app.post(&format!("/attempts/{mock}/submit"), &[]).await;
+    app.post(&format!("/attempts/{set}/items/{pos}/check"), &[])
+        .await
+        .assert_status(303);
+    app.get(&format!("/attempts/{set}/items/{pos}"))
+        .await
+        .assert_contains("Correct answer");
+}
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn a_flag_alone_is_not_an_answer_to_check(pool: PgPool) {
+    common::import_bank(&pool, "question-bank/example").await;
+    let mut app = candidate(&pool, "flag@example.com").await;
+    let set = attempt_id(
+        app.post("/practice/ex-100", &[("size", "5"), ("which", "any")])
+            .await
+            .location(),
+    );
+    app.post(
+        &format!("/attempts/{set}/items/1"),
+        &[("flagged", "on"), ("revision", "0"), ("nav", "stay")],
+    )
+    .await
+    .assert_status(303);
+    app.post(&format!("/attempts/{set}/items/1/check"), &[])
+        .await
+        .assert_status(422)
+        .assert_contains("Answer the question first");
+}
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn answers_checked_before_a_mock_stay_hidden_while_it_runs(pool: PgPool) {
+    common::import_bank(&pool, "question-bank/example").await;
+    let mut app = candidate(&pool, "before@example.com").await;
+    let set = attempt_id(
+        app.post("/practice/ex-100", &[("size", "10"), ("which", "any")])
+            .await
+            .location(),
+    );
+    // Answer and check a single-answer item of the practice set.
+    let (pos, body): (i32, sqlx::types::Json<mockexam::domain::item::Item>) = sqlx::query_as(
+        "SELECT ai.position, qv.body FROM attempt_items ai JOIN question_versions qv ON qv.id = ai.question_version_id
+         WHERE ai.attempt_id = $1 AND qv.body->>'kind' = 'single' ORDER BY ai.position LIMIT 1",
+    )
+    .bind(set)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let explanation = common::words_of(&body.0.explanation, 8);
+    let choice = match &body.0.body {
+        mockexam::domain::item::ItemBody::Single { options, .. } => options[0].id.clone(),
+        _ => unreachable!(),
+    };
+    app.post(
+        &format!("/attempts/{set}/items/{pos}"),
+        &[
+            ("choice", choice.as_str()),
+            ("revision", "0"),
+            ("nav", "check"),
+        ],
+    )
+    .await
+    .assert_status(303);
+    app.get(&format!("/attempts/{set}/items/{pos}"))
+        .await
+        .assert_contains("Correct answer");
+    // The mock (all ten questions of the small exam) starts: the key disappears everywhere.
+    let mock = attempt_id(app.post("/exams/ex-100/attempts", &[]).await.location());
+    let page = app.get(&format!("/attempts/{set}/items/{pos}")).await;
+    page.assert_status(200)
+        .assert_contains("also in your full mock in progress");
+    assert!(
+        !page.text().contains("Correct answer")
+            && !common::page_text(&page.body).contains(&explanation)
+    );
+    app.post(&format!("/attempts/{set}/submit"), &[]).await;
+    let report = app.get(&format!("/attempts/{set}/result")).await;
+    report
+        .assert_status(200)
+        .assert_contains("Answer shown after your mock in progress");
+    assert!(
+        !common::page_text(&report.body).contains(&explanation),
+        "the practice report withholds the explanation"
+    );
+    assert!(
+        report.select("a[href*='learn.microsoft.com']").is_empty(),
+        "and the references"
+    );
+    // Once the mock is submitted, both show everything again.
+    app.post(&format!("/attempts/{mock}/submit"), &[]).await;
+    let after = app.get(&format!("/attempts/{set}/result")).await;
+    assert!(
+        common::page_text(&after.body).contains(&explanation),
+        "{explanation}"
+    );
 }

@@ -37,11 +37,51 @@ impl TestResponse {
         );
         self
     }
+    fn is_html(&self) -> bool {
+        self.headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("text/html"))
+    }
+
+    /// What a reader sees: the text of an HTML page (markup, scripts and styles left out,
+    /// whitespace collapsed); any other body as it is.
+    pub fn text(&self) -> String {
+        if self.is_html() {
+            visible_text(&self.body)
+        } else {
+            self.body.clone()
+        }
+    }
+
+    /// The page's visible text contains `needle` (for JSON and plain bodies: the body does).
     #[track_caller]
     pub fn assert_contains(&self, needle: &str) -> &Self {
+        let text = self.text();
         assert!(
-            self.body.contains(needle),
-            "expected {needle:?} in body:\n{}",
+            text.contains(needle),
+            "expected {needle:?} in the text:\n{}",
+            &text[..text.len().min(4000)]
+        );
+        self
+    }
+
+    /// Elements of the page matching a CSS selector.
+    pub fn select(&self, css: &str) -> Vec<scraper::ElementRef<'static>> {
+        let selector =
+            scraper::Selector::parse(css).unwrap_or_else(|e| panic!("bad selector {css}: {e}"));
+        // Leaked so the elements can outlive this call; tests are short-lived processes.
+        let doc: &'static scraper::Html =
+            Box::leak(Box::new(scraper::Html::parse_document(&self.body)));
+        doc.select(&selector).collect()
+    }
+
+    /// At least one element matches the CSS selector.
+    #[track_caller]
+    pub fn assert_selector(&self, css: &str) -> &Self {
+        assert!(
+            !self.select(css).is_empty(),
+            "expected an element matching {css:?} in:\n{}",
             &self.body[..self.body.len().min(4000)]
         );
         self
@@ -207,26 +247,34 @@ pub async fn signed_in_as(app: &mut TestApp, email: &str, role: &str) {
 
 /// The visible text of a page, tags dropped, common entities decoded and all white space removed
 /// (so inline markup such as `(<strong>A</strong>)` reads as `(A)`). Compare with [`words_of`].
+/// The text of a page with every whitespace removed: a comparison key for text that the page
+/// may wrap or indent differently from its source.
 pub fn page_text(html: &str) -> String {
-    let mut out = String::with_capacity(html.len());
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' if in_tag => in_tag = false,
-            _ if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    out.replace("&amp;", "&")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&#x27;", "'")
+    visible_text(html)
         .chars()
         .filter(|c| !c.is_whitespace())
         .collect()
+}
+
+/// The text a reader sees: markup, scripts and styles left out, whitespace collapsed.
+pub fn visible_text(html: &str) -> String {
+    let doc = scraper::Html::parse_document(html);
+    let mut out = String::new();
+    for node in doc.root_element().descendants() {
+        let Some(text) = node.value().as_text() else {
+            continue;
+        };
+        let hidden = node.ancestors().any(|a| {
+            a.value()
+                .as_element()
+                .is_some_and(|e| matches!(e.name(), "script" | "style" | "title"))
+        });
+        if !hidden {
+            out.push_str(text);
+            out.push(' ');
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// The first `n` words of an explanation as they read on a page (Markdown marks and white
@@ -263,6 +311,19 @@ pub async fn first_position(pool: &PgPool, id: uuid::Uuid, section_kind: &str) -
     )
     .bind(id)
     .bind(section_kind)
+    .fetch_one(pool)
+    .await
+    .unwrap()
+}
+
+/// The question shown at a position of an attempt.
+pub async fn question_at(pool: &PgPool, attempt: uuid::Uuid, position: i32) -> uuid::Uuid {
+    sqlx::query_scalar(
+        "SELECT qv.question_id FROM attempt_items ai JOIN question_versions qv ON qv.id = ai.question_version_id
+         WHERE ai.attempt_id = $1 AND ai.position = $2",
+    )
+    .bind(attempt)
+    .bind(position)
     .fetch_one(pool)
     .await
     .unwrap()

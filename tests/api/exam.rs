@@ -1,7 +1,7 @@
 //! The candidate's whole loop through the real router and the real database.
 
-mod common;
-use common::{candidate, first_position, TestApp, TestResponse};
+use crate::helpers as common;
+use common::{attempt_id, candidate, first_position, TestApp, TestResponse};
 use mockexam::domain::item::{Item, ItemBody};
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -127,9 +127,7 @@ async fn a_whole_attempt_from_start_to_score_report(pool: PgPool) {
         r.assert_status(303);
     }
     let review = app.get(&format!("/attempts/{id}/review")).await;
-    review
-        .assert_status(200)
-        .assert_contains("0</strong> unanswered");
+    review.assert_status(200).assert_contains("0 unanswered");
     app.get(&format!("/attempts/{id}/submit"))
         .await
         .assert_status(200)
@@ -142,10 +140,10 @@ async fn a_whole_attempt_from_start_to_score_report(pool: PgPool) {
         .assert_contains("1000")
         .assert_contains("You passed this mock")
         .assert_contains("By skill area")
-        .assert_contains("<svg")
+        .assert_selector("svg")
         .assert_contains("Correct answer")
         .assert_contains("Options as written")
-        .assert_contains("<strong>B.</strong> An Azure Machine Learning compute cluster")
+        .assert_contains("B. An Azure Machine Learning compute cluster")
         .assert_contains("https://learn.microsoft.com/");
     let (status, reason, scaled) = attempt_status(&pool, id).await;
     assert_eq!(
@@ -280,8 +278,8 @@ async fn json_save_reports_revision_and_remaining_time(pool: PgPool) {
     assert!((1190..=1200).contains(&remaining), "{remaining}");
     // The page shows the saved answer after a reload.
     let page = app.get(&format!("/attempts/{id}/items/1")).await;
-    page.assert_contains("name=\"revision\" value=\"1\"");
-    assert!(page.body.contains("checked") || page.body.contains("selected"));
+    page.assert_selector("input[name=revision][value='1']");
+    assert!(!page.select("input[checked], option[selected]").is_empty());
 }
 
 #[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
@@ -452,7 +450,7 @@ async fn an_answered_problem_solution_item_cannot_be_revisited(pool: PgPool) {
     page.assert_status(200)
         .assert_contains("cannot return to it");
     assert!(
-        !page.body.contains("value=\"prev\""),
+        page.select("button[value=prev]").is_empty(),
         "no Previous button in a series"
     );
     answer(&mut app, id, pos, "next", true)
@@ -471,7 +469,9 @@ async fn an_answered_problem_solution_item_cannot_be_revisited(pool: PgPool) {
     again.assert_status(409);
     let review = app.get(&format!("/attempts/{id}/review")).await;
     assert!(
-        !review.body.contains(&format!("/items/{pos}\"")),
+        review
+            .select(&format!("a[href$='/items/{pos}']"))
+            .is_empty(),
         "not listed on the review screen"
     );
     review.assert_contains("problem–solution answer(s) final and not listed");
@@ -630,7 +630,7 @@ async fn starting_again_offers_to_resume(pool: PgPool) {
     again
         .assert_status(409)
         .assert_contains("Resume it")
-        .assert_contains(&format!("/attempts/{id}"));
+        .assert_selector(&format!("a[href='/attempts/{id}']"));
     let n: i64 = sqlx::query_scalar("SELECT count(*) FROM attempts")
         .fetch_one(&pool)
         .await
@@ -661,7 +661,7 @@ async fn a_bank_too_small_for_the_blueprint_names_the_short_domain(pool: PgPool)
     r.assert_status(422)
         .assert_contains("A mock cannot be built from this bank yet");
     assert!(
-        r.body.contains("Prepare data") || r.body.contains("Train and deploy models"),
+        r.text().contains("Prepare data") || r.text().contains("Train and deploy models"),
         "{}",
         r.body
     );
@@ -715,4 +715,203 @@ async fn invalid_answers_get_a_clear_message_and_change_nothing(pool: PgPool) {
     .await
     .unwrap();
     assert!(saved.is_none());
+}
+
+// ---- guards found by review
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn looking_at_the_clock_does_not_cancel_the_grace_period(pool: PgPool) {
+    common::import_bank(&pool, "question-bank/example").await;
+    let mut app = candidate(&pool, "grace@example.com").await;
+    let id = attempt_id(app.post("/exams/ex-100/attempts", &[]).await.location());
+    sqlx::query("UPDATE attempts SET deadline_at = now() - interval '2 seconds' WHERE id = $1")
+        .bind(id)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let status = app.get_json(&format!("/attempts/{id}/status")).await.json();
+    assert_eq!(status["expired"], true);
+    assert_eq!(status["remaining_seconds"], 0);
+    app.get(&format!("/attempts/{id}/items/1"))
+        .await
+        .assert_status(200);
+    // An answer still in flight lands…
+    app.post_json(
+        &format!("/attempts/{id}/items/2"),
+        &[("revision", "0"), ("flagged", "true")],
+    )
+    .await
+    .assert_status(200);
+    // …and the page's own submit closes the attempt as expired.
+    app.post(&format!("/attempts/{id}/submit"), &[])
+        .await
+        .assert_status(303);
+    let reason: String = sqlx::query_scalar("SELECT submit_reason FROM attempts WHERE id = $1")
+        .bind(id)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(reason, "expired");
+}
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn answering_outside_an_open_case_study_closes_it(pool: PgPool) {
+    common::import_bank(&pool, "question-bank/example").await;
+    let mut app = candidate(&pool, "case2@example.com").await;
+    let id = attempt_id(app.post("/exams/ex-100/attempts", &[]).await.location());
+    let case = common::first_position(&pool, id, "case").await;
+    app.get(&format!("/attempts/{id}/items/{case}"))
+        .await
+        .assert_status(200);
+    // A save to question 1 from another tab, without opening it.
+    app.post_json(
+        &format!("/attempts/{id}/items/1"),
+        &[("revision", "0"), ("flagged", "true")],
+    )
+    .await
+    .assert_status(200);
+    app.get(&format!("/attempts/{id}/items/{case}"))
+        .await
+        .assert_status(409);
+}
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn a_mistyped_position_locks_nothing(pool: PgPool) {
+    common::import_bank(&pool, "question-bank/example").await;
+    let mut app = candidate(&pool, "typo@example.com").await;
+    let id = attempt_id(app.post("/exams/ex-100/attempts", &[]).await.location());
+    let series = common::first_position(&pool, id, "series").await;
+    app.get(&format!("/attempts/{id}/items/{series}"))
+        .await
+        .assert_status(200);
+    app.post_json(
+        &format!("/attempts/{id}/items/{series}"),
+        &[("answer", "yes"), ("revision", "0")],
+    )
+    .await
+    .assert_status(200);
+    app.get(&format!("/attempts/{id}/items/9999"))
+        .await
+        .assert_status(404);
+    // Still the question on screen: its answer may change until the candidate moves on.
+    app.get(&format!("/attempts/{id}/items/{series}"))
+        .await
+        .assert_status(200);
+}
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn malformed_addresses_get_a_page_not_plain_text(pool: PgPool) {
+    let mut app = candidate(&pool, "badurl@example.com").await;
+    for path in [
+        "/attempts/not-a-uuid",
+        "/attempts/00000000-0000-0000-0000-000000000000/items/abc",
+    ] {
+        let r = app.get(path).await;
+        assert!(r.status.is_client_error(), "{path}: {}", r.status);
+        r.assert_selector(".site-header")
+            .assert_contains("does not lead to a page");
+    }
+}
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn renaming_an_objective_breaks_no_attempt(pool: PgPool) {
+    common::import_bank(&pool, "question-bank/example").await;
+    let mut app = candidate(&pool, "renamed@example.com").await;
+    let id = attempt_id(app.post("/exams/ex-100/attempts", &[]).await.location());
+    // A later blueprint no longer has the objective these question versions name.
+    sqlx::query("UPDATE objectives SET code = 'models.renamed' WHERE code = 'models.train'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    for n in 1..=10 {
+        let r = app.get(&format!("/attempts/{id}/items/{n}")).await;
+        assert!(r.status == 200 || r.status == 409, "item {n}: {}", r.status);
+    }
+    sqlx::query("UPDATE attempts SET deadline_at = now() - interval '1 hour' WHERE id = $1")
+        .bind(id)
+        .execute(&pool)
+        .await
+        .unwrap();
+    assert_eq!(mockexam::engine::sweep(&pool, 10).await.unwrap(), 1);
+    app.get(&format!("/attempts/{id}/result"))
+        .await
+        .assert_status(200);
+}
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn no_save_lands_while_an_attempt_is_being_closed(pool: PgPool) {
+    common::import_bank(&pool, "question-bank/example").await;
+    let mut app = candidate(&pool, "race@example.com").await;
+    let id = attempt_id(app.post("/exams/ex-100/attempts", &[]).await.location());
+    // A finaliser holds the attempt…
+    let mut closing = pool.begin().await.unwrap();
+    sqlx::query("SELECT 1 FROM attempts WHERE id = $1 FOR UPDATE")
+        .bind(id)
+        .execute(&mut *closing)
+        .await
+        .unwrap();
+    // …while an autosave arrives: it waits instead of slipping in between scoring and closing.
+    let mut tab = app.other_browser();
+    tab.cookie = app.cookie.clone();
+    let save = tokio::spawn(async move {
+        tab.post_json(
+            &format!("/attempts/{id}/items/1"),
+            &[("revision", "0"), ("flagged", "true")],
+        )
+        .await
+        .status
+        .as_u16()
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(!save.is_finished(), "the save waits for the finaliser");
+    sqlx::query("UPDATE attempts SET status = 'submitted', submitted_at = now(), submit_reason = 'candidate' WHERE id = $1")
+        .bind(id)
+        .execute(&mut *closing)
+        .await
+        .unwrap();
+    closing.commit().await.unwrap();
+    assert_eq!(
+        save.await.unwrap(),
+        409,
+        "refused once it sees the attempt closed"
+    );
+    let flagged: bool = sqlx::query_scalar(
+        "SELECT flagged FROM attempt_items WHERE attempt_id = $1 AND position = 1",
+    )
+    .bind(id)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert!(!flagged);
+}
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn submit_waits_for_a_save_in_flight_instead_of_skipping(pool: PgPool) {
+    common::import_bank(&pool, "question-bank/example").await;
+    let mut app = candidate(&pool, "wait@example.com").await;
+    let id = attempt_id(app.post("/exams/ex-100/attempts", &[]).await.location());
+    let mut saving = pool.begin().await.unwrap();
+    sqlx::query("SELECT 1 FROM attempts WHERE id = $1 FOR SHARE")
+        .bind(id)
+        .execute(&mut *saving)
+        .await
+        .unwrap();
+    let mut tab = app.other_browser();
+    tab.cookie = app.cookie.clone();
+    let submit = tokio::spawn(async move {
+        tab.post(&format!("/attempts/{id}/submit"), &[])
+            .await
+            .status
+            .as_u16()
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(!submit.is_finished());
+    saving.commit().await.unwrap();
+    assert_eq!(submit.await.unwrap(), 303);
+    let status: String = sqlx::query_scalar("SELECT status FROM attempts WHERE id = $1")
+        .bind(id)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(status, "submitted");
 }

@@ -1,7 +1,10 @@
 //! Accounts and security, through the real router against a fresh database per test.
 
-mod common;
-use common::{signed_in_as, TestApp, PASSWORD};
+use crate::helpers as common;
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{header, Request};
+use common::{candidate, signed_in_as, TestApp, PASSWORD};
 use sqlx::PgPool;
 
 #[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
@@ -48,7 +51,7 @@ async fn wrong_password_is_refused_with_a_message(pool: PgPool) {
         .assert_contains("Email or password is not right.");
     assert!(app.cookie.is_none());
     // The form keeps the email the user typed.
-    r.assert_contains("value=\"bo@example.com\"");
+    r.assert_selector("input[value='bo@example.com']");
 }
 
 #[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
@@ -288,12 +291,12 @@ async fn pages_carry_security_headers_and_friendly_errors(pool: PgPool) {
     assert!(!csp.contains("unsafe-inline"));
     assert_eq!(r.headers.get("x-content-type-options").unwrap(), "nosniff");
     assert_eq!(r.headers.get("referrer-policy").unwrap(), "same-origin");
-    r.assert_contains("<script src=\"/static/app.");
+    r.assert_selector("script[src^='/static/app.']");
     let missing = app.get("/no/such/page").await;
     missing
         .assert_status(404)
         .assert_contains("Page not found")
-        .assert_contains("class=\"site-header\"");
+        .assert_selector(".site-header");
     // Hashed static URLs are cached for a year.
     let css = r
         .body
@@ -329,4 +332,120 @@ async fn health_readiness_and_metrics(pool: PgPool) {
         .assert_contains("route=\"/login\"");
     pool.close().await;
     app.get("/readyz").await.assert_status(503);
+}
+
+// ---- guards found by review
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn sign_in_never_redirects_to_another_site(pool: PgPool) {
+    let mut app = candidate(&pool, "redirect@example.com").await;
+    for next in [
+        "/%09/evil.example/",
+        "//evil.example",
+        "/%5Cevil.example",
+        "https://evil.example",
+    ] {
+        let r = app.get(&format!("/login?next={next}")).await;
+        assert_eq!(r.location(), "/", "{next}");
+    }
+}
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn parallel_guesses_still_count_against_the_limit(pool: PgPool) {
+    let mut app = candidate(&pool, "burst@example.com").await;
+    app.post("/logout", &[]).await;
+    let mut tasks = Vec::new();
+    for _ in 0..12 {
+        let mut other = app.other_browser();
+        tasks.push(tokio::spawn(async move {
+            other
+                .login("burst@example.com", "wrong guess number x")
+                .await
+                .status
+                .as_u16()
+        }));
+    }
+    let mut statuses = Vec::new();
+    for t in tasks {
+        statuses.push(t.await.unwrap());
+    }
+    let checked = statuses.iter().filter(|s| **s == 401).count();
+    let refused = statuses.iter().filter(|s| **s == 429).count();
+    assert_eq!(checked + refused, 12, "{statuses:?}");
+    assert!(checked <= 5, "at most 5 guesses were checked: {statuses:?}");
+}
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn metrics_are_for_this_machine_or_a_token(pool: PgPool) {
+    let mut cfg = common::config();
+    cfg.metrics_token = Some("s3cret-token".into());
+    let mut app = TestApp::with_config(pool, cfg);
+    let remote = || {
+        let mut req = Request::builder()
+            .uri("/metrics")
+            .header(header::HOST, "localhost");
+        req = req.extension(ConnectInfo(std::net::SocketAddr::from((
+            [203, 0, 113, 9],
+            4000,
+        ))));
+        req
+    };
+    let r = app.send(remote().body(Body::empty()).unwrap()).await;
+    r.assert_status(404);
+    let r = app
+        .send(
+            remote()
+                .header(header::AUTHORIZATION, "Bearer s3cret-token")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    r.assert_status(200).assert_contains("# TYPE");
+    let local = Request::builder()
+        .uri("/metrics")
+        .header(header::HOST, "localhost")
+        .extension(ConnectInfo(std::net::SocketAddr::from((
+            [127, 0, 0, 1],
+            4000,
+        ))))
+        .body(Body::empty())
+        .unwrap();
+    app.send(local).await.assert_status(200);
+}
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn a_classroom_signing_in_at_once_from_one_address_is_not_throttled(pool: PgPool) {
+    let app = TestApp::new(pool.clone());
+    for i in 0..30 {
+        mockexam::demo::upsert_user(
+            &pool,
+            &format!("student{i}@example.com"),
+            "Student",
+            mockexam::types::Role::Candidate,
+            common::PASSWORD,
+        )
+        .await
+        .unwrap();
+    }
+    let mut tasks = Vec::new();
+    for i in 0..30 {
+        let mut browser = app.other_browser();
+        tasks.push(tokio::spawn(async move {
+            browser
+                .login(&format!("student{i}@example.com"), common::PASSWORD)
+                .await
+                .status
+                .as_u16()
+        }));
+    }
+    let mut statuses = Vec::new();
+    for t in tasks {
+        statuses.push(t.await.unwrap());
+    }
+    assert!(statuses.iter().all(|s| *s == 303), "{statuses:?}");
+    let left: i64 = sqlx::query_scalar("SELECT count(*) FROM login_failures")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(left, 0);
 }

@@ -1,7 +1,7 @@
 //! The bank format: every class of `bank check` problem with its file:line, and import
 //! behaviour against the real database.
 
-mod common;
+use crate::helpers as common;
 use mockexam::bank;
 use sqlx::PgPool;
 use std::path::{Path, PathBuf};

@@ -1,0 +1,12 @@
+//! Router tests: the real router against a fresh, migrated PostgreSQL database per test
+//! (`#[sqlx::test]`), asserting on what the user sees (visible text, elements by selector,
+//! status and headers) and on what the database holds. One test binary, one module per feature.
+
+mod helpers;
+
+mod accounts;
+mod author;
+mod bank;
+mod exam;
+mod forms;
+mod practice;
