@@ -55,21 +55,29 @@ pub async fn run(pool: &PgPool, pw: &str) -> anyhow::Result<()> {
     let candidate = db::users::by_email(pool, DEMO_CANDIDATE)
         .await?
         .ok_or_else(|| anyhow::anyhow!("demo candidate missing"))?;
-    let Some(exam) = db::exams::by_slug(pool, "dp-100").await? else {
-        println!("no DP-100 bank loaded: demo attempts skipped");
-        return Ok(());
-    };
-    let existing = db::attempts::list_for_user_exam(pool, candidate.id, exam.id).await?;
-    if existing.is_empty() {
-        let n = simulate_history(pool, candidate.id, &exam, 4, 0.64, 0.86, 2026).await?;
-        println!("gave the demo candidate 4 earlier DP-100 mocks ({n} answers)");
-        db::analyze(pool).await?;
-    } else {
-        println!(
-            "the demo candidate already has {} DP-100 attempt(s)",
-            existing.len()
-        );
+    // Four earlier mocks per exam, improving over the weeks, so that score reports, readiness
+    // and item analysis have something to show on the first run.
+    for (slug, seed) in [("ai-300", 2027), ("dp-100", 2026)] {
+        let Some(exam) = db::exams::by_slug(pool, slug).await? else {
+            println!("no {slug} bank loaded: its demo attempts skipped");
+            continue;
+        };
+        let existing = db::attempts::list_for_user_exam(pool, candidate.id, exam.id).await?;
+        if existing.is_empty() {
+            let n = simulate_history(pool, candidate.id, &exam, 4, 0.64, 0.86, seed).await?;
+            println!(
+                "gave the demo candidate 4 earlier {} mocks ({n} answers)",
+                exam.code
+            );
+        } else {
+            println!(
+                "the demo candidate already has {} {} attempt(s)",
+                existing.len(),
+                exam.code
+            );
+        }
     }
+    db::analyze(pool).await?;
     Ok(())
 }
 

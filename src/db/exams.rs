@@ -14,13 +14,21 @@ pub struct ExamRow {
     pub blueprint: sqlx::types::Json<Blueprint>,
 }
 
+impl ExamRow {
+    /// The date the real exam was retired, if it was.
+    pub fn retired_on(&self) -> Option<&str> {
+        self.blueprint.retired_on.as_deref()
+    }
+}
+
 pub async fn list(pool: &PgPool) -> anyhow::Result<Vec<ExamRow>> {
     sqlx::query_as(
-        "SELECT id, code, slug, title, duration_minutes, question_count, blueprint FROM exams ORDER BY code",
+        "SELECT id, code, slug, title, duration_minutes, question_count, blueprint FROM exams
+         ORDER BY blueprint ? 'retired_on', code",
     )
     .fetch_all(pool)
     .await
-        .context("listing the exams")
+    .context("listing the exams")
 }
 
 pub async fn by_slug(pool: &PgPool, slug: &str) -> anyhow::Result<Option<ExamRow>> {

@@ -564,6 +564,10 @@ weight_max = 30
             cut_percent: 70.0,
             min_questions_per_objective: 0,
             min_questions_per_domain: 0,
+            retired_on: None,
+            successor: None,
+            learn_access: false,
+            breaks: false,
             domains: vec![domain("a", "Alpha", a), domain("b", "Beta", b)],
         }
     }
@@ -1100,6 +1104,10 @@ weight_max = 30
                     cut_percent: 70.0,
                     min_questions_per_objective: 0,
                     min_questions_per_domain: 0,
+                    retired_on: None,
+                    successor: None,
+                    learn_access: false,
+                    breaks: false,
                     domains,
                 };
                 while !admits(&bp) {

@@ -18,6 +18,19 @@ pub struct Blueprint {
     pub min_questions_per_objective: u32,
     #[serde(default)]
     pub min_questions_per_domain: u32,
+    /// The date (YYYY-MM-DD) the real exam was retired; the mock stays for candidates who sat it
+    /// and instructors who teach its content.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retired_on: Option<String>,
+    /// The code of the exam that replaced this one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub successor: Option<String>,
+    /// Microsoft Learn may be consulted during the real exam (open book).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub learn_access: bool,
+    /// The real exam offers breaks (the clock keeps running; questions seen before a break lock).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub breaks: bool,
     pub domains: Vec<Domain>,
 }
 
@@ -53,6 +66,15 @@ impl Blueprint {
     /// Problems that make the blueprint unusable, in plain words.
     pub fn problems(&self) -> Vec<String> {
         let mut out = Vec::new();
+        let date = time::macros::format_description!("[year]-[month]-[day]");
+        if let Some(d) = &self.retired_on {
+            if time::Date::parse(d, &date).is_err() {
+                out.push(format!("retired_on `{d}` is not a date like 2026-06-01"));
+            }
+        }
+        if self.successor.is_some() && self.retired_on.is_none() {
+            out.push("an exam with a successor needs its retired_on date".to_string());
+        }
         if self.code.trim().is_empty() {
             out.push("exam code is empty".to_string());
         }
@@ -171,6 +193,19 @@ pub fn scale(fraction: f64, cut: f64) -> u32 {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_retirement_needs_a_real_date_and_a_successor_needs_a_retirement() {
+        let mut bp = sample();
+        assert!(bp.problems().is_empty());
+        bp.retired_on = Some("2026-13-01".into());
+        assert!(bp.problems().iter().any(|p| p.contains("not a date")));
+        bp.retired_on = Some("2026-06-01".into());
+        bp.successor = Some("AI-300".into());
+        assert!(bp.problems().is_empty());
+        bp.retired_on = None;
+        assert!(bp.problems().iter().any(|p| p.contains("retired_on")));
+    }
 
     pub fn sample() -> Blueprint {
         toml::from_str(

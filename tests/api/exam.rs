@@ -915,3 +915,35 @@ async fn submit_waits_for_a_save_in_flight_instead_of_skipping(pool: PgPool) {
         .unwrap();
     assert_eq!(status, "submitted");
 }
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn the_catalogue_offers_ai300_first_and_dp100_points_to_it(pool: PgPool) {
+    common::import_bank(&pool, "question-bank/dp-100").await;
+    common::import_bank(&pool, "question-bank/ai-300").await;
+    let mut app = TestApp::new(pool.clone());
+    let catalogue = app.get("/exams").await;
+    catalogue.assert_status(200);
+    let titles: Vec<String> = catalogue
+        .select(".card h2 a")
+        .iter()
+        .map(|a| a.text().collect::<String>())
+        .collect();
+    assert_eq!(
+        titles,
+        vec![
+            "Operationalizing Machine Learning and Generative AI Solutions",
+            "Designing and Implementing a Data Science Solution on Azure",
+        ],
+        "the exam candidates can book comes first"
+    );
+    catalogue.assert_contains("Retired on 2026-06-01; replaced by AI-300");
+    let dp100 = app.get("/exams/dp-100").await;
+    dp100
+        .assert_status(200)
+        .assert_contains("Microsoft retired DP-100 on 2026-06-01. Its successor is AI-300")
+        .assert_selector("a[href='/exams/ai-300']")
+        .assert_contains("Open book");
+    let ai300 = app.get("/exams/ai-300").await;
+    ai300.assert_status(200);
+    assert!(!ai300.text().contains("retired"), "AI-300 is current");
+}

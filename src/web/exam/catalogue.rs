@@ -39,6 +39,8 @@ pub(super) async fn catalogue(
 struct ExamPage {
     ctx: PageCtx,
     exam: db::exams::ExamRow,
+    /// The exam that replaced a retired one.
+    successor: Option<db::exams::ExamRow>,
     domains: Vec<DomainWeight>,
     attempts: Vec<AttemptSummary>,
     open_attempt: Option<AttemptId>,
@@ -60,6 +62,10 @@ async fn exam_page_with(
         Some(u) => db::attempts::list_for_user_exam(&state.db, u.id, exam.id).await?,
         None => vec![],
     };
+    let successor = match &exam.blueprint.successor {
+        Some(code) => db::exams::by_slug(&state.db, code).await?,
+        None => None,
+    };
     let open_attempt = list
         .iter()
         .find(|a| a.in_progress() && a.mode == Mode::Exam)
@@ -72,6 +78,7 @@ async fn exam_page_with(
         ctx: PageCtx::new(user),
         domains: views::domain_weights(&exam.blueprint),
         exam,
+        successor,
         attempts: list.iter().map(summarise).collect(),
         open_attempt,
         signed_in: user.is_some(),
