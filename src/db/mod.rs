@@ -2,6 +2,7 @@
 
 pub mod attempts;
 pub mod bank;
+pub mod cohorts;
 pub mod demo;
 pub mod exams;
 pub mod readiness;

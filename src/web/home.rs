@@ -40,9 +40,14 @@ struct Home {
     summaries: Vec<ExamSummary>,
     in_progress: Vec<AttemptSummary>,
     recent: Vec<AttemptSummary>,
+    assignments: Vec<super::cohorts::HomeAssignment>,
 }
 
 async fn home(State(state): State<AppState>, MaybeUser(user): MaybeUser) -> Result<Response> {
+    let assignments = match &user {
+        Some(u) => super::cohorts::home_assignments(&state, u).await?,
+        None => vec![],
+    };
     let (summaries, in_progress, recent) = match &user {
         Some(u) => {
             let exams = db::exams::list(&state.db).await?;
@@ -67,6 +72,7 @@ async fn home(State(state): State<AppState>, MaybeUser(user): MaybeUser) -> Resu
         summaries,
         in_progress,
         recent,
+        assignments,
     })
 }
 

@@ -7,6 +7,7 @@ mod helpers;
 mod accounts;
 mod author;
 mod bank;
+mod cohorts;
 mod exam;
 mod forms;
 mod practice;
