@@ -340,7 +340,7 @@ pub async fn seed_cohort(pool: &PgPool, pw: &str) -> anyhow::Result<()> {
         };
         db::cohorts::add_member(pool, id, user.id).await?;
         let mocks = [0, 1, 2, 2, 3, 1, 2, 3, 2, 1][i % 10];
-        let ability: f64 = rng.gen_range(0.45..0.9);
+        let ability: f64 = rng.gen_range(0.5..0.92);
         if mocks > 0
             && db::attempts::list_for_user_exam(pool, user.id, exam.id)
                 .await?

@@ -721,7 +721,7 @@ pub async fn dashboard(db: &PgPool, c: &CohortRow, exam: &ExamRow) -> anyhow::Re
             }
         })
         .collect();
-    views.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+    views.sort_by_key(|a| a.name.to_lowercase());
     Ok(summarise(bp, c, views, assignments, recomputed))
 }
 

@@ -683,6 +683,9 @@ async fn the_dashboard_shows_readiness_bands_and_weak_objectives(pool: PgPool) {
     assert_ne!(before, after);
 }
 
+/// A route, the form it posts, and what each actor should get (in the matrix's actor order).
+type Case<'a> = (&'a str, String, Vec<(&'a str, &'a str)>, [Want; 6]);
+
 /// What an actor should get from a route.
 #[derive(Clone, Copy, Debug)]
 enum Want {
@@ -735,7 +738,7 @@ async fn authorization_matrix_over_every_cohort_route(pool: PgPool) {
     // (method, path, form, [anonymous, member, other candidate, other instructor, admin,
     // cohort instructor]); the cohort's instructor goes last so that a permitted change
     // happens after every refusal was checked.
-    let routes: Vec<(&str, String, Vec<(&str, &str)>, [Want; 6])> = vec![
+    let routes: Vec<Case> = vec![
         (
             "GET",
             "/cohorts".into(),

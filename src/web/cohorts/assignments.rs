@@ -205,7 +205,7 @@ pub(super) async fn show(
             status: status_of(r.status, a.past_due),
             submitted: r
                 .submitted_at
-                .map(|t| super::super::format::time(t))
+                .map(super::super::format::time)
                 .unwrap_or_default(),
             result: result_text(r, a.kind),
         })
