@@ -66,23 +66,21 @@ CREATE TABLE assignment_attempts (
 );
 CREATE INDEX assignment_attempts_user_idx ON assignment_attempts (user_id);
 
--- What the dashboard last computed for a member and exam (shared by every cohort of that exam):
--- their readiness estimate, full mocks, last activity and activity per day of the last two
--- weeks, as JSON text (read whole on every view; jsonb would be converted to text each time).
--- `mark` summarises the member's attempts as they were then (latest start or submission,
--- answers and checks in open attempts): any new work changes it, and the snapshot is computed
--- again; so is an old one (answers lose weight as they age). A dashboard view thus reads one
--- small row per member instead of every answer of the cohort.
-CREATE TABLE member_snapshots (
-    user_id     uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
-    exam_id     uuid NOT NULL REFERENCES exams (id) ON DELETE CASCADE,
-    mark        text NOT NULL,
-    computed_at timestamptz NOT NULL DEFAULT now(),
-    snapshot    text NOT NULL,
+-- A member's readiness as the dashboard last computed it, per exam (shared by every cohort of
+-- that exam). `evidence_mark` summarises what the estimate was computed from (submitted
+-- attempts and checked practice answers); when the candidate's current mark differs, or the
+-- snapshot is old (answers lose weight as they age), it is computed again. The dashboard thus
+-- reads one small row per member instead of every scored answer of the cohort.
+CREATE TABLE readiness_snapshots (
+    user_id       uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    exam_id       uuid NOT NULL REFERENCES exams (id) ON DELETE CASCADE,
+    evidence_mark text NOT NULL,
+    computed_at   timestamptz NOT NULL DEFAULT now(),
+    readiness     jsonb NOT NULL,
     PRIMARY KEY (user_id, exam_id)
 );
 
--- When a member last started or submitted an attempt of an exam (part of their mark) in one
--- index probe, and their attempts of the last two weeks (activity) without visiting older rows.
-CREATE INDEX attempts_user_exam_touched_idx
-    ON attempts (user_id, exam_id, (GREATEST(started_at, submitted_at)));
+-- The dashboard's activity figures and evidence marks read members' recent and submitted
+-- attempts of one exam; this index answers both without visiting older rows.
+CREATE INDEX attempts_user_exam_submitted_idx ON attempts (user_id, exam_id, submitted_at)
+    WHERE status = 'submitted';
