@@ -25,6 +25,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
 
+#[tracing::instrument(skip_all, fields(user = %user.id, attempt = %id))]
 pub(super) async fn resume(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -127,6 +128,7 @@ async fn render_item(
     }
 }
 
+#[tracing::instrument(skip_all, fields(user = %user.id, attempt = %id))]
 pub(super) async fn item_page(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -263,6 +265,7 @@ async fn after_form_save(
 }
 
 /// Practice: show the answer and explanation of an answered item.
+#[tracing::instrument(skip_all, fields(user = %user.id, attempt = %id))]
 pub(super) async fn check_item(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -284,6 +287,7 @@ pub(super) async fn check_item(
 }
 
 /// The clock's poll: time left, and where to go once the attempt is over.
+#[tracing::instrument(skip_all, fields(user = %user.id, attempt = %id))]
 pub(super) async fn status(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,

@@ -41,6 +41,7 @@ fn reason(r: Option<SubmitReason>) -> &'static str {
     }
 }
 
+#[tracing::instrument(skip_all, fields(user = %user.id, attempt = %id))]
 pub(super) async fn result_page(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,

@@ -55,6 +55,7 @@ async fn review_or_confirm(
     })
 }
 
+#[tracing::instrument(skip_all, fields(user = %user.id, attempt = %id))]
 pub(super) async fn review_page(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -63,6 +64,7 @@ pub(super) async fn review_page(
     review_or_confirm(&state, &user, id, false).await
 }
 
+#[tracing::instrument(skip_all, fields(user = %user.id, attempt = %id))]
 pub(super) async fn submit_page(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -71,6 +73,7 @@ pub(super) async fn submit_page(
     review_or_confirm(&state, &user, id, true).await
 }
 
+#[tracing::instrument(skip_all, fields(user = %user.id, attempt = %id))]
 pub(super) async fn submit(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
