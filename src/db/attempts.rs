@@ -445,8 +445,8 @@ pub async fn enter_section(
     Ok(locked)
 }
 
-/// Closes the answered problem–solution questions the candidate has left: every one but
-/// `current` (the question on screen, whose answer may still change until they move on).
+/// Closes the problem–solution questions the candidate has seen and left, answered or not: every
+/// one but `current` (the question on screen, whose answer may still change until they move on).
 pub async fn lock_left_series(
     pool: &PgPool,
     attempt_id: AttemptId,
@@ -455,7 +455,8 @@ pub async fn lock_left_series(
     let r = sqlx::query(
         "UPDATE attempt_items SET locked = true
          WHERE attempt_id = $1 AND section_kind = 'series' AND NOT locked
-           AND answered_at IS NOT NULL AND position IS DISTINCT FROM $2",
+           AND (first_viewed_at IS NOT NULL OR answered_at IS NOT NULL)
+           AND position IS DISTINCT FROM $2",
     )
     .bind(attempt_id)
     .bind(current)
@@ -474,8 +475,8 @@ pub struct AnswerWrite<'a> {
     pub response: &'a Response,
     pub flagged: bool,
     pub grace_seconds: i64,
-    /// Lock the item in the same statement when the answer is not empty.
-    pub lock_if_answered: bool,
+    /// Lock the item in the same statement (the candidate is moving on from it).
+    pub lock: bool,
 }
 
 /// What the database holds for an item whose save was refused; the engine explains the refusal.
@@ -513,7 +514,7 @@ pub async fn write_answer(pool: &PgPool, w: &AnswerWrite<'_>) -> anyhow::Result<
          )
          UPDATE attempt_items ai SET response = $5, flagged = $6, revision = ai.revision + 1,
                 answered_at = CASE WHEN $7 THEN now() ELSE NULL END,
-                locked = ai.locked OR ($8 AND $7)
+                locked = ai.locked OR $8
          FROM a
          WHERE a.id = ai.attempt_id AND ai.position = $3
            AND ai.revision = $4 AND NOT ai.locked AND NOT ai.checked
@@ -527,7 +528,7 @@ pub async fn write_answer(pool: &PgPool, w: &AnswerWrite<'_>) -> anyhow::Result<
     .bind(Json(w.response))
     .bind(w.flagged)
     .bind(answered)
-    .bind(w.lock_if_answered)
+    .bind(w.lock)
     .bind(w.grace_seconds as f64)
     .fetch_optional(pool)
     .await

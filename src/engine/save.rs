@@ -86,18 +86,27 @@ pub async fn save(db: &PgPool, req: &SaveRequest<'_>) -> anyhow::Result<Option<S
             }))
         }
     };
-    // Moving on from a closed question without changing it is just moving on.
-    let unchanged =
-        row.response.as_ref().map(|r| &r.0) == Some(&response) && row.flagged == req.flagged;
-    if row.locked && unchanged {
-        return Ok(Some(SaveOutcome::Unchanged {
+    // A closed question (a case study left, a problem–solution question left, a checked practice
+    // answer) keeps its answer. Moving on from it is just moving on, whatever its disabled
+    // controls posted; an autosave that posts nothing new only changes the review mark.
+    if row.locked || row.checked {
+        let stored = row.response.as_ref().map(|r| &r.0);
+        let nothing_new = response.is_empty() || stored == Some(&response);
+        if !req.autosave || nothing_new {
+            if row.flagged != req.flagged {
+                db::attempts::set_flag(db, a.id, req.user, req.position, req.flagged).await?;
+            }
+            return Ok(Some(SaveOutcome::Unchanged {
+                revision: row.revision,
+            }));
+        }
+        return Ok(Some(SaveOutcome::Locked {
             revision: row.revision,
         }));
     }
-    // A problem–solution answer becomes final when the candidate moves on, not while they are
-    // still choosing.
-    let lock_if_answered =
-        row.section_kind == SectionKind::Series && !req.autosave && req.nav != Nav::Stay;
+    // A problem–solution question closes when the candidate moves on from it, answered or not,
+    // as on the real exam; autosave (and the "stay" button) keeps it open.
+    let lock = row.section_kind == SectionKind::Series && !req.autosave && req.nav != Nav::Stay;
     let write = AnswerWrite {
         attempt_id: a.id,
         user_id: req.user,
@@ -106,7 +115,7 @@ pub async fn save(db: &PgPool, req: &SaveRequest<'_>) -> anyhow::Result<Option<S
         response: &response,
         flagged: req.flagged,
         grace_seconds: req.grace_seconds,
-        lock_if_answered,
+        lock,
     };
     let outcome = match db::attempts::write_answer(db, &write).await? {
         StoredAnswer::Written(revision) => SaveOutcome::Saved { revision },

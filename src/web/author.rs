@@ -250,7 +250,11 @@ impl QuestionPreview {
                     .map(|(t, md)| (t.clone(), markdown::to_html(md)))
                     .collect()
             }),
-            key: item_view::describe(&item.body, Some(&Answer::correct_for(&item.body))),
+            key: item_view::describe(
+                &item.body,
+                &Default::default(),
+                Some(&Answer::correct_for(&item.body)),
+            ),
             explanation_html: markdown::to_html(&item.explanation),
             references: item.references.clone(),
             reviewed: item.reviewed.clone(),

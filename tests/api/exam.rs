@@ -27,6 +27,22 @@ async fn item_at(pool: &PgPool, attempt: Uuid, position: i32) -> (Item, i32, Str
     (body.0, revision, section_kind)
 }
 
+async fn permutation(
+    pool: &PgPool,
+    attempt: Uuid,
+    position: i32,
+) -> std::collections::BTreeMap<String, Vec<String>> {
+    let p: sqlx::types::Json<std::collections::BTreeMap<String, Vec<String>>> = sqlx::query_scalar(
+        "SELECT permutation FROM attempt_items WHERE attempt_id = $1 AND position = $2",
+    )
+    .bind(attempt)
+    .bind(position)
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    p.0
+}
+
 fn correct_fields(body: &ItemBody) -> Vec<(String, String)> {
     let yn = |b: &bool| {
         if *b {
@@ -142,8 +158,8 @@ async fn a_whole_attempt_from_start_to_score_report(pool: PgPool) {
         .assert_contains("By skill area")
         .assert_selector("svg")
         .assert_contains("Correct answer")
-        .assert_contains("Options as written")
-        .assert_contains("B. An Azure Machine Learning compute cluster")
+        .assert_selector(".option-marks li.is-right.is-chosen")
+        .assert_contains("An Azure Machine Learning compute cluster with a minimum of 0 nodes Correct answer · Your answer")
         .assert_contains("https://learn.microsoft.com/");
     let (status, reason, scaled) = attempt_status(&pool, id).await;
     assert_eq!(
@@ -210,7 +226,11 @@ async fn exam_pages_never_contain_the_key_or_explanation(pool: PgPool) {
     for n in 1..=10 {
         let (item, _, _) = item_at(&pool, id, n).await;
         let html = app.get(&format!("/attempts/{id}/items/{n}")).await.body;
-        let explanation_start = common::words_of(&item.explanation, 8);
+        // The report names options by the letters this candidate saw.
+        let seen =
+            mockexam::web::item_view::letters_seen(&item.body, &permutation(&pool, id, n).await);
+        let relabelled = mockexam::web::item_view::relabel(&item.explanation, &seen);
+        let explanation_start = common::words_of(&relabelled, 8);
         assert!(
             !common::page_text(&html).contains(&explanation_start),
             "item {n} leaks its explanation"
@@ -474,7 +494,7 @@ async fn an_answered_problem_solution_item_cannot_be_revisited(pool: PgPool) {
             .is_empty(),
         "not listed on the review screen"
     );
-    review.assert_contains("problem–solution answer(s) final and not listed");
+    review.assert_contains("problem–solution question(s) closed and not listed");
 }
 
 #[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
@@ -946,4 +966,45 @@ async fn the_catalogue_offers_ai300_first_and_dp100_points_to_it(pool: PgPool) {
     let ai300 = app.get("/exams/ai-300").await;
     ai300.assert_status(200);
     assert!(!ai300.text().contains("retired"), "AI-300 is current");
+}
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn a_problem_solution_question_closes_once_seen_and_left_even_unanswered(pool: PgPool) {
+    common::import_bank(&pool, "question-bank/example").await;
+    let mut app = candidate(&pool, "readahead@example.com").await;
+    let id = start(&mut app, "ex-100").await;
+    let pos = first_position(&pool, id, "series").await;
+    let url = format!("/attempts/{id}/items/{pos}");
+    app.get(&url)
+        .await
+        .assert_status(200)
+        .assert_contains("answered or not");
+    // Read ahead to the next question without answering, then try to come back.
+    app.get(&format!("/attempts/{id}/items/{}", pos + 1))
+        .await
+        .assert_status(200);
+    app.get(&url)
+        .await
+        .assert_status(409)
+        .assert_contains("cannot be reopened");
+    let review = app.get(&format!("/attempts/{id}/review")).await;
+    assert!(review
+        .select(&format!("a[href$='/items/{pos}']"))
+        .is_empty());
+    review.assert_contains("problem–solution question(s) closed and not listed");
+    // Only questions the candidate saw close: an unseen one in another attempt stays open.
+    let mut other = candidate(&pool, "readahead2@example.com").await;
+    let other_id = start(&mut other, "ex-100").await;
+    other
+        .get(&format!("/attempts/{other_id}/items/{}", pos - 1))
+        .await;
+    other.get(&format!("/attempts/{other_id}/review")).await;
+    let closed: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM attempt_items WHERE attempt_id = $1 AND section_kind = 'series' AND locked",
+    )
+    .bind(other_id)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(closed, 0, "series questions never opened stay open");
 }

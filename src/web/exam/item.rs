@@ -248,7 +248,7 @@ async fn after_form_save(
             refused(&message, StatusCode::UNPROCESSABLE_ENTITY).await
         }
         SaveOutcome::Unchanged { .. } => {
-            let to = navigate::destination(db, a.id, n, nav, false).await?;
+            let to = navigate::destination(db, a.id, n, nav, a.is_practice()).await?;
             Ok(go(a.id, to).into_response())
         }
         SaveOutcome::Saved { .. } => {
