@@ -287,6 +287,14 @@
   });
 })();
 
+// A form shown again with errors: the summary takes the focus, so keyboard and screen-reader
+// users start from what needs fixing.
+(function () {
+  "use strict";
+  var summary = document.querySelector("[data-focus-on-load]");
+  if (summary) summary.focus();
+})();
+
 // Print buttons appear only where printing is possible.
 (function () {
   "use strict";

@@ -19,6 +19,11 @@ impl ExamRow {
     pub fn retired_on(&self) -> Option<&str> {
         self.blueprint.retired_on.as_deref()
     }
+
+    /// Whether lists show this exam to the given viewer: unlisted exams only to instructors.
+    pub fn listed_for(&self, viewer: Option<&super::users::User>) -> bool {
+        !self.blueprint.unlisted || viewer.is_some_and(|u| u.role.can_author())
+    }
 }
 
 pub async fn list(pool: &PgPool) -> anyhow::Result<Vec<ExamRow>> {

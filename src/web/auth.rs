@@ -2,7 +2,7 @@
 
 use super::client::ClientAddr;
 use super::session::{clear_cookie, set_cookie, token_from_headers};
-use super::{render, render_with_status, safe_next, CurrentUser, MaybeUser, PageCtx};
+use super::{render, render_with_status, safe_next, CurrentUser, FormErrors, MaybeUser, PageCtx};
 use crate::accounts::{self, PasswordCheck};
 use crate::db;
 use crate::db::users::User;
@@ -34,7 +34,7 @@ struct RegisterPage {
     ctx: PageCtx,
     email: String,
     display_name: String,
-    errors: Vec<String>,
+    errors: FormErrors,
 }
 
 #[derive(Template)]
@@ -74,17 +74,22 @@ struct RegisterForm {
 
 impl RegisterForm {
     /// Everything wrong with the form, in the user's words.
-    fn problems(&self, email: &str) -> Vec<String> {
-        let mut errors = Vec::new();
-        errors.extend(accounts::email_problem(email));
+    fn problems(&self, email: &str) -> FormErrors {
+        let mut errors = FormErrors::default();
+        if let Some(p) = accounts::email_problem(email) {
+            errors.add("email", p);
+        }
         let name_len = self.display_name.trim().chars().count();
         if name_len == 0 || name_len > 80 {
-            errors.push("Enter a display name of 1 to 80 characters.".into());
+            errors.add(
+                "display_name",
+                "Enter a display name of 1 to 80 characters.",
+            );
         }
         if let Some(p) = password::strength_problem(&self.password) {
-            errors.push(p);
+            errors.add("password", p);
         } else if self.password != self.password_confirm {
-            errors.push("The two passwords do not match.".into());
+            errors.add("password_confirm", "The two passwords do not match.");
         }
         errors
     }
@@ -98,7 +103,7 @@ async fn register_page(MaybeUser(user): MaybeUser) -> Result<Response> {
         ctx: PageCtx::new(None),
         email: String::new(),
         display_name: String::new(),
-        errors: vec![],
+        errors: FormErrors::default(),
     })
 }
 
@@ -109,7 +114,7 @@ async fn register(
 ) -> Result<Response> {
     let email = accounts::normalise_email(&form.email);
     let display_name = form.display_name.trim().to_string();
-    let again = |errors: Vec<String>| {
+    let again = |errors: FormErrors| {
         let page = RegisterPage {
             ctx: PageCtx::new(None),
             email: email.clone(),
@@ -125,10 +130,14 @@ async fn register(
     let hash = password::hash(form.password).await?;
     match db::users::create(&state.db, &email, &display_name, &hash, Role::Candidate).await {
         Ok(user) => start_session(&state, &headers, user.id, "/").await,
-        Err(db::users::CreateError::EmailTaken) => again(vec![
-            "An account with this email already exists. Sign in instead, or use another email."
-                .into(),
-        ]),
+        Err(db::users::CreateError::EmailTaken) => {
+            let mut errors = FormErrors::default();
+            errors.add(
+                "email",
+                "An account with this email already exists. Sign in instead, or use another email.",
+            );
+            again(errors)
+        }
         Err(db::users::CreateError::Other(e)) => Err(e.into()),
     }
 }

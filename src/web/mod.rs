@@ -79,6 +79,38 @@ pub fn render_with_status<T: Template>(t: &T, status: StatusCode) -> Result<Resp
     Ok(r)
 }
 
+/// What is wrong with a submitted form, each message tied to the field it is about (`None` for
+/// the form as a whole). Pages list them in an error summary that takes the focus, and mark each
+/// field `aria-invalid` with its message as its description.
+#[derive(Debug, Default, Clone)]
+pub struct FormErrors(pub Vec<(Option<&'static str>, String)>);
+
+impl FormErrors {
+    pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
+        self.0.push((Some(field), message.into()));
+    }
+    pub fn add_form(&mut self, message: impl Into<String>) {
+        self.0.push((None, message.into()));
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    /// The message about `field`, if any.
+    pub fn on(&self, field: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(f, _)| *f == Some(field))
+            .map(|(_, m)| m.as_str())
+    }
+    /// (anchor, message) pairs for the summary; form-wide messages link nowhere.
+    pub fn summary(&self) -> Vec<(String, String)> {
+        self.0
+            .iter()
+            .map(|(f, m)| (f.map(|f| format!("#{f}")).unwrap_or_default(), m.clone()))
+            .collect()
+    }
+}
+
 /// A form POST body as field → values (repeated fields keep every value).
 pub fn form_fields(body: &[u8]) -> std::collections::BTreeMap<String, Vec<String>> {
     let mut m: std::collections::BTreeMap<String, Vec<String>> = Default::default();

@@ -449,3 +449,31 @@ async fn a_classroom_signing_in_at_once_from_one_address_is_not_throttled(pool: 
         .unwrap();
     assert_eq!(left, 0);
 }
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn registration_errors_are_tied_to_their_fields(pool: PgPool) {
+    let mut app = TestApp::new(pool.clone());
+    app.get("/register").await;
+    let r = app
+        .post(
+            "/register",
+            &[
+                ("email", "not-an-email"),
+                ("display_name", "Ann"),
+                ("password", "long enough password"),
+                ("password_confirm", "a different password"),
+            ],
+        )
+        .await;
+    r.assert_status(422)
+        .assert_selector("#error-summary[data-focus-on-load] a[href='#email']")
+        .assert_selector("input#email[aria-invalid=true][aria-describedby=email-error]")
+        .assert_selector("#email-error")
+        .assert_selector("input#password_confirm[aria-invalid=true]");
+    assert!(r.select("input#display_name[aria-invalid]").is_empty());
+    let users: i64 = sqlx::query_scalar("SELECT count(*) FROM users")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(users, 0, "nothing was created");
+}

@@ -1008,3 +1008,28 @@ async fn a_problem_solution_question_closes_once_seen_and_left_even_unanswered(p
     .unwrap();
     assert_eq!(closed, 0, "series questions never opened stay open");
 }
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn an_error_inside_an_attempt_leads_back_to_it(pool: PgPool) {
+    common::import_bank(&pool, "question-bank/example").await;
+    let mut app = candidate(&pool, "deadend@example.com").await;
+    let id = start(&mut app, "ex-100").await;
+    let case = first_position(&pool, id, "case").await;
+    app.get(&format!("/attempts/{id}/items/{case}")).await;
+    app.get(&format!("/attempts/{id}/review")).await;
+    // The case study was left: its question answers 409, in the layout, with a way back.
+    let closed = app.get(&format!("/attempts/{id}/items/{case}")).await;
+    closed
+        .assert_status(409)
+        .assert_contains("Return to your attempt")
+        .assert_selector(&format!("a.button[href='/attempts/{id}']"));
+    // So does a position that does not exist.
+    app.get(&format!("/attempts/{id}/items/999"))
+        .await
+        .assert_status(404)
+        .assert_selector(&format!("a[href='/attempts/{id}']"));
+    // Outside attempts the error page offers the home page and the catalogue only.
+    let elsewhere = app.get("/exams/no-such-exam").await;
+    elsewhere.assert_status(404);
+    assert!(elsewhere.select("a[href^='/attempts/']").is_empty());
+}

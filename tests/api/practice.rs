@@ -737,3 +737,32 @@ async fn a_practice_total_leaves_out_questions_of_a_mock_in_progress(pool: PgPoo
     assert!(!after.text().contains("count in none of these figures"));
     assert!(!after.select(".bars li").is_empty());
 }
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn a_new_candidate_is_welcomed_and_told_what_readiness_needs(pool: PgPool) {
+    common::import_bank(&pool, "question-bank/dp-100").await;
+    common::import_bank(&pool, "question-bank/ai-300").await;
+    common::import_bank(&pool, "question-bank/example").await;
+    let mut app = candidate(&pool, "newbie@example.com").await;
+    let home = app.get("/").await;
+    home.assert_status(200)
+        .assert_contains("Welcome, Candidate");
+    assert!(!home.text().contains("Welcome back"));
+    home.assert_selector("form[action='/exams/ai-300/attempts'] button")
+        .assert_contains("Start an AI-300 mock")
+        .assert_selector("a[href='/practice/ai-300']");
+    assert!(
+        !home.text().contains("EX-100") && !app.get("/exams").await.text().contains("EX-100"),
+        "the example exam is unlisted for candidates"
+    );
+    assert!(!home.text().contains("0% (likely 0–0%)"));
+    let report = app.get("/readiness/ai-300").await;
+    report.assert_status(200);
+    let text = report.text();
+    assert!(!text.contains("0% likely"), "{text}");
+    assert!(
+        !text.contains("50%"),
+        "no assumed 50% for areas never tested: {text}"
+    );
+    report.assert_contains("Not measured yet");
+}

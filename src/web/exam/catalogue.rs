@@ -27,7 +27,8 @@ pub(super) async fn catalogue(
     State(state): State<AppState>,
     MaybeUser(user): MaybeUser,
 ) -> Result<Response> {
-    let exams = db::exams::list(&state.db).await?;
+    let mut exams = db::exams::list(&state.db).await?;
+    exams.retain(|e| e.listed_for(user.as_ref()));
     render(&Catalogue {
         ctx: PageCtx::new(user.as_ref()),
         exams,
