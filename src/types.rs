@@ -196,6 +196,10 @@ text_enum!(
         Check => "check",
         Review => "review",
         Submit => "submit",
+        /// Save, then go to the question chosen in the navigator (`goto`).
+        Goto => "goto",
+        /// Save, then offer a break.
+        Break => "break",
     }
 );
 

@@ -211,11 +211,12 @@
       var submitter = e.submitter;
       showState("Saving before you move on…", "");
       flushSaves().then(function () {
-        var nav = document.createElement("input");
-        nav.type = "hidden";
-        nav.name = "nav";
-        nav.value = submitter ? submitter.value : "next";
-        form.appendChild(nav);
+        // form.submit() sends no submitter: carry the pressed button's name and value.
+        var field = document.createElement("input");
+        field.type = "hidden";
+        field.name = submitter && submitter.name ? submitter.name : "nav";
+        field.value = submitter ? submitter.value : "next";
+        form.appendChild(field);
         form.submit();
       });
     });

@@ -658,7 +658,8 @@ async fn start_mock_by_keyboard(
     exam: &str,
     email: &str,
 ) -> Uuid {
-    b.goto(&server.url(&format!("/exams/{exam}"))).await;
+    b.goto(&server.url(&format!("/exams/{exam}/instructions")))
+        .await;
     b.tab_to("form[action$='/attempts'] button[type=submit]")
         .await;
     b.press(Key::Enter).await;
@@ -1016,7 +1017,7 @@ async fn autosave_survives_a_server_outage(pool: PgPool) {
     let b = Browser::launch(Options::default()).await;
     let email = "autosave@example.com";
     register(&b, &server, email, "Ava Autosave").await;
-    b.goto(&server.url("/exams/ex-100")).await;
+    b.goto(&server.url("/exams/ex-100/instructions")).await;
     click(&b, "form[action$='/attempts'] button[type=submit]").await;
     b.wait_path(|p| p.contains("/items/"), "the first question")
         .await;
@@ -1087,7 +1088,7 @@ async fn countdown_warns_and_submits_at_expiry(pool: PgPool) {
     let b = Browser::launch(Options::default()).await;
     let email = "clock@example.com";
     register(&b, &server, email, "Cleo Clock").await;
-    b.goto(&server.url("/exams/ex-100")).await;
+    b.goto(&server.url("/exams/ex-100/instructions")).await;
     click(&b, "form[action$='/attempts'] button[type=submit]").await;
     b.wait_path(|p| p.contains("/items/1"), "the first question")
         .await;
@@ -1161,7 +1162,7 @@ async fn the_whole_loop_works_without_javascript(pool: PgPool) {
         "WebDriver scripts still run; the page's own do not"
     );
     register(&b, &server, email, "Noah NoScript").await;
-    b.goto(&server.url("/exams/ex-100")).await;
+    b.goto(&server.url("/exams/ex-100/instructions")).await;
     click(&b, "form[action$='/attempts'] button[type=submit]").await;
     b.wait_path(|p| p.ends_with("/items/1"), "the first question")
         .await;
@@ -1345,7 +1346,8 @@ async fn audit_every_page(
         b.goto(&server.url(path)).await;
         audit(axe_violations(b, &axe, &format!("{scheme} {name}")).await);
     }
-    b.goto(&server.url("/exams/ex-100")).await;
+    b.goto(&server.url("/exams/ex-100/instructions")).await;
+    audit(axe_violations(b, &axe, &format!("{scheme} instructions")).await);
     click(b, "form[action$='/attempts'] button[type=submit]").await;
     b.wait_path(|p| p.contains("/items/"), "the first question")
         .await;
@@ -1366,6 +1368,12 @@ async fn audit_every_page(
     }
     for (name, path) in [
         ("review", format!("/attempts/{attempt}/review")),
+        (
+            "review (marked)",
+            format!("/attempts/{attempt}/review?show=marked"),
+        ),
+        ("break", format!("/attempts/{attempt}/break?from=1")),
+        ("discard", format!("/attempts/{attempt}/discard")),
         ("submit", format!("/attempts/{attempt}/submit")),
     ] {
         b.goto(&server.url(&path)).await;
@@ -1604,7 +1612,9 @@ async fn screenshots(pool: PgPool) {
         b.goto(&server.url("/exams/dp-100")).await;
         shoot(b, w, h, &format!("{prefix}-exam")).await;
     }
-    desktop.goto(&server.url("/exams/ex-100")).await;
+    desktop
+        .goto(&server.url("/exams/ex-100/instructions"))
+        .await;
     click(&desktop, "form[action$='/attempts'] button[type=submit]").await;
     desktop
         .wait_path(|p| p.contains("/items/"), "the first question")

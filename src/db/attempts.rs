@@ -38,6 +38,11 @@ pub struct AttemptRow {
     pub exam_slug: String,
     pub item_count: i64,
     pub answered_count: i64,
+    pub breaks_taken: i32,
+    /// The real exam is open book (its blueprint's `learn_access`).
+    pub learn_access: bool,
+    /// The real exam offers breaks (its blueprint's `breaks`).
+    pub breaks_offered: bool,
 }
 
 impl AttemptRow {
@@ -63,9 +68,11 @@ impl AttemptRow {
 
 const ATTEMPT_COLUMNS: &str = "a.id, a.user_id, a.exam_id, a.mode, a.seed, a.status, a.started_at, a.deadline_at,
     a.submitted_at, a.submit_reason, a.open_section, a.title, a.settings, a.points, a.max_points,
-    a.scaled_score, a.passed, a.domain_scores,
+    a.scaled_score, a.passed, a.domain_scores, a.breaks_taken,
     EXTRACT(EPOCH FROM a.deadline_at - now())::float8 AS remaining_seconds,
     e.code AS exam_code, e.slug AS exam_slug,
+    COALESCE((e.blueprint->>'learn_access')::boolean, false) AS learn_access,
+    COALESCE((e.blueprint->>'breaks')::boolean, false) AS breaks_offered,
     (SELECT count(*) FROM attempt_items i WHERE i.attempt_id = a.id) AS item_count,
     (SELECT count(*) FROM attempt_items i WHERE i.attempt_id = a.id AND i.answered_at IS NOT NULL) AS answered_count";
 
@@ -747,11 +754,14 @@ pub struct NavRow {
     pub section: i32,
     pub section_kind: SectionKind,
     pub locked: bool,
+    pub answered: bool,
+    pub flagged: bool,
 }
 
 pub async fn nav_rows(pool: &PgPool, attempt_id: AttemptId) -> anyhow::Result<Vec<NavRow>> {
     sqlx::query_as(
-        "SELECT position, section, section_kind, locked FROM attempt_items WHERE attempt_id = $1 ORDER BY position",
+        "SELECT position, section, section_kind, locked, answered_at IS NOT NULL AS answered, flagged
+         FROM attempt_items WHERE attempt_id = $1 ORDER BY position",
     )
     .bind(attempt_id)
     .fetch_all(pool)
@@ -793,4 +803,84 @@ pub async fn open_mock_questions(
     .fetch_all(pool)
     .await
     .context("listing the questions of mocks in progress")
+}
+
+/// Deletes a full mock in progress with everything it holds, as if it had never started.
+/// False when there is no such open mock of this candidate.
+pub async fn delete_open_mock(
+    pool: &PgPool,
+    attempt_id: AttemptId,
+    user_id: UserId,
+) -> anyhow::Result<bool> {
+    let r = sqlx::query(
+        "DELETE FROM attempts WHERE id = $1 AND user_id = $2 AND mode = 'exam' AND status = 'in_progress'",
+    )
+    .bind(attempt_id)
+    .bind(user_id)
+    .execute(pool)
+    .await
+    .context("discarding a mock")?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// A break: every question seen so far closes, the open case study with them, and the count of
+/// breaks goes up. Returns how many questions closed.
+pub async fn take_break(pool: &PgPool, attempt_id: AttemptId) -> anyhow::Result<u64> {
+    let mut tx = pool.begin().await.context("starting a break")?;
+    let closed = sqlx::query(
+        "UPDATE attempt_items SET locked = true
+         WHERE attempt_id = $1 AND NOT locked AND first_viewed_at IS NOT NULL",
+    )
+    .bind(attempt_id)
+    .execute(&mut *tx)
+    .await
+    .context("closing the questions seen before a break")?;
+    sqlx::query(
+        "UPDATE attempts SET breaks_taken = breaks_taken + 1, open_section = NULL WHERE id = $1",
+    )
+    .bind(attempt_id)
+    .execute(&mut *tx)
+    .await
+    .context("recording a break")?;
+    tx.commit().await.context("committing a break")?;
+    Ok(closed.rows_affected())
+}
+
+/// Stores (or replaces) the candidate's feedback on one question of their attempt.
+pub async fn store_feedback(
+    pool: &PgPool,
+    attempt_id: AttemptId,
+    user_id: UserId,
+    position: i32,
+    body: &str,
+) -> anyhow::Result<bool> {
+    let r = sqlx::query(
+        "INSERT INTO item_feedback (attempt_id, position, question_version_id, user_id, body)
+         SELECT ai.attempt_id, ai.position, ai.question_version_id, a.user_id, $4
+         FROM attempt_items ai JOIN attempts a ON a.id = ai.attempt_id
+         WHERE ai.attempt_id = $1 AND a.user_id = $2 AND ai.position = $3
+         ON CONFLICT (attempt_id, position) DO UPDATE SET body = EXCLUDED.body, updated_at = now()",
+    )
+    .bind(attempt_id)
+    .bind(user_id)
+    .bind(position)
+    .bind(body)
+    .execute(pool)
+    .await
+    .context("storing feedback on a question")?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// The candidate's feedback on the questions of one attempt, by position.
+pub async fn feedback_of(
+    pool: &PgPool,
+    attempt_id: AttemptId,
+) -> anyhow::Result<Vec<(i32, String)>> {
+    sqlx::query_as(
+        "SELECT position, body FROM item_feedback WHERE attempt_id = $1 ORDER BY position",
+    )
+    .bind(attempt_id)
+    .fetch_all(pool)
+    .await
+    .context("loading feedback of an attempt")
 }

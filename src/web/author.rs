@@ -191,6 +191,8 @@ struct QuestionPreview {
     references: Vec<String>,
     reviewed: Option<String>,
     versions: Vec<(i32, String, i64)>,
+    /// Candidates' comments: (text, when, version).
+    feedback: Vec<(String, String, i32)>,
     stats: Option<QuestionRow>,
 }
 
@@ -206,10 +208,11 @@ async fn author_question(
     let q = db::exams::question_detail(&state.db, exam.id, &id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let (versions, summaries, marks) = tokio::try_join!(
+    let (versions, summaries, marks, feedback) = tokio::try_join!(
         db::exams::question_versions(&state.db, exam.id, &id),
         db::exams::question_summaries(&state.db, exam.id),
         db::exams::submitted_marks(&state.db, exam.id),
+        db::exams::question_feedback(&state.db, exam.id, &id),
     )?;
     let stats = analyse(summaries, &marks)
         .0
@@ -220,6 +223,10 @@ async fn author_question(
     page.versions = versions
         .into_iter()
         .map(|v| (v.version, format::time(v.created_at), v.shown))
+        .collect();
+    page.feedback = feedback
+        .into_iter()
+        .map(|(body, at, version)| (body, format::time(at), version))
         .collect();
     render(&page)
 }
@@ -259,6 +266,7 @@ impl QuestionPreview {
             references: item.references.clone(),
             reviewed: item.reviewed.clone(),
             versions: vec![],
+            feedback: vec![],
             stats,
         }
     }

@@ -12,7 +12,7 @@ use crate::web::messages;
 use crate::web::summary::{summarise, AttemptSummary};
 use crate::web::{render, render_with_status, CurrentUser, MaybeUser, PageCtx};
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
@@ -47,6 +47,8 @@ struct ExamPage {
     open_attempt: Option<AttemptId>,
     signed_in: bool,
     error: Option<String>,
+    /// Just back from discarding a mock.
+    discarded: bool,
 }
 
 /// An exam's page; with `error` it explains why no mock could start (422).
@@ -54,7 +56,7 @@ async fn exam_page_with(
     state: &AppState,
     user: Option<&User>,
     code: &str,
-    error: Option<String>,
+    (error, discarded): (Option<String>, bool),
 ) -> Result<Response> {
     let exam = db::exams::by_slug(&state.db, code)
         .await?
@@ -84,16 +86,25 @@ async fn exam_page_with(
         open_attempt,
         signed_in: user.is_some(),
         error,
+        discarded,
     };
     render_with_status(&page, status)
+}
+
+#[derive(serde::Deserialize, Default)]
+pub(super) struct ExamQuery {
+    #[serde(default)]
+    discarded: Option<u8>,
 }
 
 pub(super) async fn exam_page(
     State(state): State<AppState>,
     MaybeUser(user): MaybeUser,
     Path(code): Path<String>,
+    Query(q): Query<ExamQuery>,
 ) -> Result<Response> {
-    exam_page_with(&state, user.as_ref(), &code, None).await
+    let discarded = q.discarded.is_some() && user.is_some();
+    exam_page_with(&state, user.as_ref(), &code, (None, discarded)).await
 }
 
 #[derive(Template)]
@@ -125,7 +136,7 @@ pub(super) async fn start(
         }
         StartOutcome::Refused(why) => {
             let msg = messages::start_refusal(&why, &exam.code);
-            exam_page_with(&state, Some(&user), &code, Some(msg)).await
+            exam_page_with(&state, Some(&user), &code, (Some(msg), false)).await
         }
     }
 }

@@ -62,6 +62,38 @@ struct ItemPage {
     error: Option<String>,
     reveal: Option<Reveal>,
     readonly: bool,
+    /// The questions of this section, for the navigator.
+    navigator: Vec<NavEntry>,
+    learn_access: bool,
+    /// A break may be taken here (offered by the exam, a mock, not inside a series).
+    break_offered: bool,
+}
+
+/// One question in the navigator.
+pub struct NavEntry {
+    pub position: i32,
+    pub current: bool,
+    pub answered: bool,
+    pub flagged: bool,
+    pub locked: bool,
+}
+
+impl NavEntry {
+    /// The state in words, for the button's accessible name and its tooltip.
+    pub fn state(&self) -> String {
+        let mut words = vec![if self.answered {
+            "answered"
+        } else {
+            "unanswered"
+        }];
+        if self.flagged {
+            words.push("marked for review");
+        }
+        if self.locked {
+            words.push("closed");
+        }
+        words.join(", ")
+    }
 }
 
 impl ItemPage {
@@ -100,6 +132,21 @@ impl ItemPage {
             error,
             reveal: (s.reveal == navigate::Reveal::Shown).then(|| views::reveal(row)),
             readonly: row.checked,
+            navigator: s
+                .section
+                .iter()
+                .map(|i| NavEntry {
+                    position: i.position,
+                    current: i.position == row.position,
+                    answered: i.answered,
+                    flagged: i.flagged,
+                    locked: i.locked,
+                })
+                .collect(),
+            learn_access: a.learn_access && !a.is_practice(),
+            break_offered: a.breaks_offered
+                && !a.is_practice()
+                && row.section_kind != SectionKind::Series,
         }
     }
 }
@@ -178,9 +225,15 @@ pub(super) async fn save_item(
     let outcome = engine::save::save(&state.db, &req)
         .await?
         .ok_or(AppError::NotFound)?;
+    if let Some(text) = &form.feedback {
+        engine::attempt::leave_feedback(&state.db, id, user.id, n, text).await?;
+    }
     match wants {
         Wants::Json => Ok(save_reply(&a, &outcome)),
-        Wants::Html => after_form_save(&state, &user, &a, n, form.nav, outcome).await,
+        Wants::Html => {
+            let to = (n, form.nav, form.goto);
+            after_form_save(&state, &user, &a, to, outcome).await
+        }
     }
 }
 
@@ -232,8 +285,7 @@ async fn after_form_save(
     state: &AppState,
     user: &User,
     a: &AttemptRow,
-    n: i32,
-    nav: Nav,
+    (n, nav, goto): (i32, Nav, Option<i32>),
     outcome: SaveOutcome,
 ) -> Result<Response> {
     let db = &state.db;
@@ -248,7 +300,7 @@ async fn after_form_save(
             refused(&message, StatusCode::UNPROCESSABLE_ENTITY).await
         }
         SaveOutcome::Unchanged { .. } => {
-            let to = navigate::destination(db, a.id, n, nav, a.is_practice()).await?;
+            let to = navigate::destination(db, a.id, n, nav, a.is_practice(), goto).await?;
             Ok(go(a.id, to).into_response())
         }
         SaveOutcome::Saved { .. } => {
@@ -258,7 +310,7 @@ async fn after_form_save(
                     return refused(msg, StatusCode::CONFLICT).await;
                 }
             }
-            let to = navigate::destination(db, a.id, n, nav, a.is_practice()).await?;
+            let to = navigate::destination(db, a.id, n, nav, a.is_practice(), goto).await?;
             Ok(go(a.id, to).into_response())
         }
     }

@@ -11,7 +11,7 @@ use crate::types::QuestionId;
 use crate::types::{AttemptId, SubmitReason};
 use crate::web::{format, render, CurrentUser, PageCtx};
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 
 #[derive(Template)]
@@ -35,6 +35,18 @@ struct ResultPage {
     reason: &'static str,
     bars: Vec<DomainBar>,
     items: Vec<ResultItem>,
+    attempt_id: crate::types::AttemptId,
+    /// The real exam was open book (noted on the report).
+    learn_access: bool,
+    breaks_taken: i32,
+    /// The question whose problem report was just stored.
+    feedback_saved: Option<i32>,
+}
+
+#[derive(serde::Deserialize, Default)]
+pub(super) struct ResultQuery {
+    #[serde(default)]
+    feedback: Option<i32>,
 }
 
 fn reason(r: Option<SubmitReason>) -> &'static str {
@@ -52,15 +64,17 @@ pub(super) async fn result_page(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     Path(id): Path<AttemptId>,
+    Query(q): Query<ResultQuery>,
 ) -> Result<Response> {
     let a = attempt(&state, id, user.id).await?;
     if a.in_progress() {
         return Ok(Redirect::to(&format!("/attempts/{id}/review")).into_response());
     }
-    let (exam, items, open_mock) = tokio::try_join!(
+    let (exam, items, open_mock, feedback) = tokio::try_join!(
         db::exams::by_id(&state.db, a.exam_id),
         db::attempts::items(&state.db, id),
         db::attempts::open_mock_questions(&state.db, user.id),
+        db::attempts::feedback_of(&state.db, id),
     )?;
     let exam = exam.ok_or(AppError::NotFound)?;
     let bp = &exam.blueprint;
@@ -88,7 +102,11 @@ pub(super) async fn result_page(
         left_out: score.left_out,
         reason: reason(a.submit_reason),
         bars: score.bars,
-        items: views::result_items(bp, &items, &open_mock),
+        items: views::with_feedback(views::result_items(bp, &items, &open_mock), feedback),
+        attempt_id: id,
+        learn_access: a.learn_access && !a.is_practice(),
+        breaks_taken: a.breaks_taken,
+        feedback_saved: q.feedback,
     })
 }
 

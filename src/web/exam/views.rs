@@ -187,6 +187,18 @@ pub struct ResultItem {
     pub references: Vec<String>,
     /// The question is also in a mock in progress: its answer waits for that mock.
     pub withheld: bool,
+    /// What the candidate wrote about this question ("Leave feedback", "Report a problem").
+    pub feedback: Option<String>,
+}
+
+/// Puts each stored comment with its question.
+pub fn with_feedback(mut items: Vec<ResultItem>, feedback: Vec<(i32, String)>) -> Vec<ResultItem> {
+    for (position, text) in feedback {
+        if let Some(i) = items.iter_mut().find(|i| i.position == position) {
+            i.feedback = Some(text);
+        }
+    }
+    items
 }
 
 /// Every item of a submitted attempt as the score report shows it; items whose question is in a
@@ -240,6 +252,7 @@ pub fn result_items(
                 explanation_html: String::new(),
                 references: vec![],
                 withheld,
+                feedback: None,
             };
             if !withheld {
                 item.status = if points == max && max > 0 {
