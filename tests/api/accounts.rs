@@ -16,7 +16,7 @@ async fn register_sign_out_and_sign_in_again(pool: PgPool) {
     app.get("/")
         .await
         .assert_status(200)
-        .assert_contains("Welcome back, Ada");
+        .assert_contains("Welcome, Ada");
 
     // Stored lower-cased, argon2id with OWASP parameters, never the password itself.
     let (email, hash): (String, String) = sqlx::query_as("SELECT email, password_hash FROM users")
@@ -38,7 +38,7 @@ async fn register_sign_out_and_sign_in_again(pool: PgPool) {
     app.login("ada@example.com", PASSWORD)
         .await
         .assert_status(303);
-    app.get("/").await.assert_contains("Welcome back, Ada");
+    app.get("/").await.assert_contains("Welcome, Ada");
 }
 
 #[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
@@ -248,7 +248,7 @@ async fn password_change_ends_other_sessions(pool: PgPool) {
         .login("gu@example.com", PASSWORD)
         .await
         .assert_status(303);
-    phone.get("/").await.assert_contains("Welcome back, Gu");
+    phone.get("/").await.assert_contains("Welcome, Gu");
 
     let r = laptop
         .post(
@@ -266,7 +266,7 @@ async fn password_change_ends_other_sessions(pool: PgPool) {
         .get("/")
         .await
         .assert_contains("Create a free account");
-    laptop.get("/").await.assert_contains("Welcome back, Gu");
+    laptop.get("/").await.assert_contains("Welcome, Gu");
     laptop.post("/logout", &[]).await;
     laptop
         .login("gu@example.com", "a much newer passphrase")

@@ -201,7 +201,9 @@ async fn wrong_answers_are_scheduled_for_spaced_review(pool: PgPool) {
         .execute(&pool)
         .await
         .unwrap();
-    app.get("/").await.assert_contains("Review due (1)");
+    app.get("/practice/ex-100")
+        .await
+        .assert_contains("Due for review (1)");
     let r = app.post("/practice/ex-100/due", &[]).await;
     r.assert_status(303);
     let set = attempt_id(r.location());
