@@ -284,6 +284,12 @@ impl Browser {
         }
     }
 
+    /// Waits until an element matching `css` is on the page.
+    async fn wait_for(&self, css: &str) {
+        let expr = format!("document.querySelector({css:?}) !== null");
+        self.until(css, &expr, Duration::from_secs(20)).await;
+    }
+
     async fn wait_path(&self, pred: impl Fn(&str) -> bool, what: &str) -> String {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
@@ -1707,5 +1713,143 @@ async fn screenshots(pool: PgPool) {
     desktop.close().await;
     phone.close().await;
     dark.close().await;
+    server.stop().await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The candidate's first hour: practice, letters, the exam's own tools
+// ---------------------------------------------------------------------------------------------
+
+/// Practice with "Check answer": check → Next → check → Review → submit, with the letters on
+/// the feedback equal to the letters clicked.
+async fn practice_check_and_move_on(pool: &PgPool, no_javascript: bool) {
+    let (mut server, _state) = serve(pool, &["example"], config()).await;
+    let b = Browser::launch(Options {
+        no_javascript,
+        ..Default::default()
+    })
+    .await;
+    let email = if no_javascript {
+        "practice-nojs@example.com"
+    } else {
+        "practice-js@example.com"
+    };
+    register(&b, &server, email, "Pia Practice").await;
+    b.goto(&server.url("/practice/ex-100")).await;
+    b.c.find(Locator::Css("#size"))
+        .await
+        .unwrap()
+        .clear()
+        .await
+        .unwrap();
+    b.c.find(Locator::Css("#size"))
+        .await
+        .unwrap()
+        .send_keys("5")
+        .await
+        .unwrap();
+    click(&b, "form[action='/practice/ex-100'] button[type=submit]").await;
+    b.wait_path(|p| p.contains("/items/"), "the first practice question")
+        .await;
+    let attempt = attempt_of(pool, email).await;
+    for step in 0..2 {
+        let here = b.path().await;
+        let kind = kind_on_screen(&b).await;
+        answer_by_mouse(&b, &kind).await;
+        if !no_javascript {
+            wait_all_saved(&b).await;
+        }
+        // The letter of the option clicked, as the page shows it (single and multiple only).
+        let clicked = if kind == "single" || kind == "multiple" {
+            Some(b.js("var i = document.querySelector('input[name=choice]:checked'); return i ? i.closest('label').querySelector('.choice-letter').textContent.trim() : null;").await)
+        } else {
+            None
+        };
+        click(&b, "button[name=nav][value=check]").await;
+        b.wait_for("#reveal-title").await;
+        assert_eq!(b.path().await, here, "checking stays on the question");
+        if let Some(letter) = clicked.and_then(|v| v.as_str().map(str::to_string)) {
+            let yours = b.text(".answers > div:first-child li").await;
+            assert!(
+                yours.starts_with(&format!("{letter}.")),
+                "step {step}: feedback names {yours:?}, the candidate clicked {letter}"
+            );
+        }
+        // The controls are now disabled; Next still moves on.
+        assert_eq!(
+            b.js("return document.querySelector('fieldset.item').disabled;")
+                .await,
+            json!(true)
+        );
+        click(&b, "button[name=nav][value=next]").await;
+        b.wait_path(|p| p != here, "the next question").await;
+    }
+    click(&b, "button[name=nav][value=review]").await;
+    b.wait_path(|p| p.ends_with("/review"), "the review screen")
+        .await;
+    b.goto(&server.url(&format!("/attempts/{attempt}/submit")))
+        .await;
+    click(&b, "form[action$='/submit'] button[type=submit]").await;
+    b.wait_path(|p| p.ends_with("/result"), "the practice results")
+        .await;
+    let (status, _, _) = attempt_state(pool, attempt).await;
+    assert_eq!(status, "submitted");
+    b.close().await;
+    server.stop().await;
+}
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn practice_check_then_next_works_with_javascript(pool: PgPool) {
+    practice_check_and_move_on(&pool, false).await;
+}
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn practice_check_then_next_works_without_javascript(pool: PgPool) {
+    practice_check_and_move_on(&pool, true).await;
+}
+
+/// In a mock: the site's navigation is out of the way; a problem–solution question closes once
+/// seen and left; a break closes every question seen; the navigator moves between questions.
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn the_exam_tools_behave_like_the_real_exam(pool: PgPool) {
+    let (mut server, _state) = serve(&pool, &["example"], config()).await;
+    let b = Browser::launch(Options::default()).await;
+    let email = "tools@example.com";
+    register(&b, &server, email, "Toni Tools").await;
+    b.goto(&server.url("/exams/ex-100/instructions")).await;
+    click(&b, "form[action$='/attempts'] button[type=submit]").await;
+    b.wait_path(|p| p.ends_with("/items/1"), "the first question")
+        .await;
+    let attempt = attempt_of(&pool, email).await;
+    assert_eq!(
+        b.js("var s = document.querySelector('.site-header .nav button'); return s ? s.offsetParent === null : true;").await,
+        json!(true),
+        "Sign out is out of the way during the exam"
+    );
+    // The navigator: go to question 3 by keyboard.
+    b.tab_to("nav.question-nav button[value='3']").await;
+    b.press(Key::Enter).await;
+    b.wait_path(|p| p.ends_with("/items/3"), "question 3 from the navigator")
+        .await;
+    // A problem–solution question, read and left without an answer, cannot be reopened.
+    let series = slots(&pool, attempt)
+        .await
+        .into_iter()
+        .find(|s| s.section_kind == "series")
+        .unwrap()
+        .position;
+    b.goto(&server.url(&format!("/attempts/{attempt}/items/{series}")))
+        .await;
+    b.wait_for("#item-form").await;
+    click(&b, "button[name=nav][value=next]").await;
+    b.wait_path(
+        |p| p.ends_with(&format!("/items/{}", series + 1)),
+        "the next series question",
+    )
+    .await;
+    b.goto(&server.url(&format!("/attempts/{attempt}/items/{series}")))
+        .await;
+    assert!(b.text("main").await.contains("cannot be reopened"));
+    b.close().await;
     server.stop().await;
 }

@@ -1273,3 +1273,18 @@ async fn the_navigator_and_review_filters_show_answered_unanswered_and_marked(po
         .is_empty());
     unanswered.assert_selector(&format!("a[href='/attempts/{id}/items/3']"));
 }
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn question_pages_use_the_focused_exam_layout(pool: PgPool) {
+    common::import_bank(&pool, "question-bank/example").await;
+    let mut app = candidate(&pool, "focus@example.com").await;
+    let id = start(&mut app, "ex-100").await;
+    for path in [
+        format!("/attempts/{id}/items/1"),
+        format!("/attempts/{id}/review"),
+    ] {
+        app.get(&path).await.assert_selector("body.exam-mode");
+    }
+    app.get("/exams/ex-100").await;
+    assert!(app.get("/").await.select("body.exam-mode").is_empty());
+}
