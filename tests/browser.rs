@@ -687,6 +687,12 @@ async fn answer_by_keyboard(b: &Browser, kind: &str) {
         "multiple" => {
             b.tab_to("input[name=choice]").await;
             b.press(Key::Space).await;
+            // Each option is followed by its "Rule out" box, then the next option.
+            b.press(Key::Tab).await;
+            assert!(
+                b.focused_matches("input[name=ruled_out]").await,
+                "Tab reaches the option's Rule out box"
+            );
             b.press(Key::Tab).await;
             assert!(
                 b.focused_matches("input[name=choice]").await,

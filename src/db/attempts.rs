@@ -339,6 +339,8 @@ pub struct ItemRow {
     pub flagged: bool,
     pub revision: i32,
     pub answered_at: Option<OffsetDateTime>,
+    /// Options the candidate struck through ("rule out").
+    pub ruled_out: Json<Vec<String>>,
     pub locked: bool,
     pub checked: bool,
     pub reviewed_into_schedule: bool,
@@ -357,7 +359,7 @@ impl ItemRow {
 
 const ITEM_QUERY: &str =
     "SELECT ai.position, qv.question_id, qv.id AS version_id, ai.section, ai.section_kind,
-        ai.permutation, ai.response, ai.flagged, ai.revision, ai.answered_at, ai.locked, ai.checked,
+        ai.permutation, ai.response, ai.flagged, ai.revision, ai.answered_at, ai.ruled_out, ai.locked, ai.checked,
         ai.reviewed_into_schedule, ai.points, ai.max_points, qv.body, sv.content AS scenario,
         COALESCE(o.domain_code, '') AS domain_code
     FROM attempt_items ai
@@ -481,6 +483,7 @@ pub struct AnswerWrite<'a> {
     pub base_revision: i32,
     pub response: &'a Response,
     pub flagged: bool,
+    pub ruled_out: &'a [String],
     pub grace_seconds: i64,
     /// Lock the item in the same statement (the candidate is moving on from it).
     pub lock: bool,
@@ -519,7 +522,7 @@ pub async fn write_answer(pool: &PgPool, w: &AnswerWrite<'_>) -> anyhow::Result<
              SELECT id, deadline_at FROM attempts
              WHERE id = $1 AND user_id = $2 AND status = 'in_progress' FOR SHARE
          )
-         UPDATE attempt_items ai SET response = $5, flagged = $6, revision = ai.revision + 1,
+         UPDATE attempt_items ai SET response = $5, flagged = $6, ruled_out = $10, revision = ai.revision + 1,
                 answered_at = CASE WHEN $7 THEN now() ELSE NULL END,
                 locked = ai.locked OR $8
          FROM a
@@ -537,6 +540,7 @@ pub async fn write_answer(pool: &PgPool, w: &AnswerWrite<'_>) -> anyhow::Result<
     .bind(answered)
     .bind(w.lock)
     .bind(w.grace_seconds as f64)
+    .bind(Json(w.ruled_out))
     .fetch_optional(pool)
     .await
     .context("writing an answer")?;

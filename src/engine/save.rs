@@ -22,6 +22,8 @@ pub struct SaveRequest<'a> {
     pub base_revision: i32,
     pub answer: &'a dyn AnswerSource,
     pub flagged: bool,
+    /// Options struck through ("rule out"); ids that are not options of the question are dropped.
+    pub ruled_out: &'a [String],
     pub nav: Nav,
     /// A background save (JSON) never moves on, so it never locks a problem–solution answer.
     pub autosave: bool,
@@ -107,6 +109,17 @@ pub async fn save(db: &PgPool, req: &SaveRequest<'_>) -> anyhow::Result<Option<S
     // A problem–solution question closes when the candidate moves on from it, answered or not,
     // as on the real exam; autosave (and the "stay" button) keeps it open.
     let lock = row.section_kind == SectionKind::Series && !req.autosave && req.nav != Nav::Stay;
+    let options = row.body.0.body.shufflable_lists();
+    let ruled_out: Vec<String> = req
+        .ruled_out
+        .iter()
+        .filter(|id| {
+            options
+                .iter()
+                .any(|(list, ids)| list == "options" && ids.contains(id))
+        })
+        .cloned()
+        .collect();
     let write = AnswerWrite {
         attempt_id: a.id,
         user_id: req.user,
@@ -114,6 +127,7 @@ pub async fn save(db: &PgPool, req: &SaveRequest<'_>) -> anyhow::Result<Option<S
         base_revision: req.base_revision,
         response: &response,
         flagged: req.flagged,
+        ruled_out: &ruled_out,
         grace_seconds: req.grace_seconds,
         lock,
     };

@@ -19,6 +19,8 @@ pub struct AnswerForm {
     pub goto: Option<i32>,
     /// "Leave feedback" text, when the candidate wrote some.
     pub feedback: Option<String>,
+    /// Options struck through ("rule out").
+    pub ruled_out: Vec<String>,
     fields: BTreeMap<String, Vec<String>>,
 }
 
@@ -40,12 +42,14 @@ impl AnswerForm {
             None => Nav::Review,
         };
         let feedback = Some(last("feedback")).filter(|f| !f.trim().is_empty());
+        let ruled_out = fields.get("ruled_out").cloned().unwrap_or_default();
         Ok(AnswerForm {
             revision,
             flagged,
             nav,
             goto,
             feedback,
+            ruled_out,
             fields,
         })
     }

@@ -14,6 +14,8 @@ pub struct OptView {
     /// Plain text, for `<option>` elements.
     pub text: String,
     pub selected: bool,
+    /// Struck through by the candidate ("rule out").
+    pub ruled_out: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -77,6 +79,16 @@ pub enum Controls {
 }
 
 impl ItemView {
+    /// Marks the options the candidate struck through.
+    pub fn with_ruled_out(mut self, ids: &[String]) -> ItemView {
+        if let Controls::Choices { options, .. } = &mut self.controls {
+            for o in options {
+                o.ruled_out = ids.contains(&o.value);
+            }
+        }
+        self
+    }
+
     /// A problem–solution item: its stem is the proposed solution.
     pub fn is_solution(&self) -> bool {
         matches!(self.controls, Controls::YesNo { .. })
@@ -119,6 +131,7 @@ fn opts(
             html: inline_html(&c.text),
             text: plain(&c.text),
             selected: selected(&c.id),
+            ruled_out: false,
         })
         .collect()
 }

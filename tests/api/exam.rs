@@ -1288,3 +1288,61 @@ async fn question_pages_use_the_focused_exam_layout(pool: PgPool) {
     app.get("/exams/ex-100").await;
     assert!(app.get("/").await.select("body.exam-mode").is_empty());
 }
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn ruled_out_options_are_saved_with_the_answer(pool: PgPool) {
+    common::import_bank(&pool, "question-bank/example").await;
+    let mut app = candidate(&pool, "ruleout@example.com").await;
+    let id = start(&mut app, "ex-100").await;
+    let (pos, key) = {
+        let mut found = None;
+        for n in 1..=10 {
+            let (item, _, _) = item_at(&pool, id, n).await;
+            if let ItemBody::Single { key, .. } = item.body {
+                found = Some((n, key));
+                break;
+            }
+        }
+        found.expect("a single-answer question")
+    };
+    let url = format!("/attempts/{id}/items/{pos}");
+    let other = if key == "A" { "B" } else { "A" };
+    app.post_json(
+        &url,
+        &[
+            ("revision", "0"),
+            ("ruled_out", other),
+            ("ruled_out", "not-an-option"),
+        ],
+    )
+    .await
+    .assert_status(200);
+    let stored: serde_json::Value = sqlx::query_scalar(
+        "SELECT ruled_out FROM attempt_items WHERE attempt_id = $1 AND position = $2",
+    )
+    .bind(id)
+    .bind(pos)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        stored,
+        serde_json::json!([other]),
+        "unknown ids are dropped"
+    );
+    let page = app.get(&url).await;
+    page.assert_selector(&format!("input[name=ruled_out][value='{other}'][checked]"));
+    assert!(page
+        .select(&format!("input[name=ruled_out][value='{key}'][checked]"))
+        .is_empty());
+    // Ruling out is not answering.
+    let answered: bool = sqlx::query_scalar(
+        "SELECT answered_at IS NOT NULL FROM attempt_items WHERE attempt_id = $1 AND position = $2",
+    )
+    .bind(id)
+    .bind(pos)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert!(!answered);
+}

@@ -120,7 +120,8 @@ impl ItemPage {
                 &row.permutation.0,
                 row.response.as_ref().map(|r| &r.0),
                 row.checked,
-            ),
+            )
+            .with_ruled_out(&row.ruled_out.0),
             scenario: views::scenario(row),
             remaining: a.remaining(),
             section_note,
@@ -218,6 +219,7 @@ pub(super) async fn save_item(
         base_revision: form.revision,
         answer: &form,
         flagged: form.flagged,
+        ruled_out: &form.ruled_out,
         nav: form.nav,
         autosave: wants == Wants::Json,
         grace_seconds: state.config.grace_seconds,

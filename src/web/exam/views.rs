@@ -344,6 +344,7 @@ mod tests {
             flagged: false,
             revision: 0,
             answered_at: None,
+            ruled_out: Json(vec![]),
             locked: section_kind == SectionKind::Series && answer.is_some(),
             checked: false,
             reviewed_into_schedule: false,
