@@ -135,6 +135,7 @@ fn init_tracing() {
 async fn run(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Serve(config) => {
+            crate::mail::Mailer::from_config(&config)?;
             let pool = db::connect_and_migrate(&config.database_url).await?;
             let state = crate::state::AppState::new(pool, config);
             crate::app::serve(state).await
