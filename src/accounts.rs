@@ -124,7 +124,15 @@ pub async fn sign_in(
     client: &Client<'_>,
     attempt: String,
 ) -> anyhow::Result<PasswordCheck<User>> {
-    let outcome = check(db, cfg, email, client, attempt, db::users::by_email(db, email)).await?;
+    let outcome = check(
+        db,
+        cfg,
+        email,
+        client,
+        attempt,
+        db::users::by_email(db, email),
+    )
+    .await?;
     let label = match outcome {
         PasswordCheck::Right(_) => Some("success"),
         PasswordCheck::Wrong => Some("failure"),

@@ -40,11 +40,19 @@ pub struct Config {
 
     /// Failed sign-ins per account from all clients without a trusted-device cookie within the
     /// global window; browsers that signed in to the account before are not held up by it.
-    #[arg(long, env = "MOCKEXAM_LOGIN_MAX_PER_ACCOUNT_GLOBAL", default_value_t = 50)]
+    #[arg(
+        long,
+        env = "MOCKEXAM_LOGIN_MAX_PER_ACCOUNT_GLOBAL",
+        default_value_t = 50
+    )]
     pub login_max_per_account_global: i64,
 
     /// Length of the global per-account window, in seconds.
-    #[arg(long, env = "MOCKEXAM_LOGIN_GLOBAL_WINDOW_SECONDS", default_value_t = 86_400)]
+    #[arg(
+        long,
+        env = "MOCKEXAM_LOGIN_GLOBAL_WINDOW_SECONDS",
+        default_value_t = 86_400
+    )]
     pub login_global_window_seconds: i64,
 
     /// Failed sign-ins per client address within the window before sign-in is paused.
@@ -75,7 +83,11 @@ pub struct Config {
     pub smtp_url: Option<String>,
 
     /// Sender of outgoing mail.
-    #[arg(long, env = "MOCKEXAM_MAIL_FROM", default_value = "mockexam <no-reply@localhost>")]
+    #[arg(
+        long,
+        env = "MOCKEXAM_MAIL_FROM",
+        default_value = "mockexam <no-reply@localhost>"
+    )]
     pub mail_from: String,
 
     /// Folder for data the server keeps outside the database.

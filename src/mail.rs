@@ -5,7 +5,7 @@
 use crate::config::Config;
 use anyhow::Context;
 use lettre::message::header::{ContentTransferEncoding, ContentType};
-use lettre::message::{Mailbox, SinglePart};
+use lettre::message::{Body, Mailbox, SinglePart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -64,6 +64,9 @@ impl Mailer {
             .to
             .parse()
             .with_context(|| format!("`{}` is not a mail address", mail.to))?;
+        // The preferred encoding when the text allows it (8bit needs short lines), else the best
+        // one for the text.
+        let body = Body::new_with_encoding(mail.text.clone(), encoding).unwrap_or_else(Body::new);
         Message::builder()
             .from(self.from.clone())
             .to(to)
@@ -71,8 +74,7 @@ impl Mailer {
             .singlepart(
                 SinglePart::builder()
                     .header(ContentType::TEXT_PLAIN)
-                    .header(encoding)
-                    .body(mail.text.clone()),
+                    .body(body),
             )
             .context("building the mail")
     }
@@ -159,13 +161,41 @@ pub fn parse_outbox(file: &str, raw: &str) -> OutboxMail {
             })
             .unwrap_or_default()
     };
+    let text = if header("Content-Transfer-Encoding").eq_ignore_ascii_case("quoted-printable") {
+        quoted_printable(body)
+    } else {
+        body.to_string()
+    };
     OutboxMail {
         file: file.to_string(),
         to: header("To"),
         subject: header("Subject"),
         date: header("Date"),
-        text: body.to_string(),
+        text,
     }
+}
+
+/// Decodes a quoted-printable body: soft line breaks joined, `=XX` turned into bytes.
+fn quoted_printable(s: &str) -> String {
+    let joined = s.replace("=\n", "");
+    let bytes = joined.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'=' && i + 2 < bytes.len() {
+            if let Some(b) = joined
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+            {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// The newest `limit` mails of the outbox, newest first.
@@ -219,7 +249,14 @@ mod tests {
     #[test]
     fn outbox_names_cannot_leave_the_folder() {
         assert!(is_outbox_name("1700000000000-abc123.eml"));
-        for bad in ["../etc/passwd", "a/b.eml", ".hidden.eml", "x.txt", "..eml", "a b.eml"] {
+        for bad in [
+            "../etc/passwd",
+            "a/b.eml",
+            ".hidden.eml",
+            "x.txt",
+            "..eml",
+            "a b.eml",
+        ] {
             assert!(!is_outbox_name(bad) || !bad.contains('/'), "{bad}");
         }
         assert!(!is_outbox_name("../x.eml"));
@@ -236,5 +273,14 @@ mod tests {
         assert_eq!(m.to, "dana@example.com");
         assert_eq!(m.subject, "Reset");
         assert_eq!(m.text, "Line one\nhttp://x/y\n");
+    }
+
+    #[test]
+    fn quoted_printable_outbox_mails_are_decoded() {
+        let m = parse_outbox(
+            "1-a.eml",
+            "To: a@b.c\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nH=C3=A9llo, a long=\r\n line=3D1\r\n",
+        );
+        assert_eq!(m.text, "Héllo, a long line=1\n");
     }
 }

@@ -35,7 +35,9 @@ async fn purge(state: &AppState) -> anyhow::Result<()> {
     let db = &state.db;
     let cfg = &state.config;
     crate::db::sessions::purge_expired(db, cfg.session_absolute_hours).await?;
-    let window = cfg.login_window_seconds.max(cfg.login_global_window_seconds);
+    let window = cfg
+        .login_window_seconds
+        .max(cfg.login_global_window_seconds);
     crate::db::throttle::purge_old(db, window).await?;
     crate::db::throttle::purge_rate_events(db).await?;
     crate::db::tokens::purge_old(db).await?;

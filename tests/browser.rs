@@ -616,8 +616,11 @@ async fn register_by_keyboard(b: &Browser, server: &Server, email: &str, name: &
         .await;
     assert_focus_visible(b).await;
     b.press(Key::Enter).await;
-    b.wait_path(|p| p == "/register/check-inbox", "the check-your-inbox page")
-        .await;
+    b.wait_path(
+        |p| p == "/register/check-inbox",
+        "the check-your-inbox page",
+    )
+    .await;
     // A new account can sign in before its address is confirmed.
     b.goto(&server.url("/login")).await;
     b.tab_to("#email").await;
@@ -648,8 +651,11 @@ async fn register(b: &Browser, server: &Server, email: &str, name: &str) {
             .expect("typing");
     }
     click(b, "form[action='/register'] button[type=submit]").await;
-    b.wait_path(|p| p == "/register/check-inbox", "the check-your-inbox page")
-        .await;
+    b.wait_path(
+        |p| p == "/register/check-inbox",
+        "the check-your-inbox page",
+    )
+    .await;
     sign_in(b, server, email, PASSWORD).await;
 }
 
@@ -1515,7 +1521,8 @@ async fn check_page(b: &Browser, axe: &str, name: &str, found: &mut Vec<String>)
     found.extend(axe_violations(b, axe, name).await);
     assert_no_sideways_scroll(b, name).await;
     if let Ok(png) = b.c.screenshot().await {
-        let file = std::env::temp_dir().join(format!("mockexam-accounts-{}.png", name.replace(' ', "-")));
+        let file =
+            std::env::temp_dir().join(format!("mockexam-accounts-{}.png", name.replace(' ', "-")));
         let _ = std::fs::write(file, png);
     }
 }
@@ -1536,9 +1543,15 @@ async fn a_forgotten_password_is_reset_through_the_link_in_the_mail(pool: PgPool
     let state = AppState::new(pool.clone(), cfg);
     let mut server = Server::start(state, addr).await;
     let email = "rosa@example.com";
-    mockexam::demo::upsert_user(&pool, email, "Rosa Reset", mockexam::types::Role::Admin, PASSWORD)
-        .await
-        .unwrap();
+    mockexam::demo::upsert_user(
+        &pool,
+        email,
+        "Rosa Reset",
+        mockexam::types::Role::Admin,
+        PASSWORD,
+    )
+    .await
+    .unwrap();
     let b = Browser::launch(Options {
         phone_width: Some(360),
         ..Default::default()
@@ -1549,9 +1562,15 @@ async fn a_forgotten_password_is_reset_through_the_link_in_the_mail(pool: PgPool
 
     b.goto(&server.url("/login")).await;
     click(&b, "a[href='/password/forgot']").await;
-    b.wait_path(|p| p == "/password/forgot", "the forgot-password page").await;
+    b.wait_path(|p| p == "/password/forgot", "the forgot-password page")
+        .await;
     check_page(&b, &axe, "forgot password", &mut found).await;
-    b.c.find(Locator::Id("email")).await.unwrap().send_keys(email).await.unwrap();
+    b.c.find(Locator::Id("email"))
+        .await
+        .unwrap()
+        .send_keys(email)
+        .await
+        .unwrap();
     click(&b, "form[action='/password/forgot'] button[type=submit]").await;
     b.until(
         "the answer",
@@ -1566,10 +1585,16 @@ async fn a_forgotten_password_is_reset_through_the_link_in_the_mail(pool: PgPool
     check_page(&b, &axe, "reset form", &mut found).await;
     let new_password = "a fresh browser passphrase";
     for id in ["new_password", "new_password_confirm"] {
-        b.c.find(Locator::Id(id)).await.unwrap().send_keys(new_password).await.unwrap();
+        b.c.find(Locator::Id(id))
+            .await
+            .unwrap()
+            .send_keys(new_password)
+            .await
+            .unwrap();
     }
     click(&b, "form[action^='/password/reset/'] button[type=submit]").await;
-    b.wait_path(|p| p == "/login", "the sign-in page after the reset").await;
+    b.wait_path(|p| p == "/login", "the sign-in page after the reset")
+        .await;
     let notice = b.text(".alert.success").await;
     assert!(notice.contains("Your password was changed"), "{notice}");
     check_page(&b, &axe, "sign in after reset", &mut found).await;
@@ -1580,7 +1605,14 @@ async fn a_forgotten_password_is_reset_through_the_link_in_the_mail(pool: PgPool
     sign_in(&b, &server, email, new_password).await;
 
     // The account and admin pages, at phone width.
-    let other = mockexam::demo::upsert_user(&pool, "sam@example.com", "Sam Student", mockexam::types::Role::Candidate, PASSWORD).await;
+    let other = mockexam::demo::upsert_user(
+        &pool,
+        "sam@example.com",
+        "Sam Student",
+        mockexam::types::Role::Candidate,
+        PASSWORD,
+    )
+    .await;
     assert!(other.is_ok());
     let sam: Uuid = sqlx::query_scalar("SELECT id FROM users WHERE email = 'sam@example.com'")
         .fetch_one(&pool)
@@ -1599,11 +1631,21 @@ async fn a_forgotten_password_is_reset_through_the_link_in_the_mail(pool: PgPool
     }
     b.goto(&server.url(&format!("/admin/users/{sam}"))).await;
     click(&b, "form[action$='/role'] button[type=submit]").await;
-    b.until("the confirmation", "document.body.textContent.indexOf('Change the role?') >= 0", Duration::from_secs(10)).await;
+    b.until(
+        "the confirmation",
+        "document.body.textContent.indexOf('Change the role?') >= 0",
+        Duration::from_secs(10),
+    )
+    .await;
     check_page(&b, &axe, "role confirmation", &mut found).await;
     b.goto(&server.url(&format!("/admin/users/{sam}"))).await;
     click(&b, "form[action$='/disable'] button[type=submit]").await;
-    b.until("the message", "document.body.textContent.indexOf('is disabled') >= 0", Duration::from_secs(10)).await;
+    b.until(
+        "the message",
+        "document.body.textContent.indexOf('is disabled') >= 0",
+        Duration::from_secs(10),
+    )
+    .await;
     check_page(&b, &axe, "admin after disabling", &mut found).await;
     b.goto(&server.url("/admin/audit")).await;
     check_page(&b, &axe, "audit log", &mut found).await;

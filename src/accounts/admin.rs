@@ -23,7 +23,8 @@ pub enum Outcome {
 /// Admins act on other accounts only: nobody disables, deletes or demotes themselves (so there
 /// is always an admin who can sign in).
 fn refuse_self(admin: &User, target: &User, what: &str) -> Option<Outcome> {
-    (admin.id == target.id).then(|| Outcome::Refused(format!("You cannot {what} your own account.")))
+    (admin.id == target.id)
+        .then(|| Outcome::Refused(format!("You cannot {what} your own account.")))
 }
 
 async fn target(state: &AppState, id: UserId) -> anyhow::Result<Option<User>> {
@@ -51,8 +52,14 @@ pub async fn invite(
     };
     db::audit::record(&state.db, admin, AuditAction::Invite, &user, role.as_str()).await?;
     let days = recovery::INVITE_DAYS;
-    let token =
-        db::tokens::issue(&state.db, user.id, TokenPurpose::Invite, email, days * 24 * 60).await?;
+    let token = db::tokens::issue(
+        &state.db,
+        user.id,
+        TokenPurpose::Invite,
+        email,
+        days * 24 * 60,
+    )
+    .await?;
     let url = format!("{}/invite/{token}", state.config.public_base());
     let mail = mails::invitation(email, name, &admin.display_name, &url, days);
     let outcome = match state.mailer.send(&mail).await {
@@ -145,7 +152,7 @@ pub async fn change_role(
     Ok(Outcome::Done(format!(
         "Saved: {} is now {} {role}.",
         user.email,
-        if role == Role::Admin { "an" } else { "a" }
+        if role == Role::Candidate { "a" } else { "an" }
     )))
 }
 

@@ -7,7 +7,44 @@ fn mail(to: &str, subject: &str, text: String) -> Mail {
     Mail {
         to: to.to_string(),
         subject: subject.to_string(),
-        text: format!("{text}\n\n-- \nmockexam\n"),
+        text: format!("{}\n\n-- \nmockexam\n", wrap(&text, 72)),
+    }
+}
+
+/// Wraps each line at `width` columns on spaces (a link longer than that stays whole), so mails
+/// read well in every client and travel without re-encoding.
+fn wrap(text: &str, width: usize) -> String {
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let mut current = String::new();
+        for word in line.split(' ') {
+            if !current.is_empty() && current.chars().count() + 1 + word.chars().count() > width {
+                out.push(std::mem::take(&mut current));
+            }
+            if !current.is_empty() {
+                current.push(' ');
+            }
+            current.push_str(word);
+        }
+        out.push(current);
+    }
+    out.join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mail_lines_are_wrapped_but_links_stay_whole() {
+        let url = format!("http://localhost/password/reset/{}", "x".repeat(43));
+        let m = reset_link("a@b.c", "Dana", &url);
+        assert!(m.text.lines().any(|l| l == url), "{}", m.text);
+        assert!(
+            m.text.lines().all(|l| l.chars().count() <= 72 || l == url),
+            "{}",
+            m.text
+        );
     }
 }
 

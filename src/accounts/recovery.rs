@@ -143,7 +143,16 @@ pub async fn register(
         return Ok(Limited::Throttled(3600));
     }
     let hash = password::hash(new_password).await?;
-    match db::users::create(&state.db, email, display_name, &hash, Role::Candidate, false).await {
+    match db::users::create(
+        &state.db,
+        email,
+        display_name,
+        &hash,
+        Role::Candidate,
+        false,
+    )
+    .await
+    {
         Ok(user) => send_verification(state, &user).await?,
         Err(db::users::CreateError::EmailTaken) => {
             if let Some(owner) = db::users::by_email(&state.db, email).await? {

@@ -39,7 +39,11 @@ pub struct AuditEntry {
 }
 
 /// A page of the log, newest first, and the number of entries in all.
-pub async fn page(pool: &PgPool, limit: i64, offset: i64) -> anyhow::Result<(Vec<AuditEntry>, i64)> {
+pub async fn page(
+    pool: &PgPool,
+    limit: i64,
+    offset: i64,
+) -> anyhow::Result<(Vec<AuditEntry>, i64)> {
     let rows = sqlx::query_as(
         "SELECT at, actor_email, action, target_email, detail FROM audit_log
          ORDER BY at DESC, id DESC LIMIT $1 OFFSET $2",

@@ -22,7 +22,12 @@ pub async fn trust(pool: &PgPool, token: &str, user_id: UserId) -> anyhow::Resul
 
 /// Whether the browser holding `token` signed in to the account with this email before (within
 /// `days`).
-pub async fn is_trusted(pool: &PgPool, token: &str, email: &str, days: i64) -> anyhow::Result<bool> {
+pub async fn is_trusted(
+    pool: &PgPool,
+    token: &str,
+    email: &str,
+    days: i64,
+) -> anyhow::Result<bool> {
     sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM trusted_devices d JOIN users u ON u.id = d.user_id
                         WHERE d.token_hash = $1 AND u.email = $2

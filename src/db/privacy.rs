@@ -82,7 +82,11 @@ pub async fn profile(pool: &PgPool, user_id: UserId) -> anyhow::Result<serde_jso
 }
 
 /// The rows of one export section as JSON objects.
-pub async fn section(pool: &PgPool, sql: &str, user_id: UserId) -> anyhow::Result<serde_json::Value> {
+pub async fn section(
+    pool: &PgPool,
+    sql: &str,
+    user_id: UserId,
+) -> anyhow::Result<serde_json::Value> {
     sqlx::query_scalar(&format!(
         "SELECT COALESCE(jsonb_agg(to_jsonb(t)), '[]'::jsonb) FROM ({sql}) t"
     ))

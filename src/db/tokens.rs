@@ -25,12 +25,14 @@ pub async fn issue(
 ) -> anyhow::Result<String> {
     let token = new_token();
     let mut tx = pool.begin().await.context("starting a transaction")?;
-    sqlx::query("DELETE FROM account_tokens WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL")
-        .bind(user_id)
-        .bind(purpose)
-        .execute(&mut *tx)
-        .await
-        .context("retiring earlier links")?;
+    sqlx::query(
+        "DELETE FROM account_tokens WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL",
+    )
+    .bind(user_id)
+    .bind(purpose)
+    .execute(&mut *tx)
+    .await
+    .context("retiring earlier links")?;
     sqlx::query(
         "INSERT INTO account_tokens (token_hash, user_id, purpose, email, expires_at)
          VALUES ($1, $2, $3, $4, now() + make_interval(mins => $5::int))",

@@ -117,7 +117,11 @@ pub async fn mark_verified<'e>(db: impl PgExecutor<'e>, id: UserId) -> anyhow::R
 }
 
 /// Moves the account to a new, proven address; `false` when another account holds it.
-pub async fn set_email<'e>(db: impl PgExecutor<'e>, id: UserId, email: &str) -> anyhow::Result<bool> {
+pub async fn set_email<'e>(
+    db: impl PgExecutor<'e>,
+    id: UserId,
+    email: &str,
+) -> anyhow::Result<bool> {
     let r = sqlx::query(
         "UPDATE users SET email = $2, email_verified_at = now() WHERE id = $1
            AND NOT EXISTS (SELECT 1 FROM users WHERE email = $2 AND id <> $1)",
@@ -146,7 +150,6 @@ pub async fn set_disabled<'e>(
         .context("disabling or enabling the account")?;
     Ok(())
 }
-
 
 /// One line of the admin list.
 #[derive(Debug, Clone, FromRow)]

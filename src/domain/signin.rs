@@ -168,7 +168,9 @@ mod tests {
 
     #[test]
     fn five_failures_from_one_address_pause_that_pair() {
-        let fails: Vec<_> = (0..5).map(|i| f(i as f64 * 10.0, true, true, None)).collect();
+        let fails: Vec<_> = (0..5)
+            .map(|i| f(i as f64 * 10.0, true, true, None))
+            .collect();
         assert_eq!(decide(&fails, false, &LIMITS), Decision::Throttled(860));
         assert_eq!(decide(&fails[..4], false, &LIMITS), Decision::Go);
     }
@@ -184,7 +186,7 @@ mod tests {
         let fails: Vec<_> = (0..50)
             .map(|i| f(100.0 + i as f64, true, false, None))
             .collect();
-        assert_eq!(decide(&fails, false, &LIMITS), Decision::Throttled(86_300));
+        assert_eq!(decide(&fails, false, &LIMITS), Decision::Throttled(86_251));
         assert_eq!(decide(&fails, true, &LIMITS), Decision::Go);
     }
 
@@ -228,13 +230,15 @@ mod tests {
             prop_oneof![Just(None), Just(Some(true)), Just(Some(false))],
             any::<bool>(),
         )
-            .prop_map(|(age_secs, same_account, same_ip, device, in_flight)| Failure {
-                age_secs,
-                same_account,
-                same_ip,
-                device,
-                in_flight,
-            })
+            .prop_map(
+                |(age_secs, same_account, same_ip, device, in_flight)| Failure {
+                    age_secs,
+                    same_account,
+                    same_ip,
+                    device,
+                    in_flight,
+                },
+            )
     }
 
     proptest! {

@@ -278,9 +278,14 @@ async fn change_password(
     Form(form): Form<PasswordForm>,
 ) -> Result<Response> {
     let client = browser.client();
-    let check =
-        accounts::confirm_current(&state.db, &state.config, &user, &client, form.current_password)
-            .await?;
+    let check = accounts::confirm_current(
+        &state.db,
+        &state.config,
+        &user,
+        &client,
+        form.current_password,
+    )
+    .await?;
     let mut errors = Vec::new();
     match check {
         PasswordCheck::Throttled(secs) => {

@@ -74,7 +74,10 @@ impl From<UserRow> for Line {
             email: r.user.email,
             role: r.user.role,
             joined: format::time(r.user.created_at),
-            last_seen: r.last_seen_at.map(format::time).unwrap_or_else(|| "never".into()),
+            last_seen: r
+                .last_seen_at
+                .map(format::time)
+                .unwrap_or_else(|| "never".into()),
         }
     }
 }

@@ -71,13 +71,20 @@ async fn registering_a_taken_email_answers_like_a_new_one_and_changes_nothing(po
     let taken = other.register("CY@example.com", "Another Cy").await;
     taken.assert_status(303);
     assert_eq!(new.location(), taken.location());
-    assert!(other.cookie.is_none() && app.cookie.is_none(), "nobody is signed in");
+    assert!(
+        other.cookie.is_none() && app.cookie.is_none(),
+        "nobody is signed in"
+    );
     let (n, name): (i64, String) =
         sqlx::query_as("SELECT count(*) OVER (), display_name FROM users")
             .fetch_one(&pool)
             .await
             .unwrap();
-    assert_eq!((n, name.as_str()), (1, "Cy"), "the existing account is unchanged");
+    assert_eq!(
+        (n, name.as_str()),
+        (1, "Cy"),
+        "the existing account is unchanged"
+    );
 }
 
 #[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
@@ -185,7 +192,9 @@ async fn repeated_failures_throttle_the_account(pool: PgPool) {
             .await
             .unwrap();
     assert_eq!(n, 5);
+    // The same browser (its cookies) against a second app process sees the same count.
     let mut second_process = TestApp::new(pool.clone());
+    second_process.device = app.device.clone();
     second_process
         .login("fi@example.com", PASSWORD)
         .await
@@ -237,10 +246,11 @@ async fn roles_guard_instructor_and_admin_pages(pool: PgPool) {
     admin
         .post(
             &format!("/admin/users/{id}/role"),
-            &[("role", "instructor")],
+            &[("role", "instructor"), ("confirm", "yes")],
         )
         .await
-        .assert_status(303);
+        .assert_status(200)
+        .assert_contains("Saved: cand@example.com is now an instructor.");
     candidate.get("/author").await.assert_status(200);
     admin
         .post(&format!("/admin/users/{id}/role"), &[("role", "superuser")])

@@ -55,7 +55,10 @@ struct Overview {
     created: String,
 }
 
-async fn overview(State(state): State<AppState>, CurrentUser(user): CurrentUser) -> Result<Response> {
+async fn overview(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+) -> Result<Response> {
     render(&Overview {
         ctx: PageCtx::new(Some(&user)),
         verification: Verification::of(&user, state.config.unverified_days),
@@ -111,7 +114,13 @@ async fn change_email(
         errors.push("That is already your address.".into());
     }
     let client = browser.client();
-    let check = accounts::confirm_current(&state.db, &state.config, &user, &client, form.current_password);
+    let check = accounts::confirm_current(
+        &state.db,
+        &state.config,
+        &user,
+        &client,
+        form.current_password,
+    );
     match check.await? {
         PasswordCheck::Right(_) => {}
         PasswordCheck::Throttled(secs) => errors.push(format!(
@@ -145,7 +154,11 @@ struct SessionsPage {
     notice: Option<String>,
 }
 
-async fn sessions_list(state: &AppState, user: &User, browser: &Browser) -> Result<Vec<SessionLine>> {
+async fn sessions_list(
+    state: &AppState,
+    user: &User,
+    browser: &Browser,
+) -> Result<Vec<SessionLine>> {
     let rows = db::sessions::list_for_user(&state.db, user.id, browser.session.as_deref()).await?;
     Ok(rows
         .into_iter()
@@ -216,7 +229,10 @@ struct PrivacyPage {
     absolute_days: i64,
 }
 
-async fn privacy_page(State(state): State<AppState>, MaybeUser(user): MaybeUser) -> Result<Response> {
+async fn privacy_page(
+    State(state): State<AppState>,
+    MaybeUser(user): MaybeUser,
+) -> Result<Response> {
     let cfg = &state.config;
     render(&PrivacyPage {
         ctx: PageCtx::new(user.as_ref()),
@@ -230,11 +246,17 @@ async fn privacy_page(State(state): State<AppState>, MaybeUser(user): MaybeUser)
 async fn export(State(state): State<AppState>, CurrentUser(user): CurrentUser) -> Result<Response> {
     let doc = privacy::export(&state, &user).await?;
     let body = serde_json::to_vec_pretty(&doc).map_err(anyhow::Error::from)?;
-    let name = format!("mockexam-data-{}.json", time::OffsetDateTime::now_utc().date());
+    let name = format!(
+        "mockexam-data-{}.json",
+        time::OffsetDateTime::now_utc().date()
+    );
     Ok((
         [
             (header::CONTENT_TYPE, "application/json".to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
         ],
         body,
     )
@@ -274,7 +296,15 @@ async fn delete_account(
         errors.push("Tick the box to confirm that everything should be deleted.".to_string());
     }
     let client = browser.client();
-    match accounts::confirm_current(&state.db, &state.config, &user, &client, form.current_password).await? {
+    match accounts::confirm_current(
+        &state.db,
+        &state.config,
+        &user,
+        &client,
+        form.current_password,
+    )
+    .await?
+    {
         PasswordCheck::Right(_) => {}
         PasswordCheck::Throttled(secs) => errors.push(format!(
             "Too many failed password checks. Try again in {secs} s."
@@ -282,7 +312,10 @@ async fn delete_account(
         _ => errors.push("Your current password is not right.".into()),
     }
     if !errors.is_empty() {
-        let page = DeletePage { ctx: PageCtx::new(Some(&user)), errors };
+        let page = DeletePage {
+            ctx: PageCtx::new(Some(&user)),
+            errors,
+        };
         return render_with_status(&page, StatusCode::UNPROCESSABLE_ENTITY);
     }
     privacy::delete_own_account(&state, &user).await?;

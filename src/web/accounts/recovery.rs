@@ -117,7 +117,10 @@ async fn forgot(
         sent,
     };
     if let Some(problem) = accounts::email_problem(&email) {
-        return render_with_status(&page(vec![problem], false), StatusCode::UNPROCESSABLE_ENTITY);
+        return render_with_status(
+            &page(vec![problem], false),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
     }
     match recovery::forgot(&state, &email, &browser.ip).await? {
         // The same page whether or not the address has an account.
@@ -216,7 +219,11 @@ async fn verify(
             false,
         ),
         Verified::Invalid => {
-            return dead_link(u, "confirmation", ("/account", "Send a new link from your account"))
+            return dead_link(
+                u,
+                "confirmation",
+                ("/account", "Send a new link from your account"),
+            )
         }
     };
     render(&page)

@@ -59,7 +59,10 @@ impl MailSink {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        panic!("expected {n} mail(s) to {to}; the sink holds {:#?}", self.all());
+        panic!(
+            "expected {n} mail(s) to {to}; the sink holds {:#?}",
+            self.all()
+        );
     }
 
     /// Gives background deliveries time to arrive, for tests that check that none did.
@@ -81,7 +84,10 @@ async fn session(socket: tokio::net::TcpStream, store: Arc<Mutex<Vec<Received>>>
             to.clear();
             b"250 ok\r\n"
         } else if upper.starts_with("RCPT TO") {
-            let addr = line[8..].trim().trim_start_matches('<').trim_end_matches('>');
+            let addr = line[8..]
+                .trim()
+                .trim_start_matches('<')
+                .trim_end_matches('>');
             to.push(addr.to_string());
             b"250 ok\r\n"
         } else if upper == "DATA" {
@@ -109,7 +115,10 @@ async fn session(socket: tokio::net::TcpStream, store: Arc<Mutex<Vec<Received>>>
 }
 
 fn parse(to: &[String], lines: &[String]) -> Received {
-    let blank = lines.iter().position(|l| l.is_empty()).unwrap_or(lines.len());
+    let blank = lines
+        .iter()
+        .position(|l| l.is_empty())
+        .unwrap_or(lines.len());
     let header = |name: &str| {
         lines[..blank]
             .iter()
@@ -168,5 +177,7 @@ pub fn link(mail: &Received, prefix: &str) -> String {
 /// The path of a link (what the test router is asked for).
 pub fn path_of(url: &str) -> String {
     let rest = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
-    rest.find('/').map(|i| rest[i..].to_string()).unwrap_or_else(|| "/".into())
+    rest.find('/')
+        .map(|i| rest[i..].to_string())
+        .unwrap_or_else(|| "/".into())
 }

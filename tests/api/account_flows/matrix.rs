@@ -65,43 +65,103 @@ async fn every_account_route_for_every_role(pool: PgPool) {
     // Posts that change nothing for anyone (bad or harmless input), so one browser per role can
     // run them all.
     let posts: Vec<(String, Vec<(&str, &str)>, &str, u16)> = vec![
-        ("/password/forgot".into(), vec![("email", "bad")], "public", 422),
+        (
+            "/password/forgot".into(),
+            vec![("email", "bad")],
+            "public",
+            422,
+        ),
         ("/password/reset/not-a-token".into(), vec![], "public", 410),
         ("/invite/not-a-token".into(), vec![], "public", 410),
         ("/account/email".into(), vec![("email", "bad")], "user", 422),
         ("/account/delete".into(), vec![], "user", 422),
         ("/account/verify/resend".into(), vec![], "user", 200),
-        (format!("/account/sessions/{}/end", uuid::Uuid::new_v4()), vec![], "user", 404),
-        ("/admin/users/invite".into(), vec![("email", "bad")], "admin", 422),
-        (format!("/admin/users/{t}/role"), vec![("role", "instructor")], "admin", 200),
-        (format!("/admin/users/{}/disable", uuid::Uuid::new_v4()), vec![], "admin", 404),
-        (format!("/admin/users/{}/enable", uuid::Uuid::new_v4()), vec![], "admin", 404),
-        (format!("/admin/users/{}/reset", uuid::Uuid::new_v4()), vec![], "admin", 404),
-        (format!("/admin/users/{}/delete", uuid::Uuid::new_v4()), vec![], "admin", 404),
+        (
+            format!("/account/sessions/{}/end", uuid::Uuid::new_v4()),
+            vec![],
+            "user",
+            404,
+        ),
+        (
+            "/admin/users/invite".into(),
+            vec![("email", "bad")],
+            "admin",
+            422,
+        ),
+        (
+            format!("/admin/users/{t}/role"),
+            vec![("role", "instructor")],
+            "admin",
+            200,
+        ),
+        (
+            format!("/admin/users/{}/disable", uuid::Uuid::new_v4()),
+            vec![],
+            "admin",
+            404,
+        ),
+        (
+            format!("/admin/users/{}/enable", uuid::Uuid::new_v4()),
+            vec![],
+            "admin",
+            404,
+        ),
+        (
+            format!("/admin/users/{}/reset", uuid::Uuid::new_v4()),
+            vec![],
+            "admin",
+            404,
+        ),
+        (
+            format!("/admin/users/{}/delete", uuid::Uuid::new_v4()),
+            vec![],
+            "admin",
+            404,
+        ),
     ];
     for who in [Who::Anonymous, Who::Candidate, Who::Instructor, Who::Admin] {
         let mut app = browser(&pool, who).await;
         for (path, access, ok) in &gets {
             let r = app.get(path).await;
-            assert_eq!(r.status.as_u16(), expected(who, access, *ok), "{who:?} GET {path}");
+            assert_eq!(
+                r.status.as_u16(),
+                expected(who, access, *ok),
+                "{who:?} GET {path}"
+            );
             if r.status.as_u16() == 303 && *access != "public" {
-                assert!(r.location().starts_with("/login?next="), "{who:?} GET {path}");
+                assert!(
+                    r.location().starts_with("/login?next="),
+                    "{who:?} GET {path}"
+                );
             }
         }
         for (path, fields, access, ok) in &posts {
             let r = app.post(path, fields).await;
-            assert_eq!(r.status.as_u16(), expected(who, access, *ok), "{who:?} POST {path}");
+            assert_eq!(
+                r.status.as_u16(),
+                expected(who, access, *ok),
+                "{who:?} POST {path}"
+            );
         }
     }
     // The state-changing admin posts, by everyone but an admin, change nothing.
     for who in [Who::Anonymous, Who::Candidate, Who::Instructor] {
         let mut app = browser(&pool, who).await;
         for action in ["disable", "reset", "delete"] {
-            let status = app.post(&format!("/admin/users/{t}/{action}"), &[]).await.status;
-            assert_eq!(status.as_u16(), if who == Who::Anonymous { 303 } else { 403 });
+            let status = app
+                .post(&format!("/admin/users/{t}/{action}"), &[])
+                .await
+                .status;
+            assert_eq!(
+                status.as_u16(),
+                if who == Who::Anonymous { 303 } else { 403 }
+            );
         }
         let r = app
-            .post(&format!("/admin/users/{t}/role"), &[("role", "admin"), ("confirm", "yes")])
+            .post(
+                &format!("/admin/users/{t}/role"),
+                &[("role", "admin"), ("confirm", "yes")],
+            )
             .await;
         assert!(matches!(r.status.as_u16(), 303 | 403));
     }
@@ -110,5 +170,12 @@ async fn every_account_route_for_every_role(pool: PgPool) {
         1
     );
     assert_eq!(count(&pool, "SELECT count(*) FROM audit_log").await, 0);
-    assert_eq!(count(&pool, "SELECT count(*) FROM account_tokens WHERE purpose = 'reset'").await, 0);
+    assert_eq!(
+        count(
+            &pool,
+            "SELECT count(*) FROM account_tokens WHERE purpose = 'reset'"
+        )
+        .await,
+        0
+    );
 }

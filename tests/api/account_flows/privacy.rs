@@ -11,8 +11,10 @@ async fn history(pool: &PgPool, email: &str) -> crate::helpers::TestApp {
     let r = app.post("/exams/ex-100/attempts", &[]).await;
     r.assert_status(303);
     let id = r.location().trim_start_matches("/attempts/").to_string();
-    app.post(&format!("/attempts/{id}/submit"), &[]).await.assert_status(303);
-    app.post("/practice/ex-100", &[("size", "3"), ("which", "any")])
+    app.post(&format!("/attempts/{id}/submit"), &[])
+        .await
+        .assert_status(303);
+    app.post("/practice/ex-100", &[("size", "5"), ("which", "any")])
         .await
         .assert_status(303);
     app
@@ -61,27 +63,56 @@ async fn the_export_holds_every_kind_of_data_of_the_candidate_only(pool: PgPool)
 #[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
 async fn deleting_the_account_keeps_submitted_mocks_only_as_anonymous_rows(pool: PgPool) {
     let mut app = history(&pool, "leaving@example.com").await;
-    let marks_before = count(&pool, "SELECT count(*) FROM attempts WHERE mode = 'exam' AND status = 'submitted'").await;
-    app.get("/account/delete").await.assert_status(200).assert_contains("Delete your account");
+    let marks_before = count(
+        &pool,
+        "SELECT count(*) FROM attempts WHERE mode = 'exam' AND status = 'submitted'",
+    )
+    .await;
+    app.get("/account/delete")
+        .await
+        .assert_status(200)
+        .assert_contains("Delete your account");
     app.post("/account/delete", &[("current_password", PASSWORD)])
         .await
         .assert_status(422)
         .assert_contains("Tick the box");
-    app.post("/account/delete", &[("current_password", "wrong password!!"), ("confirm", "yes")])
-        .await
-        .assert_status(422)
-        .assert_contains("Your current password is not right.");
-    assert_eq!(count(&pool, "SELECT count(*) FROM users").await, 1, "nothing deleted yet");
+    app.post(
+        "/account/delete",
+        &[("current_password", "wrong password!!"), ("confirm", "yes")],
+    )
+    .await
+    .assert_status(422)
+    .assert_contains("Your current password is not right.");
+    assert_eq!(
+        count(&pool, "SELECT count(*) FROM users").await,
+        1,
+        "nothing deleted yet"
+    );
     let r = app
-        .post("/account/delete", &[("current_password", PASSWORD), ("confirm", "yes")])
+        .post(
+            "/account/delete",
+            &[("current_password", PASSWORD), ("confirm", "yes")],
+        )
         .await;
     r.assert_status(303);
     assert_eq!(r.location(), "/login?done=deleted");
-    app.get(r.location()).await.assert_contains("Your account and its data were deleted.");
+    app.get(r.location())
+        .await
+        .assert_contains("Your account and its data were deleted.");
     assert_eq!(count(&pool, "SELECT count(*) FROM users").await, 0);
     assert_eq!(count(&pool, "SELECT count(*) FROM sessions").await, 0);
-    assert_eq!(count(&pool, "SELECT count(*) FROM review_schedule").await, 0);
-    assert_eq!(count(&pool, "SELECT count(*) FROM attempts WHERE mode = 'practice'").await, 0);
+    assert_eq!(
+        count(&pool, "SELECT count(*) FROM review_schedule").await,
+        0
+    );
+    assert_eq!(
+        count(
+            &pool,
+            "SELECT count(*) FROM attempts WHERE mode = 'practice'"
+        )
+        .await,
+        0
+    );
     // The submitted mock stays for item statistics, with no owner and no per-item times.
     assert_eq!(
         count(&pool, "SELECT count(*) FROM attempts WHERE mode = 'exam' AND status = 'submitted' AND user_id IS NULL").await,
@@ -92,10 +123,16 @@ async fn deleting_the_account_keeps_submitted_mocks_only_as_anonymous_rows(pool:
         0
     );
     assert_eq!(
-        count(&pool, "SELECT count(*) FROM attempts WHERE started_at <> date_trunc('month', started_at)").await,
+        count(
+            &pool,
+            "SELECT count(*) FROM attempts WHERE started_at <> date_trunc('month', started_at)"
+        )
+        .await,
         0
     );
-    app.login("leaving@example.com", PASSWORD).await.assert_status(401);
+    app.login("leaving@example.com", PASSWORD)
+        .await
+        .assert_status(401);
     // Item analysis still counts the anonymous mock.
     let exam: uuid::Uuid = sqlx::query_scalar("SELECT id FROM exams WHERE slug = 'ex-100'")
         .fetch_one(&pool)
@@ -117,5 +154,7 @@ async fn the_privacy_page_says_what_is_stored_and_for_how_long(pool: PgPool) {
         .assert_contains("deleted, with a reminder a week before")
         .assert_contains("anonymous rows")
         .assert_selector("a[href='/account/export']");
-    app.get("/").await.assert_selector("footer a[href='/privacy']");
+    app.get("/")
+        .await
+        .assert_selector("footer a[href='/privacy']");
 }

@@ -12,10 +12,16 @@ async fn the_sessions_page_lists_devices_and_signs_them_out(pool: PgPool) {
     account(&pool, "s@example.com", "candidate").await;
     let mut laptop = TestApp::new(pool.clone());
     laptop.user_agent = Some(FIREFOX.into());
-    laptop.login("s@example.com", PASSWORD).await.assert_status(303);
+    laptop
+        .login("s@example.com", PASSWORD)
+        .await
+        .assert_status(303);
     let mut phone = laptop.other_browser();
     phone.user_agent = Some(IPHONE.into());
-    phone.login("s@example.com", PASSWORD).await.assert_status(303);
+    phone
+        .login("s@example.com", PASSWORD)
+        .await
+        .assert_status(303);
 
     let page = laptop.get("/account/sessions").await;
     page.assert_status(200)
@@ -25,18 +31,20 @@ async fn the_sessions_page_lists_devices_and_signs_them_out(pool: PgPool) {
         .assert_selector("form[action='/account/sessions/end-all']");
     assert_eq!(page.select("form[action$='/end']").len(), 2);
     // Sign out the phone from the laptop.
-    let phone_id: uuid::Uuid =
-        sqlx::query_scalar("SELECT id FROM sessions WHERE user_agent = $1")
-            .bind(IPHONE)
-            .fetch_one(&pool)
-            .await
-            .unwrap();
+    let phone_id: uuid::Uuid = sqlx::query_scalar("SELECT id FROM sessions WHERE user_agent = $1")
+        .bind(IPHONE)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     laptop
         .post(&format!("/account/sessions/{phone_id}/end"), &[])
         .await
         .assert_status(200)
         .assert_contains("That session was signed out.");
-    phone.get("/").await.assert_contains("Create a free account");
+    phone
+        .get("/")
+        .await
+        .assert_contains("Create a free account");
     // Another account's session is "not found", and stays.
     account(&pool, "other@example.com", "candidate").await;
     let mut other = TestApp::new(pool.clone());
@@ -56,8 +64,14 @@ async fn the_sessions_page_lists_devices_and_signs_them_out(pool: PgPool) {
     let r = laptop.post("/account/sessions/end-all", &[]).await;
     r.assert_status(303);
     assert_eq!(r.location(), "/login");
-    laptop.get("/").await.assert_contains("Create a free account");
-    phone.get("/").await.assert_contains("Create a free account");
+    laptop
+        .get("/")
+        .await
+        .assert_contains("Create a free account");
+    phone
+        .get("/")
+        .await
+        .assert_contains("Create a free account");
     assert_eq!(
         count(&pool, "SELECT count(*) FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.email = 's@example.com'").await,
         0
@@ -71,7 +85,13 @@ async fn a_session_ends_at_its_absolute_lifetime_even_when_used(pool: PgPool) {
     cfg.session_absolute_hours = 8;
     let mut app = TestApp::with_config(pool.clone(), cfg);
     let r = app.login("abs@example.com", PASSWORD).await;
-    let cookie = r.headers.get("set-cookie").unwrap().to_str().unwrap().to_string();
+    let cookie = r
+        .headers
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
     assert!(cookie.contains("Max-Age=28800"), "{cookie}");
     app.get("/").await.assert_contains("Welcome back");
     // Used a minute ago, signed in 9 hours ago: over.
@@ -100,9 +120,16 @@ async fn secure_cookies_use_the_host_prefix(pool: PgPool) {
         .iter()
         .find(|c| c.starts_with("__Host-mockexam_session="))
         .unwrap_or_else(|| panic!("{cookies:?}"));
-    assert!(session.contains("; Secure") && session.contains("Path=/") && !session.contains("Domain"));
-    assert!(cookies.iter().any(|c| c.starts_with("__Host-mockexam_device=") && c.contains("; Secure")));
-    let token = session["__Host-mockexam_session=".len()..].split(';').next().unwrap();
+    assert!(
+        session.contains("; Secure") && session.contains("Path=/") && !session.contains("Domain")
+    );
+    assert!(cookies
+        .iter()
+        .any(|c| c.starts_with("__Host-mockexam_device=") && c.contains("; Secure")));
+    let token = session["__Host-mockexam_session=".len()..]
+        .split(';')
+        .next()
+        .unwrap();
     // The prefixed cookie signs in; the same token under the plain name does not.
     let req = |name: &str| {
         axum::http::Request::builder()
@@ -113,6 +140,12 @@ async fn secure_cookies_use_the_host_prefix(pool: PgPool) {
             .unwrap()
     };
     let mut browser = app.other_browser();
-    browser.send(req("__Host-mockexam_session")).await.assert_contains("Welcome back");
-    browser.send(req("mockexam_session")).await.assert_contains("Create a free account");
+    browser
+        .send(req("__Host-mockexam_session"))
+        .await
+        .assert_contains("Welcome back");
+    browser
+        .send(req("mockexam_session"))
+        .await
+        .assert_contains("Create a free account");
 }
