@@ -31,23 +31,6 @@ fn wrap(text: &str, width: usize) -> String {
     out.join("\n")
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn mail_lines_are_wrapped_but_links_stay_whole() {
-        let url = format!("http://localhost/password/reset/{}", "x".repeat(43));
-        let m = reset_link("a@b.c", "Dana", &url);
-        assert!(m.text.lines().any(|l| l == url), "{}", m.text);
-        assert!(
-            m.text.lines().all(|l| l.chars().count() <= 72 || l == url),
-            "{}",
-            m.text
-        );
-    }
-}
-
 pub fn reset_link(to: &str, name: &str, url: &str) -> Mail {
     mail(
         to,
@@ -165,4 +148,21 @@ pub fn invitation(to: &str, name: &str, inviter: &str, url: &str, days: i64) -> 
              {days} days to choose your password and start:\n\n{url}"
         ),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mail_lines_are_wrapped_but_links_stay_whole() {
+        let url = format!("http://localhost/password/reset/{}", "x".repeat(43));
+        let m = reset_link("a@b.c", "Dana", &url);
+        assert!(m.text.lines().any(|l| l == url), "{}", m.text);
+        assert!(
+            m.text.lines().all(|l| l.chars().count() <= 72 || l == url),
+            "{}",
+            m.text
+        );
+    }
 }

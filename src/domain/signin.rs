@@ -269,7 +269,7 @@ mod tests {
         ) {
             let before = decide(&fails, trusted, &LIMITS);
             if let Decision::Throttled(s) = before {
-                prop_assert!(s >= 1 && s <= 86_400);
+                prop_assert!((1..=86_400).contains(&s));
                 let mut more = fails.clone();
                 more.push(Failure { in_flight: false, ..extra });
                 match decide(&more, trusted, &LIMITS) {

@@ -6,6 +6,9 @@ use super::{account, count};
 use crate::helpers::{signed_in_as, TestApp};
 use sqlx::PgPool;
 
+/// A form post: path, fields, who may (public, user, admin) and the status when allowed.
+type Post = (String, Vec<(&'static str, &'static str)>, &'static str, u16);
+
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Who {
     Anonymous,
@@ -64,7 +67,7 @@ async fn every_account_route_for_every_role(pool: PgPool) {
     ];
     // Posts that change nothing for anyone (bad or harmless input), so one browser per role can
     // run them all.
-    let posts: Vec<(String, Vec<(&str, &str)>, &str, u16)> = vec![
+    let posts: Vec<Post> = vec![
         (
             "/password/forgot".into(),
             vec![("email", "bad")],
