@@ -312,7 +312,14 @@ async fn set_role(
         page.problem = Some("You cannot change the role of your own account.".into());
         return render_with_status(&page, StatusCode::CONFLICT);
     }
-    page.confirm_role = Some(role);
+    if page.user.role == role {
+        page.notice = Some(format!(
+            "{} is already {role}; nothing changed.",
+            page.user.email
+        ));
+    } else {
+        page.confirm_role = Some(role);
+    }
     render(&page)
 }
 

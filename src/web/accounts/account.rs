@@ -152,6 +152,20 @@ struct SessionsPage {
     ctx: PageCtx,
     sessions: Vec<SessionLine>,
     notice: Option<String>,
+    idle_days: i64,
+    absolute_days: i64,
+}
+
+impl SessionsPage {
+    fn new(state: &AppState, user: &User, sessions: Vec<SessionLine>) -> SessionsPage {
+        SessionsPage {
+            ctx: PageCtx::new(Some(user)),
+            sessions,
+            notice: None,
+            idle_days: state.config.session_hours / 24,
+            absolute_days: state.config.session_absolute_hours / 24,
+        }
+    }
 }
 
 async fn sessions_list(
@@ -178,11 +192,8 @@ async fn sessions_page(
     CurrentUser(user): CurrentUser,
     browser: Browser,
 ) -> Result<Response> {
-    render(&SessionsPage {
-        ctx: PageCtx::new(Some(&user)),
-        sessions: sessions_list(&state, &user, &browser).await?,
-        notice: None,
-    })
+    let sessions = sessions_list(&state, &user, &browser).await?;
+    render(&SessionsPage::new(&state, &user, sessions))
 }
 
 async fn end_session(
@@ -202,11 +213,9 @@ async fn end_session(
         clear_cookie(&mut resp, state.config.secure_cookies);
         return Ok(resp);
     }
-    render(&SessionsPage {
-        ctx: PageCtx::new(Some(&user)),
-        sessions,
-        notice: Some("That session was signed out.".into()),
-    })
+    let mut page = SessionsPage::new(&state, &user, sessions);
+    page.notice = Some("That session was signed out.".into());
+    render(&page)
 }
 
 async fn end_all_sessions(
