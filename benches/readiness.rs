@@ -20,6 +20,7 @@ async fn main() {
         "Ready",
         &hash,
         mockexam::types::Role::Candidate,
+        true,
     )
     .await
     {
@@ -36,7 +37,17 @@ async fn main() {
     .fetch_one(&pool)
     .await
     .unwrap();
-    let token = db::sessions::create(&pool, u.id, 24).await.unwrap();
+    let life = db::sessions::Lifetime {
+        idle_hours: 24,
+        absolute_hours: 24,
+    };
+    let client = db::sessions::Client {
+        user_agent: "readiness bench",
+        ip: "127.0.0.1",
+    };
+    let token = db::sessions::create(&pool, u.id, life, &client)
+        .await
+        .unwrap();
     let addr = common::serve(pool.clone()).await;
     let client = common::client();
     let page = format!("http://{addr}/readiness/dp-100");

@@ -52,6 +52,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(web::home::router())
         .merge(web::auth::router())
+        .merge(web::accounts::router())
         .merge(web::author::router())
         .merge(web::users::router())
         .merge(web::exam::router())

@@ -174,6 +174,55 @@ impl Role {
 }
 
 text_enum!(
+    /// What a mailed one-time link is for.
+    TokenPurpose {
+        /// Set a new password (30 minutes).
+        Reset => "reset",
+        /// Prove an address: at registration, or a new address when the email changes.
+        Verify => "verify",
+        /// An account an admin created: set a password and prove the address at once.
+        Invite => "invite",
+    }
+);
+
+text_enum!(
+    /// An admin's action on an account, as the audit log records it.
+    AuditAction {
+        Invite => "invite",
+        Disable => "disable",
+        Enable => "enable",
+        SendReset => "send_reset",
+        ChangeRole => "change_role",
+        Delete => "delete",
+    }
+);
+
+impl AuditAction {
+    /// How the audit log page names the action.
+    pub fn label(self) -> &'static str {
+        match self {
+            AuditAction::Invite => "Invited",
+            AuditAction::Disable => "Disabled",
+            AuditAction::Enable => "Re-enabled",
+            AuditAction::SendReset => "Sent a reset link to",
+            AuditAction::ChangeRole => "Changed the role of",
+            AuditAction::Delete => "Deleted",
+        }
+    }
+}
+
+text_enum!(
+    /// How the admin list of accounts is sorted (the `sort` query parameter).
+    UserSort {
+        Newest => "newest",
+        Oldest => "oldest",
+        Name => "name",
+        Email => "email",
+        Role => "role",
+    }
+);
+
+text_enum!(
     /// Why an attempt was closed.
     SubmitReason {
         /// The candidate pressed Submit.

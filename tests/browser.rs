@@ -12,6 +12,9 @@
 
 #[path = "api/helpers.rs"]
 mod common;
+#[path = "api/account_flows/mail_sink.rs"]
+#[allow(dead_code)]
+mod mail_sink;
 
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::key::Key;
@@ -619,7 +622,19 @@ async fn register_by_keyboard(b: &Browser, server: &Server, email: &str, name: &
         .await;
     assert_focus_visible(b).await;
     b.press(Key::Enter).await;
-    b.wait_path(|p| p == "/", "the home page after registering")
+    b.wait_path(
+        |p| p == "/register/check-inbox",
+        "the check-your-inbox page",
+    )
+    .await;
+    // A new account can sign in before its address is confirmed.
+    b.goto(&server.url("/login")).await;
+    b.tab_to("#email").await;
+    b.type_text(email).await;
+    b.tab_to("#password").await;
+    b.type_text(PASSWORD).await;
+    b.press(Key::Enter).await;
+    b.wait_path(|p| p == "/", "the home page after signing in")
         .await;
     let h1 = b.text("h1").await;
     assert!(h1.contains(name), "home greets the new user: {h1}");
@@ -642,7 +657,27 @@ async fn register(b: &Browser, server: &Server, email: &str, name: &str) {
             .expect("typing");
     }
     click(b, "form[action='/register'] button[type=submit]").await;
-    b.wait_path(|p| p == "/", "the home page after registering")
+    b.wait_path(
+        |p| p == "/register/check-inbox",
+        "the check-your-inbox page",
+    )
+    .await;
+    sign_in(b, server, email, PASSWORD).await;
+}
+
+/// Signs in through the form.
+async fn sign_in(b: &Browser, server: &Server, email: &str, password: &str) {
+    b.goto(&server.url("/login")).await;
+    for (id, value) in [("email", email), ("password", password)] {
+        b.c.find(Locator::Id(id))
+            .await
+            .expect("field")
+            .send_keys(value)
+            .await
+            .expect("typing");
+    }
+    click(b, "form[action='/login'] button[type=submit]").await;
+    b.wait_path(|p| p == "/", "the home page after signing in")
         .await;
 }
 
@@ -1338,6 +1373,8 @@ async fn audit_every_page(
         ("exams", "/exams"),
         ("exam page (signed out)", "/exams/dp-100"),
         ("not found", "/no-such-page"),
+        ("forgot password", "/password/forgot"),
+        ("dead link", "/password/reset/no-such-token"),
     ] {
         b.goto(&server.url(path)).await;
         audit(axe_violations(b, &axe, &format!("{scheme} {name}")).await);
@@ -1353,7 +1390,12 @@ async fn audit_every_page(
     audit(axe_violations(b, &axe, &format!("{scheme} home (signed in)")).await);
     for (name, path) in [
         ("exam page", "/exams/ex-100"),
-        ("account", "/account/password"),
+        ("password", "/account/password"),
+        ("account", "/account"),
+        ("email", "/account/email"),
+        ("sessions", "/account/sessions"),
+        ("delete account", "/account/delete"),
+        ("privacy", "/privacy"),
     ] {
         b.goto(&server.url(path)).await;
         audit(axe_violations(b, &axe, &format!("{scheme} {name}")).await);
@@ -1476,6 +1518,162 @@ async fn every_page_passes_axe_in_light_and_dark_mode(pool: PgPool) {
         found.len(),
         found.join("\n")
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Accounts: the reset mail's link, and the account and admin pages at phone width
+// ---------------------------------------------------------------------------------------------
+
+/// The page does not scroll sideways.
+async fn assert_no_sideways_scroll(b: &Browser, page: &str) {
+    let v = b
+        .js("return [document.documentElement.scrollWidth, window.innerWidth];")
+        .await;
+    assert!(
+        v[0].as_u64() <= v[1].as_u64(),
+        "{page} scrolls sideways: {v}"
+    );
+}
+
+/// Checks the page like a careful reviewer: axe finds nothing, nothing scrolls sideways at
+/// 360 px, and a screenshot is left in the temporary folder to look at.
+async fn check_page(b: &Browser, axe: &str, name: &str, found: &mut Vec<String>) {
+    found.extend(axe_violations(b, axe, name).await);
+    assert_no_sideways_scroll(b, name).await;
+    if let Ok(png) = b.c.screenshot().await {
+        let file =
+            std::env::temp_dir().join(format!("mockexam-accounts-{}.png", name.replace(' ', "-")));
+        let _ = std::fs::write(file, png);
+    }
+}
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn a_forgotten_password_is_reset_through_the_link_in_the_mail(pool: PgPool) {
+    let sink = mail_sink::MailSink::start().await;
+    // The server's address must be known before it starts: links in mails point at it.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let mut cfg = config();
+    cfg.smtp_url = Some(sink.url());
+    cfg.public_url = Some(format!("http://{addr}"));
+    let state = AppState::new(pool.clone(), cfg);
+    let mut server = Server::start(state, addr).await;
+    let email = "rosa@example.com";
+    mockexam::demo::upsert_user(
+        &pool,
+        email,
+        "Rosa Reset",
+        mockexam::types::Role::Admin,
+        PASSWORD,
+    )
+    .await
+    .unwrap();
+    let b = Browser::launch(Options {
+        phone_width: Some(360),
+        ..Default::default()
+    })
+    .await;
+    let axe = axe_source();
+    let mut found = Vec::new();
+
+    b.goto(&server.url("/login")).await;
+    click(&b, "a[href='/password/forgot']").await;
+    b.wait_path(|p| p == "/password/forgot", "the forgot-password page")
+        .await;
+    check_page(&b, &axe, "forgot password", &mut found).await;
+    b.c.find(Locator::Id("email"))
+        .await
+        .unwrap()
+        .send_keys(email)
+        .await
+        .unwrap();
+    click(&b, "form[action='/password/forgot'] button[type=submit]").await;
+    b.until(
+        "the answer",
+        "document.body.textContent.indexOf('we have mailed it a link') >= 0",
+        Duration::from_secs(10),
+    )
+    .await;
+
+    let mail = sink.wait_for(email, 1).await.remove(0);
+    let url = mail_sink::link(&mail, &format!("http://{addr}/password/reset/"));
+    b.goto(&url).await;
+    check_page(&b, &axe, "reset form", &mut found).await;
+    let new_password = "a fresh browser passphrase";
+    for id in ["new_password", "new_password_confirm"] {
+        b.c.find(Locator::Id(id))
+            .await
+            .unwrap()
+            .send_keys(new_password)
+            .await
+            .unwrap();
+    }
+    click(&b, "form[action^='/password/reset/'] button[type=submit]").await;
+    b.wait_path(|p| p == "/login", "the sign-in page after the reset")
+        .await;
+    let notice = b.text(".alert.success").await;
+    assert!(notice.contains("Your password was changed"), "{notice}");
+    check_page(&b, &axe, "sign in after reset", &mut found).await;
+    // The link is used up; the new password works.
+    b.goto(&url).await;
+    assert!(b.text("h1").await.contains("This link no longer works"));
+    check_page(&b, &axe, "used link", &mut found).await;
+    sign_in(&b, &server, email, new_password).await;
+
+    // The account and admin pages, at phone width.
+    let other = mockexam::demo::upsert_user(
+        &pool,
+        "sam@example.com",
+        "Sam Student",
+        mockexam::types::Role::Candidate,
+        PASSWORD,
+    )
+    .await;
+    assert!(other.is_ok());
+    let sam: Uuid = sqlx::query_scalar("SELECT id FROM users WHERE email = 'sam@example.com'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    for (name, path) in [
+        ("account overview", "/account".to_string()),
+        ("sessions", "/account/sessions".to_string()),
+        ("admin users", "/admin/users".to_string()),
+        ("admin user", format!("/admin/users/{sam}")),
+        ("admin delete", format!("/admin/users/{sam}/delete")),
+        ("outbox", "/admin/outbox".to_string()),
+    ] {
+        b.goto(&server.url(&path)).await;
+        check_page(&b, &axe, name, &mut found).await;
+    }
+    b.goto(&server.url(&format!("/admin/users/{sam}"))).await;
+    b.js("document.getElementById('role').value = 'instructor'; return 0;")
+        .await;
+    click(&b, "form[action$='/role'] button[type=submit]").await;
+    b.until(
+        "the confirmation",
+        "document.body.textContent.indexOf('Change the role?') >= 0",
+        Duration::from_secs(10),
+    )
+    .await;
+    check_page(&b, &axe, "role confirmation", &mut found).await;
+    b.goto(&server.url(&format!("/admin/users/{sam}"))).await;
+    click(&b, "form[action$='/disable'] button[type=submit]").await;
+    b.until(
+        "the message",
+        "document.body.textContent.indexOf('is disabled') >= 0",
+        Duration::from_secs(10),
+    )
+    .await;
+    check_page(&b, &axe, "admin after disabling", &mut found).await;
+    b.goto(&server.url("/admin/audit")).await;
+    check_page(&b, &axe, "audit log", &mut found).await;
+    b.close().await;
+    server.stop().await;
+    assert!(found.is_empty(), "axe-core found:\n{}", found.join("\n"));
 }
 
 // ---------------------------------------------------------------------------------------------

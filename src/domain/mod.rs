@@ -3,9 +3,11 @@
 
 pub mod assembly;
 pub mod blueprint;
+pub mod device;
 pub mod item;
 pub mod practice;
 pub mod readiness;
 pub mod review;
 pub mod scoring;
+pub mod signin;
 pub mod stats;

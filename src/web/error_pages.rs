@@ -37,7 +37,7 @@ pub async fn render_error_pages(
     req: Request,
     next: Next,
 ) -> Response {
-    let token = token_from_headers(req.headers());
+    let token = token_from_headers(req.headers(), state.config.secure_cookies);
     let attempt_url = attempt_of(req.uri().path());
     let request_id = req
         .extensions()
@@ -84,7 +84,7 @@ pub async fn render_error_pages(
 /// Who is signed in, for the page header; an error page never fails for want of it.
 async fn signed_in(state: &AppState, token: Option<String>) -> Option<crate::db::users::User> {
     let token = token?;
-    crate::db::sessions::user_for(&state.db, &token, state.config.session_hours)
+    crate::db::sessions::user_for(&state.db, &token, super::session::lifetime(state))
         .await
         .ok()
         .flatten()

@@ -45,6 +45,8 @@ struct Home {
     summaries: Vec<ExamSummary>,
     in_progress: Vec<AttemptSummary>,
     recent: Vec<AttemptSummary>,
+    /// Shown as a reminder while the account's address is not confirmed.
+    verification: Option<super::accounts::account::Verification>,
 }
 
 async fn home(State(state): State<AppState>, MaybeUser(user): MaybeUser) -> Result<Response> {
@@ -73,6 +75,10 @@ async fn home(State(state): State<AppState>, MaybeUser(user): MaybeUser) -> Resu
         summaries,
         in_progress,
         recent,
+        verification: user
+            .as_ref()
+            .filter(|u| !u.is_verified())
+            .map(|u| super::accounts::account::Verification::of(u, state.config.unverified_days)),
     })
 }
 

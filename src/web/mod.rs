@@ -3,6 +3,7 @@
 //! lines), `client` (the client address), `negotiate` (JSON or HTML), `messages` (what
 //! candidates read when something is refused), `answer_form` (the question form → `Response`).
 
+pub mod accounts;
 pub mod answer_form;
 pub mod auth;
 pub mod author;

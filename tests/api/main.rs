@@ -4,6 +4,7 @@
 
 mod helpers;
 
+mod account_flows;
 mod accounts;
 mod author;
 mod bank;
