@@ -59,6 +59,7 @@ pub fn app(state: AppState) -> Router {
         .merge(web::practice::router())
         .merge(web::readiness::router())
         .merge(web::health::router())
+        .merge(web::theme::router())
         .route("/static/{file}", get(crate::static_files::serve))
         .fallback(|| async { crate::error::AppError::NotFound })
         .layer(middleware::from_fn(record_metrics))
@@ -67,6 +68,7 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             web::error_pages::render_error_pages,
         ))
+        .layer(middleware::from_fn(web::theme::remember_look))
         .layer(header("content-security-policy", CSP))
         .layer(header("x-content-type-options", "nosniff"))
         .layer(header("x-frame-options", "DENY"))

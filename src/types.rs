@@ -274,6 +274,32 @@ impl ScenarioKind {
 }
 text_mapping!(ScenarioKind);
 
+text_enum!(
+    /// The colours a visitor chose for every page (kept in a cookie, not in the database).
+    #[derive(Default)]
+    Theme {
+        /// Light or dark, as the operating system prefers.
+        #[default]
+        Auto => "auto",
+        Light => "light",
+        Dark => "dark",
+        /// Black, white and yellow, every text at 7:1 or more.
+        Contrast => "contrast",
+    }
+);
+
+impl Theme {
+    /// What the chooser calls each theme.
+    pub fn label(self) -> &'static str {
+        match self {
+            Theme::Auto => "System",
+            Theme::Light => "Light",
+            Theme::Dark => "Dark",
+            Theme::Contrast => "High contrast",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -294,6 +320,9 @@ mod tests {
         }
         for n in Nav::ALL {
             assert_eq!(Nav::parse(n.as_str()), Some(*n));
+        }
+        for t in Theme::ALL {
+            assert_eq!(Theme::parse(t.as_str()), Some(*t));
         }
         for k in [
             SectionKind::Standalone,

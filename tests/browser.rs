@@ -3,8 +3,10 @@
 //! Each test runs the real router in-process on 127.0.0.1 against its own fresh database, starts
 //! its own `chromedriver` and drives a real browser: a candidate who uses only the keyboard,
 //! autosave through a server outage, the countdown to an automatic submission, the whole loop
-//! with JavaScript switched off, and an axe-core accessibility audit of every page (light and
-//! dark). `screenshots` (ignored; `scripts/screenshots`) regenerates docs/screenshots/.
+//! with JavaScript switched off, a theme chosen on the page, and a walk over every page (a
+//! candidate's, an author's, every question's preview) checked by axe-core in light, dark and
+//! high contrast, and at phone width for sideways scrolling. `screenshots` (ignored;
+//! `scripts/screenshots`) regenerates docs/screenshots/.
 //!
 //! CHROME_BIN and CHROMEDRIVER_BIN name the binaries (default: Debian's /usr/bin/chromium and
 //! /usr/bin/chromedriver; `scripts/ensure-chromium.sh` installs them). The accessibility test
@@ -1285,6 +1287,133 @@ async fn the_whole_loop_works_without_javascript(pool: PgPool) {
     );
 }
 
+/// The theme on screen: `data-theme`, the chooser's pressed button, and the page's background
+/// and text colours as the browser computed them.
+async fn theme_on_screen(b: &Browser) -> (String, String, String, String) {
+    let v = b
+        .js("var p = document.querySelector('form#theme button[aria-pressed=true]');
+             var s = getComputedStyle(document.body);
+             return [document.documentElement.dataset.theme, p ? p.value : '', s.backgroundColor, s.color];")
+        .await;
+    let v: Vec<String> = serde_json::from_value(v).expect("four strings");
+    (v[0].clone(), v[1].clone(), v[2].clone(), v[3].clone())
+}
+
+/// A theme chosen at the foot of a page — by keyboard or mouse, with or without JavaScript —
+/// is the one every later page, reload and new session shows, until another is chosen.
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn a_chosen_theme_stays_across_pages_and_reloads(pool: PgPool) {
+    let started = Instant::now();
+    let (mut server, _state) = serve(&pool, &["example"], config()).await;
+    const LIGHT: &str = "rgb(246, 247, 249)";
+    const DARK: &str = "rgb(17, 21, 27)";
+    const BLACK: &str = "rgb(0, 0, 0)";
+    const WHITE: &str = "rgb(255, 255, 255)";
+    let look = |t: &str, bg: &str| (t.to_string(), t.to_string(), bg.to_string());
+    for no_javascript in [false, true] {
+        let js = if no_javascript { "without" } else { "with" };
+        let b = Browser::launch(Options {
+            no_javascript,
+            ..Default::default()
+        })
+        .await;
+        b.goto(&server.url("/exams")).await;
+        let (theme, pressed, bg, _) = theme_on_screen(&b).await;
+        assert_eq!(
+            (theme, pressed, bg),
+            look("auto", LIGHT),
+            "{js} JS: at first"
+        );
+        // By keyboard: Tab to "High contrast", Enter; back on the same page, at the chooser.
+        b.tab_to("form#theme button[value=contrast]").await;
+        b.press(Key::Enter).await;
+        b.until(
+            "the high-contrast page",
+            "document.documentElement.dataset.theme === 'contrast'",
+            Duration::from_secs(20),
+        )
+        .await;
+        assert_eq!(
+            b.path().await,
+            "/exams",
+            "{js} JS: back where the chooser was"
+        );
+        let (theme, pressed, bg, text) = theme_on_screen(&b).await;
+        assert_eq!((theme, pressed, bg), look("contrast", BLACK), "{js} JS");
+        assert_eq!(text, WHITE, "{js} JS: white on black");
+        // The page came back at the chooser: the next Tab is on it, ringed in yellow.
+        b.press(Key::Tab).await;
+        assert!(
+            b.focused_matches("form#theme button").await,
+            "{js} JS: Tab went to {}",
+            b.focused_desc().await
+        );
+        let ring = b
+            .js("var s = getComputedStyle(document.activeElement); return s.outlineColor + ' ' + s.outlineWidth;")
+            .await;
+        assert_eq!(
+            ring,
+            json!("rgb(255, 255, 0) 4px"),
+            "{js} JS: the focus ring"
+        );
+        // Other pages, a reload, and a new account keep it.
+        for path in ["/exams/ex-100", "/login", "/no-such-page"] {
+            b.goto(&server.url(path)).await;
+            assert_eq!(
+                theme_on_screen(&b).await.0,
+                "contrast",
+                "{js} JS: on {path}"
+            );
+        }
+        b.c.refresh().await.expect("reload");
+        assert_eq!(theme_on_screen(&b).await.0, "contrast", "{js} JS: reloaded");
+        register(
+            &b,
+            &server,
+            &format!("theme-{js}@example.com"),
+            "Theo Theme",
+        )
+        .await;
+        assert_eq!(
+            theme_on_screen(&b).await.0,
+            "contrast",
+            "{js} JS: signed in"
+        );
+        // By mouse: Dark, then back to following the system.
+        click(&b, "form#theme button[value=dark]").await;
+        b.until(
+            "the dark page",
+            "document.documentElement.dataset.theme === 'dark'",
+            Duration::from_secs(20),
+        )
+        .await;
+        let (theme, pressed, bg, _) = theme_on_screen(&b).await;
+        assert_eq!((theme, pressed, bg), look("dark", DARK), "{js} JS");
+        b.goto(&server.url("/attempts")).await;
+        assert_eq!(theme_on_screen(&b).await.0, "dark", "{js} JS: next page");
+        click(&b, "form#theme button[value=auto]").await;
+        b.until(
+            "the system's theme",
+            "document.documentElement.dataset.theme === 'auto'",
+            Duration::from_secs(20),
+        )
+        .await;
+        assert_eq!(b.path().await, "/attempts");
+        let (theme, pressed, bg, _) = theme_on_screen(&b).await;
+        assert_eq!(
+            (theme, pressed, bg),
+            look("auto", LIGHT),
+            "{js} JS: the system's (light)"
+        );
+        b.close().await;
+    }
+    server.stop().await;
+    eprintln!(
+        "a_chosen_theme_stays_across_pages_and_reloads: {:.1}s",
+        started.elapsed().as_secs_f64()
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Accessibility
 // ---------------------------------------------------------------------------------------------
@@ -1317,9 +1446,10 @@ async fn axe_violations(b: &Browser, axe: &str, page: &str) -> Vec<String> {
         .c
         .execute_async(
             "var done = arguments[arguments.length - 1];
-             axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
+             axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+                                 resultTypes: ['violations'] })
                .then(function (r) {
-                 done({ incomplete: r.incomplete.map(function (v) { return v.id + ' ×' + v.nodes.length; }).join(', '),
+                 done({ incomplete: r.incomplete.map(function (v) { return v.id; }).join(', '),
                         violations: r.violations.map(function (v) {
                    return { id: v.id, impact: v.impact, help: v.help,
                             targets: v.nodes.map(function (n) { return n.target.join(' ') + (n.failureSummary ? ' — ' + n.failureSummary.replace(/\\s+/g, ' ') : ''); }) };
@@ -1351,15 +1481,118 @@ async fn axe_violations(b: &Browser, axe: &str, page: &str) -> Vec<String> {
     out
 }
 
-/// Walks every main page as a new candidate and audits each; returns every violation.
+/// What the walk over every page checks on each page.
+enum PageCheck {
+    /// axe-core's WCAG 2.1 A and AA rules (the script's source).
+    Axe(String),
+    /// The page does not scroll sideways.
+    NoSidewaysScroll,
+}
+
+impl PageCheck {
+    async fn check(&self, b: &Browser, page: &str) -> Vec<String> {
+        match self {
+            PageCheck::Axe(axe) => axe_violations(b, axe, page).await,
+            PageCheck::NoSidewaysScroll => sideways_overflow(b, page).await,
+        }
+    }
+
+    /// Plants a defect on the page on screen and asserts the check reports it.
+    async fn assert_can_fail(&self, b: &Browser) {
+        match self {
+            PageCheck::Axe(axe) => {
+                // An image without a text alternative is reported.
+                b.js("document.body.insertAdjacentHTML('beforeend', '<img id=\"axe-canary\" src=\"/static/favicon.svg\">'); return 0;").await;
+                let canary = axe_violations(b, axe, "canary").await;
+                assert!(
+                    canary.iter().any(|v| v.contains("image-alt")),
+                    "axe did not flag a bare image: {canary:?}"
+                );
+            }
+            PageCheck::NoSidewaysScroll => {
+                // A box wider than a phone, deep inside the page, is found and named.
+                b.js("var d = document.createElement('div'); d.id = 'wide-canary'; d.style.width = '600px';
+                      d.style.height = '2px'; document.querySelector('main').appendChild(d); return 0;")
+                    .await;
+                let canary = sideways_overflow(b, "canary").await;
+                assert!(
+                    canary.iter().any(|v| v.contains("div#wide-canary")),
+                    "a 600 px box did not count as sideways scrolling: {canary:?}"
+                );
+                b.js("document.getElementById('wide-canary').remove(); return 0;")
+                    .await;
+                assert_eq!(
+                    sideways_overflow(b, "canary removed").await,
+                    Vec::<String>::new()
+                );
+            }
+        }
+    }
+}
+
+/// Whether the page on screen is wider than the window; if it is, the outermost elements whose
+/// right edge is past the window's (those inside a box that scrolls or clips are fine). A phone
+/// zooms out to show a page wider than itself, which widens `innerWidth`: the window's width is
+/// the narrower of `innerWidth` and the root's `clientWidth`.
+async fn sideways_overflow(b: &Browser, page: &str) -> Vec<String> {
+    b.until(
+        "the page to load",
+        "document.readyState === 'complete'",
+        Duration::from_secs(20),
+    )
+    .await;
+    let v = b
+        .js("var de = document.documentElement, w = Math.min(window.innerWidth, de.clientWidth), out = [];
+             if (de.scrollWidth <= w) return out;
+             out.push('scrollWidth ' + de.scrollWidth + ' > window width ' + w);
+             // Inside a box that scrolls or clips it: an ancestor that is also in its chain of
+             // containing blocks (an absolutely placed element escapes static ancestors).
+             function clipped(e) {
+               var pos = getComputedStyle(e).position;
+               for (var p = e.parentElement; p && p !== document.body; p = p.parentElement) {
+                 var cs = getComputedStyle(p);
+                 if (pos === 'fixed' || (pos === 'absolute' && cs.position === 'static')) continue;
+                 if (cs.overflowX !== 'visible') return true;
+                 pos = cs.position;
+               }
+               return false;
+             }
+             function past(e) { var r = e.getBoundingClientRect(); return r.width > 0 && r.right > w + 0.5; }
+             document.querySelectorAll('body *').forEach(function (e) {
+               if (!past(e) || (e.parentElement && past(e.parentElement)) || clipped(e)) return;
+               var cls = typeof e.className === 'string' && e.className.trim() ? '.' + e.className.trim().split(/\\s+/).join('.') : '';
+               out.push(e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + cls + ' (right edge at '
+                 + Math.round(e.getBoundingClientRect().right) + ' px): ' + (e.textContent || '').trim().slice(0, 50).replace(/\\s+/g, ' '));
+             });
+             return out;")
+        .await;
+    let found: Vec<String> = serde_json::from_value(v).unwrap_or_default();
+    found.into_iter().map(|f| format!("{page}: {f}")).collect()
+}
+
+/// Chooses a theme with the chooser at the foot of the page, as a visitor would.
+async fn choose_theme(b: &Browser, server: &Server, theme: &str) {
+    b.goto(&server.url("/")).await;
+    click(b, &format!("form#theme button[value={theme}]")).await;
+    b.until(
+        "the chosen theme",
+        &format!("document.documentElement.dataset.theme === '{theme}'"),
+        Duration::from_secs(20),
+    )
+    .await;
+}
+
+/// Walks every main page as a new candidate (then as an admin: the question bank, every
+/// question's preview and the users page) and checks each; returns every problem found.
 async fn audit_every_page(
     b: &Browser,
     server: &Server,
     pool: &PgPool,
     email: &str,
     scheme: &str,
+    check: &PageCheck,
+    previews_of: &[&str],
 ) -> Vec<String> {
-    let axe = axe_source();
     let mut found = Vec::new();
     let mut pages = 0;
     let mut audit = |list: Vec<String>| {
@@ -1377,17 +1610,12 @@ async fn audit_every_page(
         ("dead link", "/password/reset/no-such-token"),
     ] {
         b.goto(&server.url(path)).await;
-        audit(axe_violations(b, &axe, &format!("{scheme} {name}")).await);
+        audit(check.check(b, &format!("{scheme} {name}")).await);
     }
-    // The audit can fail: an image without a text alternative is reported.
-    b.js("document.body.insertAdjacentHTML('beforeend', '<img id=\"axe-canary\" src=\"/static/favicon.svg\">'); return 0;").await;
-    let canary = axe_violations(b, &axe, "canary").await;
-    assert!(
-        canary.iter().any(|v| v.contains("image-alt")),
-        "axe did not flag a bare image: {canary:?}"
-    );
+    // The audit can fail.
+    check.assert_can_fail(b).await;
     register(b, server, email, "Alex Audit").await;
-    audit(axe_violations(b, &axe, &format!("{scheme} home (signed in)")).await);
+    audit(check.check(b, &format!("{scheme} home (signed in)")).await);
     for (name, path) in [
         ("exam page", "/exams/ex-100"),
         ("password", "/account/password"),
@@ -1398,10 +1626,10 @@ async fn audit_every_page(
         ("privacy", "/privacy"),
     ] {
         b.goto(&server.url(path)).await;
-        audit(axe_violations(b, &axe, &format!("{scheme} {name}")).await);
+        audit(check.check(b, &format!("{scheme} {name}")).await);
     }
     b.goto(&server.url("/exams/ex-100/instructions")).await;
-    audit(axe_violations(b, &axe, &format!("{scheme} instructions")).await);
+    audit(check.check(b, &format!("{scheme} instructions")).await);
     click(b, "form[action$='/attempts'] button[type=submit]").await;
     b.wait_path(|p| p.contains("/items/"), "the first question")
         .await;
@@ -1418,7 +1646,7 @@ async fn audit_every_page(
             "{scheme} question {} ({} {})",
             s.position, s.section_kind, s.kind
         );
-        audit(axe_violations(b, &axe, &label).await);
+        audit(check.check(b, &label).await);
     }
     for (name, path) in [
         ("review", format!("/attempts/{attempt}/review")),
@@ -1431,7 +1659,7 @@ async fn audit_every_page(
         ("submit", format!("/attempts/{attempt}/submit")),
     ] {
         b.goto(&server.url(&path)).await;
-        audit(axe_violations(b, &axe, &format!("{scheme} {name}")).await);
+        audit(check.check(b, &format!("{scheme} {name}")).await);
     }
     click(b, "form[action$='/submit'] button[type=submit]").await;
     b.wait_path(|p| p.ends_with("/result"), "the score report")
@@ -1441,7 +1669,7 @@ async fn audit_every_page(
         "document.querySelectorAll('details').forEach(function (d) { d.open = true; }); return 0;",
     )
     .await;
-    audit(axe_violations(b, &axe, &format!("{scheme} result")).await);
+    audit(check.check(b, &format!("{scheme} result")).await);
     for (name, path) in [
         ("my attempts", "/attempts"),
         ("readiness", "/readiness/ex-100"),
@@ -1449,7 +1677,7 @@ async fn audit_every_page(
         ("practice", "/practice/ex-100"),
     ] {
         b.goto(&server.url(path)).await;
-        audit(axe_violations(b, &axe, &format!("{scheme} {name}")).await);
+        audit(check.check(b, &format!("{scheme} {name}")).await);
     }
     // The readiness report with enough history for every chart and the pass estimate.
     let user: Uuid = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
@@ -1473,48 +1701,177 @@ async fn audit_every_page(
         json!(true),
         "the report shows a pass estimate"
     );
-    audit(axe_violations(b, &axe, &format!("{scheme} readiness (with history)")).await);
+    audit(
+        check
+            .check(b, &format!("{scheme} readiness (with history)"))
+            .await,
+    );
     b.goto(&server.url("/")).await;
-    audit(axe_violations(b, &axe, &format!("{scheme} home (with history)")).await);
-    eprintln!("{scheme}: audited {pages} pages");
+    audit(
+        check
+            .check(b, &format!("{scheme} home (with history)"))
+            .await,
+    );
+    // The author's and admin's pages, every question's preview with its scenario open.
+    sqlx::query("UPDATE users SET role = 'admin' WHERE email = $1")
+        .bind(email)
+        .execute(pool)
+        .await
+        .unwrap();
+    for (name, path) in [
+        ("question bank", "/author"),
+        ("EX-100 bank", "/author/exams/ex-100"),
+        ("DP-100 bank", "/author/exams/dp-100"),
+        ("users", "/admin/users"),
+    ] {
+        b.goto(&server.url(path)).await;
+        audit(check.check(b, &format!("{scheme} {name}")).await);
+    }
+    let previews: Vec<(String, String)> = sqlx::query_as(
+        "SELECT e.slug, q.ext_id FROM questions q JOIN exams e ON e.id = q.exam_id
+         WHERE e.slug = ANY($1) ORDER BY e.slug, q.bank_position",
+    )
+    .bind(previews_of)
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    assert!(!previews.is_empty(), "no questions in {previews_of:?}");
+    for (slug, ext_id) in &previews {
+        b.goto(&server.url(&format!("/author/exams/{slug}/questions/{ext_id}")))
+            .await;
+        b.js("document.querySelectorAll('details').forEach(function (d) { d.open = true; }); return 0;")
+            .await;
+        audit(
+            check
+                .check(b, &format!("{scheme} preview {slug}/{ext_id}"))
+                .await,
+        );
+    }
+    eprintln!("{scheme}: checked {pages} pages");
     found
 }
 
-/// Every main page, in light and in dark mode, has no WCAG 2.1 A/AA violation that axe-core
-/// can detect.
+/// The three looks every page is checked in: the system's light and dark schemes (theme
+/// "System"), and the high-contrast theme chosen on the page.
+const SCHEMES: [(&str, bool, Option<&str>); 3] = [
+    ("light", false, None),
+    ("dark", true, None),
+    ("high-contrast", false, Some("contrast")),
+];
+
+/// A browser showing pages in one of the [`SCHEMES`], at `phone_width` if given.
+async fn browser_in(
+    server: &Server,
+    (scheme, dark, theme): (&str, bool, Option<&str>),
+    phone_width: Option<u32>,
+) -> Browser {
+    let b = Browser::launch(Options {
+        dark,
+        phone_width,
+        ..Default::default()
+    })
+    .await;
+    b.goto(&server.url("/")).await;
+    let is_dark = b
+        .js("return matchMedia('(prefers-color-scheme: dark)').matches;")
+        .await;
+    assert_eq!(
+        is_dark,
+        json!(dark),
+        "{scheme}: the colour scheme the page sees"
+    );
+    if let Some(theme) = theme {
+        choose_theme(&b, server, theme).await;
+    }
+    b
+}
+
+/// Every page — a candidate's, an author's, every question's preview — in light, dark and
+/// high contrast, has no WCAG 2.1 A/AA violation that axe-core can detect. The 300-odd DP-100
+/// previews are audited in light; in dark and high contrast the example bank's previews stand
+/// for them (they hold every item kind, highlighted code, a case study and a series, so every
+/// pair of colours a preview uses).
 #[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
-async fn every_page_passes_axe_in_light_and_dark_mode(pool: PgPool) {
+async fn every_page_passes_axe_in_every_theme(pool: PgPool) {
     let started = Instant::now();
     let (mut server, _state) = serve(&pool, &["example", "dp-100"], config()).await;
+    let axe = PageCheck::Axe(axe_source());
     let mut found = Vec::new();
-    for (scheme, dark) in [("light", false), ("dark", true)] {
-        let b = Browser::launch(Options {
-            dark,
-            ..Default::default()
-        })
-        .await;
-        b.goto(&server.url("/")).await;
-        let is_dark = b
-            .js("return matchMedia('(prefers-color-scheme: dark)').matches;")
-            .await;
-        assert_eq!(
-            is_dark,
-            json!(dark),
-            "{scheme}: the colour scheme the page sees"
-        );
+    for look in SCHEMES {
+        let scheme = look.0;
+        let b = browser_in(&server, look, None).await;
+        let previews_of: &[&str] = if scheme == "light" {
+            &["ex-100", "dp-100"]
+        } else {
+            &["ex-100"]
+        };
         found.extend(
-            audit_every_page(&b, &server, &pool, &format!("{scheme}@example.com"), scheme).await,
+            audit_every_page(
+                &b,
+                &server,
+                &pool,
+                &format!("{scheme}@example.com"),
+                scheme,
+                &axe,
+                previews_of,
+            )
+            .await,
         );
         b.close().await;
     }
     server.stop().await;
     eprintln!(
-        "every_page_passes_axe_in_light_and_dark_mode: {:.1}s",
+        "every_page_passes_axe_in_every_theme: {:.1}s",
         started.elapsed().as_secs_f64()
     );
     assert!(
         found.is_empty(),
         "axe-core found {} problem(s):\n{}",
+        found.len(),
+        found.join("\n")
+    );
+}
+
+/// At phone width (360 px) no page scrolls sideways, in any theme — nor at 320 px, the
+/// narrowest phone, in light: wide content wraps, or scrolls inside its own box.
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn no_page_scrolls_sideways_on_a_phone(pool: PgPool) {
+    let started = Instant::now();
+    let (mut server, _state) = serve(&pool, &["example", "dp-100"], config()).await;
+    let mut found = Vec::new();
+    let walks = SCHEMES
+        .map(|look| (look, 360))
+        .into_iter()
+        .chain([(SCHEMES[0], 320)]);
+    for (look, width) in walks {
+        let scheme = format!("{} {width}px", look.0);
+        let b = browser_in(&server, look, Some(width)).await;
+        let window = b
+            .js("return [window.innerWidth, document.documentElement.clientWidth];")
+            .await;
+        assert_eq!(window, json!([width, width]), "{scheme}: the phone's width");
+        found.extend(
+            audit_every_page(
+                &b,
+                &server,
+                &pool,
+                &format!("phone-{}-{width}@example.com", look.0),
+                &scheme,
+                &PageCheck::NoSidewaysScroll,
+                &["ex-100", "dp-100"],
+            )
+            .await,
+        );
+        b.close().await;
+    }
+    server.stop().await;
+    eprintln!(
+        "no_page_scrolls_sideways_on_a_phone: {:.1}s",
+        started.elapsed().as_secs_f64()
+    );
+    assert!(
+        found.is_empty(),
+        "{} element(s) stick out sideways on a phone:\n{}",
         found.len(),
         found.join("\n")
     );
@@ -1790,6 +2147,7 @@ async fn screenshots(pool: PgPool) {
         ..Default::default()
     })
     .await;
+    let contrast = Browser::launch(Options::default()).await;
     let views: [(&Browser, u32, u32, &str); 2] = [
         (&desktop, 1280, 2000, "desktop"),
         (&phone, 390, 2600, "phone"),
@@ -1801,7 +2159,7 @@ async fn screenshots(pool: PgPool) {
     }
     let email = "sam@example.com";
     register(&desktop, &server, email, "Sam Candidate").await;
-    for b in [&phone, &dark] {
+    for b in [&phone, &dark, &contrast] {
         b.goto(&server.url("/login")).await;
         b.c.find(Locator::Id("email"))
             .await
@@ -1861,6 +2219,23 @@ async fn screenshots(pool: PgPool) {
         if name == "dropdown" || name == "case" {
             dark.goto(&url).await;
             shoot(&dark, 1280, 2000, &format!("desktop-dark-item-{name}")).await;
+            contrast.goto(&url).await;
+            if contrast
+                .js("return document.documentElement.dataset.theme;")
+                .await
+                != json!("contrast")
+            {
+                choose_theme(&contrast, &server, "contrast").await;
+                contrast.goto(&url).await;
+            }
+            shoot(
+                &contrast,
+                1280,
+                2000,
+                &format!("desktop-contrast-item-{name}"),
+            )
+            .await;
+            shoot(&contrast, 390, 2600, &format!("phone-contrast-item-{name}")).await;
         }
     }
     for (b, w, h, prefix) in views {
@@ -1914,9 +2289,40 @@ async fn screenshots(pool: PgPool) {
     }
     dark.goto(&server.url("/readiness/dp-100")).await;
     shoot(&dark, 1280, 6000, "desktop-dark-readiness").await;
+    contrast.goto(&server.url("/readiness/dp-100")).await;
+    shoot(&contrast, 390, 6000, "phone-contrast-readiness").await;
+    // The author's preview of a case-study question with code, its scenario open.
+    sqlx::query("UPDATE users SET role = 'instructor' WHERE email = $1")
+        .bind(email)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let preview: String = sqlx::query_scalar(
+        "SELECT q.ext_id FROM questions q JOIN exams e ON e.id = q.exam_id
+         JOIN question_versions v ON v.id = q.current_version_id
+         WHERE e.slug = 'dp-100' AND q.scenario_id IS NOT NULL AND v.body::text LIKE '%```python%'
+         ORDER BY q.bank_position LIMIT 1",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    for (b, w, h, prefix) in views {
+        b.goto(&server.url(&format!("/author/exams/dp-100/questions/{preview}")))
+            .await;
+        b.js("document.querySelectorAll('details').forEach(function (d) { d.open = true; }); return 0;")
+            .await;
+        shoot(
+            b,
+            w,
+            if w > 1000 { h } else { 6000 },
+            &format!("{prefix}-author-question"),
+        )
+        .await;
+    }
     desktop.close().await;
     phone.close().await;
     dark.close().await;
+    contrast.close().await;
     server.stop().await;
 }
 

@@ -20,6 +20,7 @@ pub mod practice;
 pub mod readiness;
 pub mod session;
 pub mod summary;
+pub mod theme;
 pub mod users;
 
 use crate::error::Result;
@@ -36,6 +37,10 @@ pub struct PageCtx {
     pub css: String,
     pub js: String,
     pub favicon: String,
+    /// The colour theme the visitor chose (`web::theme`).
+    pub theme: crate::types::Theme,
+    /// This page's address, for the theme chooser to come back to.
+    pub here: String,
 }
 
 #[derive(Clone, Debug)]
@@ -55,6 +60,7 @@ impl UserView {
 
 impl PageCtx {
     pub fn new(user: Option<&crate::db::users::User>) -> PageCtx {
+        let look = theme::current();
         PageCtx {
             user: user.map(|u| UserView {
                 display_name: u.display_name.clone(),
@@ -63,7 +69,14 @@ impl PageCtx {
             css: crate::static_files::url("app.css"),
             js: crate::static_files::url("app.js"),
             favicon: crate::static_files::url("favicon.svg"),
+            theme: look.theme,
+            here: look.here,
         }
+    }
+
+    /// The themes the chooser offers, in order.
+    pub fn themes(&self) -> &'static [crate::types::Theme] {
+        crate::types::Theme::ALL
     }
 }
 

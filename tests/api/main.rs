@@ -11,3 +11,4 @@ mod bank;
 mod exam;
 mod forms;
 mod practice;
+mod theme;

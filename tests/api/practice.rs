@@ -504,15 +504,25 @@ async fn answers_checked_before_a_mock_stay_hidden_while_it_runs(pool: PgPool) {
             .location(),
     );
     // Answer and check a single-answer item of the practice set.
-    let (pos, body): (i32, sqlx::types::Json<mockexam::domain::item::Item>) = sqlx::query_as(
-        "SELECT ai.position, qv.body FROM attempt_items ai JOIN question_versions qv ON qv.id = ai.question_version_id
+    type Perm = std::collections::BTreeMap<String, Vec<String>>;
+    let (pos, body, perm): (
+        i32,
+        sqlx::types::Json<mockexam::domain::item::Item>,
+        sqlx::types::Json<Perm>,
+    ) = sqlx::query_as(
+        "SELECT ai.position, qv.body, ai.permutation FROM attempt_items ai JOIN question_versions qv ON qv.id = ai.question_version_id
          WHERE ai.attempt_id = $1 AND qv.body->>'kind' = 'single' ORDER BY ai.position LIMIT 1",
     )
     .bind(set)
     .fetch_one(&pool)
     .await
     .unwrap();
-    let explanation = common::words_of(&body.0.explanation, 8);
+    // The explanation as this candidate reads it: with the letters they saw.
+    let seen = mockexam::web::item_view::letters_seen(&body.0.body, &perm.0);
+    let explanation = common::words_of(
+        &mockexam::web::item_view::relabel(&body.0.explanation, &seen),
+        8,
+    );
     let choice = match &body.0.body {
         mockexam::domain::item::ItemBody::Single { options, .. } => options[0].id.clone(),
         _ => unreachable!(),
