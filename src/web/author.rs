@@ -78,9 +78,7 @@ async fn author_exam(
     Instructor(user): Instructor,
     Path(code): Path<String>,
 ) -> Result<Response> {
-    let exam = db::exams::by_slug(&state.db, &code)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let exam = crate::web::exam_or_404(&state, &code).await?;
     let (counts, summaries, marks) = tokio::try_join!(
         db::exams::bank_counts(&state.db, exam.id),
         db::exams::question_summaries(&state.db, exam.id),
@@ -202,9 +200,7 @@ async fn author_question(
     Instructor(user): Instructor,
     Path((code, id)): Path<(String, String)>,
 ) -> Result<Response> {
-    let exam = db::exams::by_slug(&state.db, &code)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let exam = crate::web::exam_or_404(&state, &code).await?;
     let q = db::exams::question_detail(&state.db, exam.id, &id)
         .await?
         .ok_or(AppError::NotFound)?;

@@ -80,6 +80,16 @@ impl PageCtx {
     }
 }
 
+/// The exam at `/…/{code}`; an unknown code answers 404.
+pub async fn exam_or_404(
+    state: &crate::state::AppState,
+    code: &str,
+) -> Result<crate::db::exams::ExamRow> {
+    crate::db::exams::by_slug(&state.db, code)
+        .await?
+        .ok_or(crate::error::AppError::NotFound)
+}
+
 /// Renders a template as an HTML response.
 pub fn render<T: Template>(t: &T) -> Result<Response> {
     Ok(Html(t.render()?).into_response())

@@ -110,9 +110,7 @@ async fn report(
     CurrentUser(user): CurrentUser,
     Path(code): Path<String>,
 ) -> Result<Response> {
-    let exam = db::exams::by_slug(&state.db, &code)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let exam = crate::web::exam_or_404(&state, &code).await?;
     let (r, mocks, target, due) = tokio::try_join!(
         engine::readiness::assess(&state.db, user.id, &exam),
         db::readiness::mock_results(&state.db, user.id, exam.id),
@@ -259,9 +257,7 @@ async fn set_target(
     Path(code): Path<String>,
     Form(form): Form<TargetForm>,
 ) -> Result<Response> {
-    let exam = db::exams::by_slug(&state.db, &code)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let exam = crate::web::exam_or_404(&state, &code).await?;
     let text = form.target_date.trim();
     let fmt = time::macros::format_description!("[year]-[month]-[day]");
     let date = match text {

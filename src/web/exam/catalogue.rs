@@ -4,7 +4,7 @@ use crate::db;
 use crate::db::users::User;
 use crate::engine;
 use crate::engine::start::StartOutcome;
-use crate::error::{AppError, Result};
+use crate::error::Result;
 use crate::state::AppState;
 use crate::types::{AttemptId, Mode};
 use crate::web::exam::views::{self, DomainWeight};
@@ -58,9 +58,7 @@ async fn exam_page_with(
     code: &str,
     (error, discarded): (Option<String>, bool),
 ) -> Result<Response> {
-    let exam = db::exams::by_slug(&state.db, code)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let exam = crate::web::exam_or_404(&state, &code).await?;
     let list = match user {
         Some(u) => db::attempts::list_for_user_exam(&state.db, u.id, exam.id).await?,
         None => vec![],
@@ -120,9 +118,7 @@ pub(super) async fn start(
     CurrentUser(user): CurrentUser,
     Path(code): Path<String>,
 ) -> Result<Response> {
-    let exam = db::exams::by_slug(&state.db, &code)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let exam = crate::web::exam_or_404(&state, &code).await?;
     let duration = state.config.duration_override_seconds;
     match engine::start::mock(&state.db, user.id, &exam, duration).await? {
         StartOutcome::Created(id) => Ok(Redirect::to(&format!("/attempts/{id}")).into_response()),

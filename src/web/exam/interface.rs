@@ -30,9 +30,7 @@ pub(super) async fn instructions(
     CurrentUser(user): CurrentUser,
     Path(code): Path<String>,
 ) -> Result<Response> {
-    let exam = db::exams::by_slug(&state.db, &code)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let exam = crate::web::exam_or_404(&state, &code).await?;
     let open_attempt = db::attempts::open_mock(&state.db, user.id, exam.id).await?;
     render(&Instructions {
         ctx: PageCtx::new(Some(&user)),
