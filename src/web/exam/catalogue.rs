@@ -58,7 +58,7 @@ async fn exam_page_with(
     code: &str,
     (error, discarded): (Option<String>, bool),
 ) -> Result<Response> {
-    let exam = crate::web::exam_or_404(&state, &code).await?;
+    let exam = crate::web::exam_or_404(state, code).await?;
     let list = match user {
         Some(u) => db::attempts::list_for_user_exam(&state.db, u.id, exam.id).await?,
         None => vec![],
