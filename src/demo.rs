@@ -79,7 +79,9 @@ pub async fn run(pool: &PgPool, pw: &str) -> anyhow::Result<()> {
             );
         }
     }
+    seed_cohort(pool, pw).await?;
     db::analyze(pool).await?;
+    db::cohorts::analyze(pool).await?;
     Ok(())
 }
 
@@ -222,4 +224,207 @@ pub async fn simulate_history(
     // Reviews scheduled by those mocks fall due as if they had been taken on their dates.
     db::demo::advance_reviews(pool, user_id, 2).await?;
     Ok(responses)
+}
+
+/// The demo cohort's name (one per demo instructor).
+pub const DEMO_COHORT: &str = "Data science team";
+
+const DEMO_MEMBERS: [&str; 30] = [
+    "Aisha Bello",
+    "Ben Okafor",
+    "Carla Mendes",
+    "Dmitri Volkov",
+    "Elena Rossi",
+    "Farid Haddad",
+    "Grace Kim",
+    "Hugo Lefèvre",
+    "Ines Duarte",
+    "Jonas Berg",
+    "Keiko Tanaka",
+    "Liam O'Brien",
+    "Maya Patel",
+    "Noah Fischer",
+    "Olga Nowak",
+    "Pedro Alves",
+    "Quinn Taylor",
+    "Rosa Jiménez",
+    "Samir Khan",
+    "Tara Nguyen",
+    "Umar Farouk",
+    "Vera Ivanova",
+    "Wen Li",
+    "Ximena Torres",
+    "Yusuf Demir",
+    "Zoe Martin",
+    "Arjun Rao",
+    "Bianca Costa",
+    "Chen Wei",
+    "Dana Levi",
+];
+
+/// Answers every item of an attempt as a candidate of the given ability would (the first
+/// `share` of them), and submits it when `submit`.
+async fn work_through(
+    pool: &PgPool,
+    id: crate::types::AttemptId,
+    ability: f64,
+    share: f64,
+    submit: bool,
+    rng: &mut ChaCha8Rng,
+) -> anyhow::Result<()> {
+    let items = db::attempts::items(pool, id).await?;
+    let take = ((items.len() as f64) * share).round() as usize;
+    let mut positions = Vec::new();
+    let mut bodies = Vec::new();
+    for it in items.iter().take(take) {
+        positions.push(it.position);
+        bodies.push(serde_json::to_value(simulated_response(
+            &it.body.0.body,
+            ability,
+            rng,
+        ))?);
+    }
+    let flags = vec![false; positions.len()];
+    db::demo::answer_items(pool, id, &positions, &bodies, &flags).await?;
+    if submit {
+        crate::engine::finalize(pool, id, SubmitReason::Candidate).await?;
+    }
+    Ok(())
+}
+
+/// A cohort of thirty for the demo instructor, preparing for the current exam: members with no
+/// history yet, with one to three earlier mocks at abilities from weak to strong, last active
+/// this week or weeks ago; a practice assignment some have finished, some started; and a full
+/// mock assignment whose due date has passed.
+pub async fn seed_cohort(pool: &PgPool, pw: &str) -> anyhow::Result<()> {
+    use crate::engine::cohorts::{self as cohorts, AssignmentStart, NewCohort};
+    let Some(instructor) = db::users::by_email(pool, DEMO_INSTRUCTOR).await? else {
+        return Ok(());
+    };
+    let mut exam = None;
+    for slug in ["ai-300", "dp-100"] {
+        if exam.is_none() {
+            exam = db::exams::by_slug(pool, slug).await?;
+        }
+    }
+    let Some(exam) = exam else {
+        println!("no bank loaded: the demo cohort skipped");
+        return Ok(());
+    };
+    let taught = db::cohorts::list_for_instructor(pool, instructor.id).await?;
+    if taught.iter().any(|c| c.name == DEMO_COHORT) {
+        println!("the demo instructor already has the cohort “{DEMO_COHORT}”");
+        return Ok(());
+    }
+    let today = time::OffsetDateTime::now_utc().date();
+    let id = cohorts::create(
+        pool,
+        instructor.id,
+        &NewCohort {
+            name: DEMO_COHORT.into(),
+            exam: exam.clone(),
+            target_date: Some(today + time::Duration::days(45)),
+            code_days: 30,
+        },
+    )
+    .await?;
+    let hash = password::hash(pw.to_string()).await?;
+    let mut rng = ChaCha8Rng::seed_from_u64(2031);
+    let mut members = Vec::new();
+    for (i, name) in DEMO_MEMBERS.iter().enumerate() {
+        let email = format!("member{:02}@demo.mockexam", i + 1);
+        let user = match db::users::create(pool, &email, name, &hash, Role::Candidate, true).await {
+            Ok(u) => u,
+            Err(db::users::CreateError::EmailTaken) => db::users::by_email(pool, &email)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("account {email} vanished"))?,
+            Err(db::users::CreateError::Other(e)) => return Err(e.into()),
+        };
+        db::cohorts::add_member(pool, id, user.id).await?;
+        let mocks = [0, 1, 2, 2, 3, 1, 2, 3, 2, 1][i % 10];
+        let ability: f64 = rng.gen_range(0.5..0.92);
+        if mocks > 0
+            && db::attempts::list_for_user_exam(pool, user.id, exam.id)
+                .await?
+                .is_empty()
+        {
+            let gain = rng.gen_range(0.0..0.12);
+            let end = (ability + gain).min(0.95);
+            simulate_history(pool, user.id, &exam, mocks, ability, end, 3000 + i as u64).await?;
+            // A third were last active a week or more ago.
+            if i % 3 == 2 {
+                db::demo::shift_history(pool, user.id, exam.id, 6 + (i as i32 % 4) * 4).await?;
+            }
+        }
+        members.push((user.id, mocks, ability));
+    }
+    // A practice set on the cohort's weakest area, due in a week: some done, some started.
+    let objectives: Vec<String> = exam.blueprint.domains[0]
+        .objectives
+        .iter()
+        .take(2)
+        .map(|o| o.code.clone())
+        .collect();
+    let spec = cohorts::check_assignment(
+        &exam.blueprint,
+        &cohorts::AssignmentInput {
+            kind: "practice".into(),
+            objectives,
+            size: "10".into(),
+            due: (today + time::Duration::days(7)).to_string(),
+            ..Default::default()
+        },
+        today,
+    )
+    .map_err(|p| anyhow::anyhow!("demo assignment: {p:?}"))?;
+    let practice = cohorts::create_assignment(pool, id, instructor.id, &spec).await?;
+    for (k, &(user, _, ability)) in members.iter().enumerate().filter(|(k, _)| k % 3 != 1) {
+        if let Some(AssignmentStart::Open(attempt)) =
+            cohorts::start_assignment(pool, user, practice).await?
+        {
+            let done = k % 3 == 0;
+            work_through(
+                pool,
+                attempt,
+                ability,
+                if done { 1.0 } else { 0.5 },
+                done,
+                &mut rng,
+            )
+            .await?;
+        }
+    }
+    // A full mock that was due three days ago: the latest mock of most members with history
+    // counts for it; the others are overdue.
+    let mock = db::cohorts::create_assignment(
+        pool,
+        &db::cohorts::NewAssignment {
+            cohort: id,
+            kind: crate::types::AssignmentKind::Mock,
+            title: &format!("{} full mock before the review session", exam.code),
+            objectives: &[],
+            size: None,
+            timed: true,
+            due_at: time::OffsetDateTime::now_utc() - time::Duration::days(3),
+            created_by: instructor.id,
+        },
+    )
+    .await?;
+    for &(user, _, _) in members.iter().filter(|m| m.1 >= 2) {
+        let list = db::attempts::list_for_user_exam(pool, user, exam.id).await?;
+        if let Some(latest) = list.iter().find(|a| !a.is_practice() && !a.in_progress()) {
+            db::cohorts::link_attempt(pool, mock, user, latest.id).await?;
+        }
+    }
+    let code = db::cohorts::for_instructor(pool, id, instructor.id)
+        .await?
+        .and_then(|c| c.join_code)
+        .unwrap_or_default();
+    println!(
+        "created the cohort “{DEMO_COHORT}” ({}, {} members, join code {}) for <{DEMO_INSTRUCTOR}>",
+        exam.code,
+        members.len(),
+        crate::domain::cohort::display_code(&code)
+    );
+    Ok(())
 }

@@ -64,6 +64,14 @@ id_type!(
     /// An exam (one blueprint and its bank).
     ExamId
 );
+id_type!(
+    /// A cohort: candidates preparing for one exam, followed by its instructors.
+    CohortId
+);
+id_type!(
+    /// Work given to a cohort.
+    AssignmentId
+);
 
 /// Implements the sqlx text mapping and serde for an enum with `as_str` and `parse`.
 macro_rules! text_mapping {
@@ -252,6 +260,16 @@ text_enum!(
     }
 );
 
+text_enum!(
+    /// What an assignment asks members to do.
+    AssignmentKind {
+        /// A full mock under exam rules.
+        Mock => "mock",
+        /// A practice set on chosen objectives.
+        Practice => "practice",
+    }
+);
+
 impl SectionKind {
     pub fn parse(text: &str) -> Option<Self> {
         [
@@ -323,6 +341,9 @@ mod tests {
         }
         for t in Theme::ALL {
             assert_eq!(Theme::parse(t.as_str()), Some(*t));
+        }
+        for k in AssignmentKind::ALL {
+            assert_eq!(AssignmentKind::parse(k.as_str()), Some(*k));
         }
         for k in [
             SectionKind::Standalone,

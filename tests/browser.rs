@@ -2463,3 +2463,247 @@ async fn the_exam_tools_behave_like_the_real_exam(pool: PgPool) {
     b.close().await;
     server.stop().await;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Cohorts
+// ---------------------------------------------------------------------------------------------
+
+/// The demo (instructor, 30-member cohort with histories and assignments) on a DP-100 bank;
+/// returns the cohort id.
+async fn demo_cohort(pool: &PgPool) -> Uuid {
+    mockexam::demo::run(pool, PASSWORD).await.expect("demo");
+    sqlx::query_scalar("SELECT id FROM cohorts WHERE name = $1")
+        .bind(mockexam::demo::DEMO_COHORT)
+        .fetch_one(pool)
+        .await
+        .expect("the demo cohort")
+}
+
+/// Signs in through the form with the keyboard only.
+async fn sign_in_by_keyboard(b: &Browser, server: &Server, email: &str) {
+    b.goto(&server.url("/login")).await;
+    b.tab_to("#email").await;
+    b.type_text(email).await;
+    b.tab_to("#password").await;
+    b.type_text(PASSWORD).await;
+    b.press(Key::Enter).await;
+    b.wait_path(|p| p == "/", "the home page after signing in")
+        .await;
+}
+
+/// The page does not scroll sideways (the heat map scrolls inside its own region).
+async fn assert_no_page_scroll(b: &Browser, what: &str) {
+    let v = b
+        .js("var w = document.documentElement.clientWidth;
+             var wide = Array.from(document.querySelectorAll('main *')).filter(function (e) {
+               var inner = e.parentElement && e.parentElement.closest('.heatmap-scroll, .table-scroll, .chart-scroll');
+               return !inner && e.getBoundingClientRect().right > w + 1;
+             }).slice(0, 5).map(function (e) { return e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right); });
+             return [document.documentElement.scrollWidth, w, wide];")
+        .await;
+    assert!(
+        v[0].as_u64() <= v[1].as_u64(),
+        "{what} scrolls sideways: {v}"
+    );
+}
+
+/// An instructor reaches the cohort dashboard, sorts the heat map, scrolls it, opens a
+/// member's report and assigns practice on a weak objective with the keyboard only; every
+/// cohort page passes axe in light and dark mode, and nothing scrolls sideways at 360 px.
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn cohort_dashboard_by_keyboard_passes_axe(pool: PgPool) {
+    let started = Instant::now();
+    let (mut server, _state) = serve(&pool, &["dp-100"], config()).await;
+    let cohort = demo_cohort(&pool).await;
+    let axe = axe_source();
+    let mut found = Vec::new();
+    let b = Browser::launch(Options::default()).await;
+    sign_in_by_keyboard(&b, &server, mockexam::demo::DEMO_INSTRUCTOR).await;
+
+    b.tab_to("nav a[href='/cohorts']").await;
+    assert_focus_visible(&b).await;
+    b.press(Key::Enter).await;
+    b.wait_path(|p| p == "/cohorts", "the cohort list").await;
+    found.extend(axe_violations(&b, &axe, "cohorts (instructor)").await);
+    b.tab_to(&format!("a[href='/cohorts/{cohort}']")).await;
+    b.press(Key::Enter).await;
+    b.wait_path(|p| p == format!("/cohorts/{cohort}"), "the dashboard")
+        .await;
+    assert!(b.text("main").await.contains("Predicted pass rate"));
+    found.extend(axe_violations(&b, &axe, "dashboard").await);
+
+    // Sort by chance of passing from its column heading.
+    b.tab_to("th[aria-sort] a[href*='sort=pass']").await;
+    assert_focus_visible(&b).await;
+    b.press(Key::Enter).await;
+    b.wait_path(|_| true, "the sorted dashboard").await;
+    b.until(
+        "the sorted heat map",
+        "location.search.indexOf('sort=pass') >= 0 && document.querySelector(\"th[aria-sort=ascending] a[href*='sort=pass']\")",
+        Duration::from_secs(10),
+    )
+    .await;
+    let chances = b
+        .js("return Array.from(document.querySelectorAll('table.heatmap td.chance')).map(function (t) { return parseInt(t.textContent, 10); });")
+        .await;
+    let chances: Vec<Option<i64>> = serde_json::from_value(chances).unwrap();
+    let known: Vec<i64> = chances.iter().flatten().copied().collect();
+    assert!(
+        known.len() >= 10,
+        "most members have an estimate: {chances:?}"
+    );
+    assert!(
+        known.windows(2).all(|w| w[0] <= w[1]),
+        "weakest first: {known:?}"
+    );
+
+    // The heat map is a focusable, labelled region that scrolls with the arrow keys.
+    b.tab_to("div.heatmap-scroll").await;
+    assert_focus_visible(&b).await;
+    let label = b
+        .js("var r = document.activeElement; return r.getAttribute('aria-labelledby').split(' ').map(function (id) { return document.getElementById(id).textContent; }).join(' ');")
+        .await;
+    assert!(label
+        .as_str()
+        .unwrap_or("")
+        .contains("Mastery by member and skill area"));
+
+    // A member's readiness report, and back.
+    b.tab_to("table.heatmap tbody th a").await;
+    b.press(Key::Enter).await;
+    b.wait_path(|p| p.contains("/members/"), "a member's report")
+        .await;
+    assert!(b.text("h1").await.starts_with("How ready is"));
+    found.extend(axe_violations(&b, &axe, "member drill-down").await);
+    b.c.back().await.expect("back");
+    b.wait_path(|p| p == format!("/cohorts/{cohort}"), "the dashboard again")
+        .await;
+
+    // "Assign a practice set on this" → the form with the objective chosen → assigned.
+    b.tab_to("a[href*='/assignments/new?kind=practice&objective=']")
+        .await;
+    b.press(Key::Enter).await;
+    b.wait_path(|p| p.ends_with("/assignments/new"), "the assignment form")
+        .await;
+    let checked = b
+        .js("return document.querySelectorAll('input[name=objective]:checked').length;")
+        .await;
+    assert_eq!(checked, json!(1));
+    found.extend(axe_violations(&b, &axe, "new assignment").await);
+    b.tab_to("form[action$='/assignments'] button[type=submit]")
+        .await;
+    b.press(Key::Enter).await;
+    b.wait_path(
+        |p| p.contains("/assignments/") && !p.ends_with("/new"),
+        "the results",
+    )
+    .await;
+    assert!(b.text("main").await.contains("Not started"));
+    found.extend(axe_violations(&b, &axe, "assignment results").await);
+    b.goto(&server.url(&format!("/cohorts/{cohort}/manage")))
+        .await;
+    found.extend(axe_violations(&b, &axe, "invite and manage").await);
+    let code: String = sqlx::query_scalar("SELECT join_code FROM cohorts WHERE id = $1")
+        .bind(cohort)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    b.close().await;
+
+    // A member's side: home with assignments, the join form and consent page.
+    let m = Browser::launch(Options {
+        dark: true,
+        ..Default::default()
+    })
+    .await;
+    sign_in_by_keyboard(&m, &server, "member01@demo.mockexam").await;
+    assert!(m.text("main").await.contains("Assignments"));
+    found.extend(axe_violations(&m, &axe, "dark home with assignments").await);
+    for (name, path) in [
+        ("dark join", "/join".to_string()),
+        ("dark consent", format!("/join/{code}")),
+        ("dark cohorts (member)", "/cohorts".to_string()),
+    ] {
+        m.goto(&server.url(&path)).await;
+        found.extend(axe_violations(&m, &axe, name).await);
+    }
+    m.close().await;
+
+    // Dark mode and a 360 px phone: the dashboard passes, and only the heat map scrolls.
+    let d = Browser::launch(Options {
+        dark: true,
+        phone_width: Some(360),
+        ..Default::default()
+    })
+    .await;
+    sign_in_by_keyboard(&d, &server, mockexam::demo::DEMO_INSTRUCTOR).await;
+    for path in [
+        format!("/cohorts/{cohort}"),
+        format!("/cohorts/{cohort}/manage"),
+        format!("/cohorts/{cohort}/assignments/new"),
+        "/cohorts".to_string(),
+    ] {
+        d.goto(&server.url(&path)).await;
+        assert_no_page_scroll(&d, &path).await;
+        found.extend(axe_violations(&d, &axe, &format!("phone dark {path}")).await);
+    }
+    d.goto(&server.url(&format!("/cohorts/{cohort}"))).await;
+    let widths = d
+        .js("var r = document.querySelector('div.heatmap-scroll'); return [r.scrollWidth, r.clientWidth, window.innerWidth];")
+        .await;
+    assert!(
+        widths[0].as_u64() > widths[1].as_u64(),
+        "the heat map scrolls within its region at 360 px: {widths}"
+    );
+    d.js("document.querySelector('div.heatmap-scroll').focus(); return 0;")
+        .await;
+    d.press(Key::Right).await;
+    d.press(Key::Right).await;
+    d.until(
+        "the heat map to scroll with the arrow keys",
+        "document.querySelector('div.heatmap-scroll').scrollLeft > 0",
+        Duration::from_secs(5),
+    )
+    .await;
+    d.close().await;
+    server.stop().await;
+    eprintln!(
+        "cohort_dashboard_by_keyboard_passes_axe: {:.1}s",
+        started.elapsed().as_secs_f64()
+    );
+    assert!(
+        found.is_empty(),
+        "axe-core found {} problem(s):\n{}",
+        found.len(),
+        found.join("\n")
+    );
+}
+
+/// The cohort dashboard at 1280 and 360 px (and its invitation page), for docs/screenshots.
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+#[ignore = "regenerates docs/screenshots; run scripts/screenshots"]
+async fn cohort_screenshots(pool: PgPool) {
+    let (mut server, _state) = serve(&pool, &["dp-100"], config()).await;
+    let cohort = demo_cohort(&pool).await;
+    for (width, prefix) in [(1280, "desktop"), (360, "phone")] {
+        let b = Browser::launch(Options::default()).await;
+        b.c.set_window_size(width, 900).await.expect("resize");
+        sign_in_by_keyboard(&b, &server, mockexam::demo::DEMO_INSTRUCTOR).await;
+        let inner = b.js("return window.innerWidth;").await;
+        assert_eq!(inner, json!(width), "the page is {width} px wide");
+        for (page, path) in [
+            ("cohort-dashboard", format!("/cohorts/{cohort}")),
+            ("cohort-manage", format!("/cohorts/{cohort}/manage")),
+        ] {
+            b.goto(&server.url(&path)).await;
+            assert_no_page_scroll(&b, &path).await;
+            shoot(&b, width, 7000, &format!("{prefix}-{page}")).await;
+        }
+        b.close().await;
+    }
+    let m = Browser::launch(Options::default()).await;
+    sign_in_by_keyboard(&m, &server, "member01@demo.mockexam").await;
+    shoot(&m, 1280, 2000, "desktop-home-assignments").await;
+    m.close().await;
+    server.stop().await;
+}

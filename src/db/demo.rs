@@ -73,3 +73,37 @@ pub async fn advance_reviews(pool: &PgPool, user_id: UserId, days: i32) -> anyho
     .context("moving simulated reviews forward")?;
     Ok(())
 }
+
+/// Moves all of a candidate's attempts of an exam (and their answers) `days` further into the
+/// past, so that demo members differ in when they were last active.
+pub async fn shift_history(
+    pool: &PgPool,
+    user_id: UserId,
+    exam_id: crate::types::ExamId,
+    days: i32,
+) -> anyhow::Result<()> {
+    sqlx::query(
+        "UPDATE attempt_items ai SET answered_at = ai.answered_at - make_interval(days => $3),
+             first_viewed_at = ai.first_viewed_at - make_interval(days => $3)
+         FROM attempts a WHERE a.id = ai.attempt_id AND a.user_id = $1 AND a.exam_id = $2",
+    )
+    .bind(user_id)
+    .bind(exam_id)
+    .bind(days)
+    .execute(pool)
+    .await
+    .context("moving simulated answers further into the past")?;
+    sqlx::query(
+        "UPDATE attempts SET started_at = started_at - make_interval(days => $3),
+             deadline_at = deadline_at - make_interval(days => $3),
+             submitted_at = submitted_at - make_interval(days => $3)
+         WHERE user_id = $1 AND exam_id = $2",
+    )
+    .bind(user_id)
+    .bind(exam_id)
+    .bind(days)
+    .execute(pool)
+    .await
+    .context("moving simulated attempts further into the past")?;
+    Ok(())
+}

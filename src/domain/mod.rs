@@ -3,6 +3,7 @@
 
 pub mod assembly;
 pub mod blueprint;
+pub mod cohort;
 pub mod device;
 pub mod item;
 pub mod practice;

@@ -30,8 +30,11 @@
 //!   that mock is submitted.
 //! - **Readiness** ([`readiness`]): a candidate's mastery and pass probability from every scored
 //!   answer (`domain::readiness`).
+//! - **Cohorts** ([`cohorts`]): join codes and their expiry, membership, co-instructors,
+//!   assignments and their status, and the dashboard's per-member readiness snapshots.
 
 pub mod attempt;
+pub mod cohorts;
 pub mod finalize;
 pub mod navigate;
 pub mod practice;

@@ -47,9 +47,14 @@ struct Home {
     recent: Vec<AttemptSummary>,
     /// Shown as a reminder while the account's address is not confirmed.
     verification: Option<super::accounts::account::Verification>,
+    assignments: Vec<super::cohorts::HomeAssignment>,
 }
 
 async fn home(State(state): State<AppState>, MaybeUser(user): MaybeUser) -> Result<Response> {
+    let assignments = match &user {
+        Some(u) => super::cohorts::home_assignments(&state, u).await?,
+        None => vec![],
+    };
     let (summaries, in_progress, recent) = match &user {
         Some(u) => {
             let exams = db::exams::list(&state.db).await?;
@@ -79,6 +84,7 @@ async fn home(State(state): State<AppState>, MaybeUser(user): MaybeUser) -> Resu
             .as_ref()
             .filter(|u| !u.is_verified())
             .map(|u| super::accounts::account::Verification::of(u, state.config.unverified_days)),
+        assignments,
     })
 }
 

@@ -8,6 +8,7 @@ pub mod answer_form;
 pub mod auth;
 pub mod author;
 pub mod client;
+pub mod cohorts;
 pub mod error_pages;
 pub mod exam;
 pub mod format;

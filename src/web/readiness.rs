@@ -64,6 +64,7 @@ struct Report {
     target_date: String,
     on_track: Option<String>,
     due_reviews: usize,
+    viewing: Option<Viewing>,
 }
 
 fn pct(x: f64) -> f64 {
@@ -111,11 +112,30 @@ async fn report(
     Path(code): Path<String>,
 ) -> Result<Response> {
     let exam = crate::web::exam_or_404(&state, &code).await?;
+    report_page(&state, &user, user.id, &exam, None).await
+}
+
+/// Whose report is shown when it is not the viewer's own (a cohort instructor's drill-down).
+pub struct Viewing {
+    pub name: String,
+    pub back_href: String,
+    pub back_label: String,
+}
+
+/// The readiness report of `subject` for `viewer`: their own, or (with `viewing`) a member's
+/// as their cohort's instructor sees it, without the forms that act for the candidate.
+pub async fn report_page(
+    state: &AppState,
+    viewer: &db::users::User,
+    subject: crate::types::UserId,
+    exam: &db::exams::ExamRow,
+    viewing: Option<Viewing>,
+) -> Result<Response> {
     let (r, mocks, target, due) = tokio::try_join!(
-        engine::readiness::assess(&state.db, user.id, &exam),
-        db::readiness::mock_results(&state.db, user.id, exam.id),
-        db::readiness::target(&state.db, user.id, exam.id),
-        db::review::due(&state.db, user.id, exam.id),
+        engine::readiness::assess(&state.db, subject, exam),
+        db::readiness::mock_results(&state.db, subject, exam.id),
+        db::readiness::target(&state.db, subject, exam.id),
+        db::review::due(&state.db, subject, exam.id),
     )?;
     let bp = &exam.blueprint.0;
     let (domains, objectives, weakest) = mastery_rows(bp, &r);
@@ -124,7 +144,7 @@ async fn report(
     let today = time::OffsetDateTime::now_utc().date();
     let on_track = target.map(|d| on_track_statement(r.pass.as_ref(), (d - today).whole_days()));
     render(&Report {
-        ctx: PageCtx::new(Some(&user)),
+        ctx: PageCtx::new(Some(viewer)),
         exam_code: exam.code.clone(),
         exam_slug: exam.slug.clone(),
         exam_title: exam.title.clone(),
@@ -143,6 +163,7 @@ async fn report(
         target_date: target.map(|d| d.to_string()).unwrap_or_default(),
         on_track,
         due_reviews: due.len(),
+        viewing,
     })
 }
 

@@ -8,6 +8,7 @@ mod account_flows;
 mod accounts;
 mod author;
 mod bank;
+mod cohorts;
 mod exam;
 mod forms;
 mod practice;
