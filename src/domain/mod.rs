@@ -3,6 +3,7 @@
 
 pub mod assembly;
 pub mod blueprint;
+pub mod irt;
 pub mod item;
 pub mod practice;
 pub mod readiness;
