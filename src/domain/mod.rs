@@ -1,9 +1,11 @@
 //! Pure exam logic: no I/O, no web framework, no database. Everything here is unit- and
 //! property-tested.
 
+pub mod ability;
 pub mod assembly;
 pub mod blueprint;
 pub mod irt;
+pub mod forecast;
 pub mod item;
 pub mod practice;
 pub mod readiness;
