@@ -2,6 +2,7 @@
 //! property-tested.
 
 pub mod ability;
+pub mod adaptive;
 pub mod assembly;
 pub mod blueprint;
 pub mod irt;
@@ -11,4 +12,5 @@ pub mod practice;
 pub mod readiness;
 pub mod review;
 pub mod scoring;
+pub mod sim;
 pub mod stats;
