@@ -57,6 +57,7 @@ pub fn app(state: AppState) -> Router {
         .merge(web::exam::router())
         .merge(web::practice::router())
         .merge(web::readiness::router())
+        .merge(web::check::router())
         .merge(web::health::router())
         .route("/static/{file}", get(crate::static_files::serve))
         .fallback(|| async { crate::error::AppError::NotFound })

@@ -1,5 +1,7 @@
 //! Background upkeep run by every app process: finalising expired attempts (row locks with
-//! SKIP LOCKED make concurrent sweepers safe) and purging dead sessions and old login failures.
+//! SKIP LOCKED make concurrent sweepers safe), refreshing item calibrations (an advisory lock
+//! per exam lets one process fit while the others skip) and purging dead sessions and old login
+//! failures.
 
 use crate::state::AppState;
 use std::time::Duration;
@@ -14,6 +16,11 @@ pub async fn run(state: AppState) {
             Ok(0) => {}
             Ok(n) => tracing::info!(finalised = n, "sweeper finalised expired attempts"),
             Err(e) => tracing::warn!(error = %format!("{e:#}"), "sweeper failed; will retry"),
+        }
+        match crate::engine::calibration::refresh_all(&state.db).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(exams = n, "item calibration refreshed"),
+            Err(e) => tracing::warn!(error = %format!("{e:#}"), "calibration failed; will retry"),
         }
         if let Err(e) = crate::db::sessions::purge_expired(&state.db).await {
             tracing::warn!(error = %e, "purging sessions failed");

@@ -2,6 +2,7 @@
 
 pub mod attempts;
 pub mod bank;
+pub mod calibration;
 pub mod demo;
 pub mod exams;
 pub mod readiness;

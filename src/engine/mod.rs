@@ -32,6 +32,8 @@
 //!   answer (`domain::readiness`).
 
 pub mod attempt;
+pub mod calibration;
+pub mod check;
 pub mod finalize;
 pub mod navigate;
 pub mod practice;

@@ -192,6 +192,46 @@ struct QuestionPreview {
     reviewed: Option<String>,
     versions: Vec<(i32, String, i64)>,
     stats: Option<QuestionRow>,
+    calibration: Vec<CalibrationView>,
+}
+
+/// One version's IRT parameters as the preview shows them.
+pub struct CalibrationView {
+    pub version: i32,
+    pub fitted: bool,
+    pub responses: i32,
+    pub a: String,
+    pub b: String,
+    pub rasch_b: String,
+    pub steps: String,
+    pub fitted_at: String,
+}
+
+fn with_se(x: f64, se: Option<f64>) -> String {
+    match se {
+        Some(se) => format!("{x:.2} ± {se:.2}"),
+        None => format!("{x:.2}"),
+    }
+}
+
+impl CalibrationView {
+    fn new((version, c): &(i32, db::calibration::CalibrationRow)) -> CalibrationView {
+        CalibrationView {
+            version: *version,
+            fitted: c.source == "fitted",
+            responses: c.responses,
+            a: with_se(c.a, c.se_a),
+            b: with_se(c.b, c.se_b),
+            rasch_b: c.rasch_b.map_or("—".into(), |b| with_se(b, c.rasch_se_b)),
+            steps: c
+                .steps
+                .iter()
+                .map(|s| format!("{s:.2}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            fitted_at: format::time(c.fitted_at),
+        }
+    }
 }
 
 /// A question as candidates see it, with its key, explanation, versions and performance.
@@ -206,10 +246,11 @@ async fn author_question(
     let q = db::exams::question_detail(&state.db, exam.id, &id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let (versions, summaries, marks) = tokio::try_join!(
+    let (versions, summaries, marks, calibration) = tokio::try_join!(
         db::exams::question_versions(&state.db, exam.id, &id),
         db::exams::question_summaries(&state.db, exam.id),
         db::exams::submitted_marks(&state.db, exam.id),
+        db::calibration::for_question(&state.db, exam.id, &id),
     )?;
     let stats = analyse(summaries, &marks)
         .0
@@ -221,6 +262,7 @@ async fn author_question(
         .into_iter()
         .map(|v| (v.version, format::time(v.created_at), v.shown))
         .collect();
+    page.calibration = calibration.iter().map(CalibrationView::new).collect();
     render(&page)
 }
 
@@ -256,6 +298,7 @@ impl QuestionPreview {
             reviewed: item.reviewed.clone(),
             versions: vec![],
             stats,
+            calibration: vec![],
         }
     }
 }

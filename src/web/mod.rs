@@ -5,6 +5,7 @@
 
 pub mod answer_form;
 pub mod auth;
+pub mod check;
 pub mod author;
 pub mod client;
 pub mod error_pages;

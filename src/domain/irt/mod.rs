@@ -18,6 +18,7 @@
 //! `calibrate` estimates the parameters by marginal maximum likelihood (EM over a quadrature
 //! grid); `docs/readiness.md` describes the method and its measured accuracy.
 
+pub mod bank;
 pub mod calibrate;
 pub mod linalg;
 
