@@ -178,7 +178,9 @@ pub async fn advance(
     }
     db::attempts::lock_through(db, a.id, n).await?;
     let bank = calibration::load_bank(db, exam).await?;
-    let hidden = db::attempts::open_mock_questions(db, a.user_id).await?;
+    // Questions of open mocks stay out (their answers must not leak); this check's own count.
+    let mut hidden = db::attempts::open_mock_questions(db, a.user_id).await?;
+    hidden.retain(|q| !rows.iter().any(|r| r.question_id == *q));
     let pool = pool(&bank, &hidden);
     let items: Vec<BankItem> = pool.iter().map(|p| p.1.clone()).collect();
     let at: HashMap<usize, usize> = pool.iter().enumerate().map(|(k, p)| (p.0, k)).collect();

@@ -10,3 +10,4 @@ mod bank;
 mod exam;
 mod forms;
 mod practice;
+mod readiness_irt;
