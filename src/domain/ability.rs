@@ -18,6 +18,8 @@
 //!   them quickly and check at once, so they say less than answers under exam conditions.
 //! - A question seen before is easier the second time: its θ carries a retest offset, so a
 //!   repeated question neither inflates the estimate nor is wasted.
+// Numeric code indexes several parallel arrays and matrices by the same counter.
+#![allow(clippy::needless_range_loop)]
 
 use super::irt::linalg::spd_inverse;
 use super::irt::ItemParams;
@@ -82,8 +84,8 @@ impl Default for Params {
         Params {
             prior_mean: 0.0,
             prior_sd: 1.0,
-            rate_mean: 0.008,
-            rate_sd: 0.012,
+            rate_mean: 0.006,
+            rate_sd: 0.018,
             domain_sd: 0.35,
             drift_var: 0.002,
             rate_var: 1e-7,

@@ -12,6 +12,8 @@
 //!   is not eligible (the item-eligibility form of Sympson–Hetter control).
 //! - **Stopping**: when the posterior sd reaches the standard error a full 50-question mock
 //!   would give at that ability, or at `max_items`.
+// Numeric code indexes several parallel arrays and matrices by the same counter.
+#![allow(clippy::needless_range_loop)]
 
 use super::forecast::BankItem;
 use super::irt::normal_grid;
@@ -42,13 +44,15 @@ impl Default for Config {
 }
 
 /// θ and its posterior sd after `answers` (question index into `bank`, points).
-pub fn estimate(bank: &[BankItem], answers: &[(usize, u32)], prior_mean: f64, prior_sd: f64) -> (f64, f64) {
+pub fn estimate(
+    bank: &[BankItem],
+    answers: &[(usize, u32)],
+    prior_mean: f64,
+    prior_sd: f64,
+) -> (f64, f64) {
     let (nodes, _) = normal_grid(81, 6.0);
     let sd = prior_sd.max(0.05);
-    let mut logp: Vec<f64> = nodes
-        .iter()
-        .map(|z| -0.5 * (z - 0.0).powi(2))
-        .collect();
+    let mut logp: Vec<f64> = nodes.iter().map(|z| -0.5 * (z - 0.0).powi(2)).collect();
     let thetas: Vec<f64> = nodes.iter().map(|z| prior_mean + sd * z).collect();
     for &(i, k) in answers {
         if let Some(item) = bank.get(i) {
@@ -79,7 +83,11 @@ pub fn full_form_se(bank: &[BankItem], counts: &[u32], theta: f64) -> f64 {
         if items.is_empty() {
             continue;
         }
-        let mean = items.iter().map(|b| b.params.information(theta)).sum::<f64>() / items.len() as f64;
+        let mean = items
+            .iter()
+            .map(|b| b.params.information(theta))
+            .sum::<f64>()
+            / items.len() as f64;
         info += n as f64 * mean;
     }
     // A full form's estimate also starts from the same prior.
@@ -118,7 +126,8 @@ pub fn next_item(
     let eligible = |i: usize| {
         !excluded.get(i).copied().unwrap_or(false)
             && (checks < cfg.exposure_warmup
-                || (exposure.get(i).copied().unwrap_or(0) as f64) < cfg.max_exposure * checks as f64)
+                || (exposure.get(i).copied().unwrap_or(0) as f64)
+                    < cfg.max_exposure * checks as f64)
     };
     let mut counts = vec![0usize; targets.len()];
     for &i in given {
@@ -165,7 +174,11 @@ mod tests {
         (0..120)
             .map(|i| BankItem {
                 domain: i % 4,
-                params: ItemParams::binomial(1 + i % 3, 0.7 + (i % 5) as f64 * 0.2, -2.0 + (i % 9) as f64 * 0.5),
+                params: ItemParams::binomial(
+                    1 + i % 3,
+                    0.7 + (i % 5) as f64 * 0.2,
+                    -2.0 + (i % 9) as f64 * 0.5,
+                ),
             })
             .collect()
     }
@@ -189,8 +202,18 @@ mod tests {
         let mut given = Vec::new();
         let mut excluded = vec![false; b.len()];
         for k in 0..20 {
-            let i = next_item(&b, &targets, &given, 0.0, &excluded, &[], 0, &Config::default(), k)
-                .unwrap();
+            let i = next_item(
+                &b,
+                &targets,
+                &given,
+                0.0,
+                &excluded,
+                &[],
+                0,
+                &Config::default(),
+                k,
+            )
+            .unwrap();
             assert!(!excluded[i]);
             excluded[i] = true;
             given.push(i);
@@ -213,14 +236,39 @@ mod tests {
                 *x = 50;
             }
         }
-        let pick = next_item(&b, &targets, &[], 0.0, &vec![false; b.len()], &exposure, 100, &Config::default(), 3);
+        let pick = next_item(
+            &b,
+            &targets,
+            &[],
+            0.0,
+            &vec![false; b.len()],
+            &exposure,
+            100,
+            &Config::default(),
+            3,
+        );
         assert_eq!(pick, Some(8));
         // At the end of a check the most informative question wins.
         let given: Vec<usize> = vec![1; 20];
-        let pick = next_item(&b, &targets, &given, 0.0, &vec![false; b.len()], &[], 0, &Config::default(), 3).unwrap();
+        let pick = next_item(
+            &b,
+            &targets,
+            &given,
+            0.0,
+            &vec![false; b.len()],
+            &[],
+            0,
+            &Config::default(),
+            3,
+        )
+        .unwrap();
         let best = (0..b.len())
             .filter(|&i| b[i].domain == 0)
-            .max_by(|&x, &y| b[x].params.information(0.0).total_cmp(&b[y].params.information(0.0)))
+            .max_by(|&x, &y| {
+                b[x].params
+                    .information(0.0)
+                    .total_cmp(&b[y].params.information(0.0))
+            })
             .unwrap();
         assert_eq!(pick, best);
     }

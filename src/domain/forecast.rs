@@ -7,6 +7,8 @@
 //! the GPCM over the area's questions, and the variance adds the spread between questions (the
 //! luck of the form). So `P(pass | θ) = Φ(E[Y] / sd[Y])`. The pass chance is the mean of that
 //! over draws of θ from the ability model's belief; its interval, the quantiles over the draws.
+// Numeric code indexes several parallel arrays and matrices by the same counter.
+#![allow(clippy::needless_range_loop)]
 
 use super::ability::{self, Answer, Sitting, SittingKind, State};
 use super::blueprint::Blueprint;
@@ -121,7 +123,8 @@ impl FormModel {
                 continue;
             }
             let n = items.len() as f64;
-            model.max_per_question[area] = items.iter().map(|b| b.params.max() as f64).sum::<f64>() / n;
+            model.max_per_question[area] =
+                items.iter().map(|b| b.params.max() as f64).sum::<f64>() / n;
             for g in 0..GRID_N {
                 let theta = GRID_LO + g as f64 * GRID_STEP;
                 let (mut sy, mut syy, mut sv, mut sx) = (0.0, 0.0, 0.0, 0.0);
@@ -313,9 +316,7 @@ pub fn forecast(
     let total: u32 = per_area.iter().sum();
     let model = FormModel::new(bp, bank);
     let track = ability::track(d, sittings, answers, items, &p.ability);
-    let now = track
-        .last()
-        .map(|(_, s)| s.predict(s.age_days, &p.ability));
+    let now = track.last().map(|(_, s)| s.predict(s.age_days, &p.ability));
     let areas = (0..d)
         .map(|area| AreaEstimate {
             answers: per_area[area],
@@ -357,7 +358,8 @@ pub fn forecast(
     let thetas: Vec<f64> = (0..d).map(|a| now.area(a).0).collect();
     let up: Vec<f64> = thetas.iter().map(|t| t + 0.05).collect();
     let down: Vec<f64> = thetas.iter().map(|t| t - 0.05).collect();
-    let slope = (model.expected_scaled(bp, &up) as f64 - model.expected_scaled(bp, &down) as f64) / 0.1;
+    let slope =
+        (model.expected_scaled(bp, &up) as f64 - model.expected_scaled(bp, &down) as f64) / 0.1;
     let per_week = slope * now.rate().0 * 7.0;
     out.points_per_week = Some(per_week);
     if let Some(days) = target_days.filter(|&t| t > 0) {
@@ -415,7 +417,16 @@ fn reasons(
     if track.len() >= 2 {
         let before = &track[track.len() - 2].1;
         let before = before.predict(before.age_days, &p.ability);
-        let was = pass_chance(bp, model, &before, &Params { draws: 300, ..p.clone() }, seed ^ 7);
+        let was = pass_chance(
+            bp,
+            model,
+            &before,
+            &Params {
+                draws: 300,
+                ..p.clone()
+            },
+            seed ^ 7,
+        );
         let delta = today.probability - was.probability;
         if delta.abs() >= 0.05 {
             let kind = results.last().map_or("sitting", |r| kind_name(r.kind));
@@ -508,7 +519,17 @@ mod tests {
         let bank = bank(0.0);
         let items: Vec<ItemParams> = bank.iter().map(|b| b.params.clone()).collect();
         let (s, a, r) = mock_history(rates, &bank);
-        forecast(&bp, &items, &bank, &s, &a, &r, target, &Params::default(), 1)
+        forecast(
+            &bp,
+            &items,
+            &bank,
+            &s,
+            &a,
+            &r,
+            target,
+            &Params::default(),
+            1,
+        )
     }
 
     #[test]
@@ -531,7 +552,11 @@ mod tests {
         assert!(today.probability > 0.35, "{today:?}");
         let (_, target) = rising.target.clone().unwrap();
         assert!(target.probability > today.probability, "{target:?}");
-        assert!(rising.reasons[0].contains("rose by"), "{:?}", rising.reasons);
+        assert!(
+            rising.reasons[0].contains("rose by"),
+            "{:?}",
+            rising.reasons
+        );
         assert!(rising.points_per_week.unwrap() > 3.0);
         // The same scores in the opposite order: the trend points down.
         let falling = run(&[0.79, 0.61, 0.56, 0.5], None);

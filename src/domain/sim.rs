@@ -15,6 +15,8 @@
 //!   each candidate's true chance of passing it (Monte Carlo over fresh forms).
 //!
 //! `docs/readiness.md` lists every setting.
+// Numeric code indexes several parallel arrays and matrices by the same counter.
+#![allow(clippy::needless_range_loop)]
 
 use super::blueprint::Blueprint;
 use rand::{Rng, SeedableRng};
@@ -167,7 +169,13 @@ impl Dice {
 
 impl World {
     /// A world over a bank's shape: per question, its area (index) and points.
-    pub fn new(bp: Blueprint, shape: &[(usize, u32)], counts: Vec<u32>, settings: Settings, dice: &mut Dice) -> World {
+    pub fn new(
+        bp: Blueprint,
+        shape: &[(usize, u32)],
+        counts: Vec<u32>,
+        settings: Settings,
+        dice: &mut Dice,
+    ) -> World {
         let s = &settings;
         let questions = shape
             .iter()
@@ -202,7 +210,9 @@ impl World {
         let improving = dice.chance(s.improving_share);
         Person {
             ability: s.ability_mean + s.ability_sd * dice.normal(),
-            offsets: (0..self.counts.len()).map(|_| s.area_sd * dice.normal()).collect(),
+            offsets: (0..self.counts.len())
+                .map(|_| s.area_sd * dice.normal())
+                .collect(),
             rate: if improving {
                 dice.uniform(s.rate_range.0, s.rate_range.1)
             } else {
@@ -219,7 +229,11 @@ impl World {
         }
         let question = &self.questions[q];
         let shared = question.testlet_sd * dice.normal();
-        let bonus = if seen { self.settings.retest_bonus } else { 0.0 };
+        let bonus = if seen {
+            self.settings.retest_bonus
+        } else {
+            0.0
+        };
         let theta = who.theta(question.domain, day) + shared + bonus;
         question
             .parts
@@ -243,11 +257,22 @@ impl World {
     }
 
     fn scaled(&self, got: u32, max: u32) -> u32 {
-        self.bp.scaled_score(if max > 0 { got as f64 / max as f64 } else { 0.0 })
+        self.bp.scaled_score(if max > 0 {
+            got as f64 / max as f64
+        } else {
+            0.0
+        })
     }
 
     /// Sits a form; returns the answers, the scaled score and whether it passed.
-    pub fn sit(&self, who: &Person, form: &[usize], day: f64, seen: &mut [bool], dice: &mut Dice) -> (Vec<Given>, u32, bool) {
+    pub fn sit(
+        &self,
+        who: &Person,
+        form: &[usize],
+        day: f64,
+        seen: &mut [bool],
+        dice: &mut Dice,
+    ) -> (Vec<Given>, u32, bool) {
         let (mut got, mut max) = (0, 0);
         let answers: Vec<Given> = form
             .iter()
@@ -350,7 +375,9 @@ impl World {
     /// The true chance of passing a fresh form of questions the candidate has not seen.
     pub fn true_chance(&self, who: &Person, day: f64, forms: usize, dice: &mut Dice) -> f64 {
         let unseen = vec![false; self.questions.len()];
-        let passes = (0..forms).filter(|_| self.exam(who, &unseen, day, dice)).count();
+        let passes = (0..forms)
+            .filter(|_| self.exam(who, &unseen, day, dice))
+            .count();
         passes as f64 / forms.max(1) as f64
     }
 }
@@ -363,8 +390,16 @@ mod tests {
         let text = include_str!("../../tests/fixtures/dp100-items.json");
         let v: serde_json::Value = serde_json::from_str(text).unwrap();
         let bp: Blueprint = serde_json::from_value(v["blueprint"].clone()).unwrap();
-        let shape: Vec<(usize, u32)> = (0..300).map(|i| (i % 4, 1 + (i % 5 == 0) as u32 * 2)).collect();
-        World::new(bp, &shape, vec![11, 11, 14, 14], Settings::default(), &mut Dice::new(1))
+        let shape: Vec<(usize, u32)> = (0..300)
+            .map(|i| (i % 4, 1 + (i % 5 == 0) as u32 * 2))
+            .collect();
+        World::new(
+            bp,
+            &shape,
+            vec![11, 11, 14, 14],
+            Settings::default(),
+            &mut Dice::new(1),
+        )
     }
 
     #[test]
@@ -398,8 +433,12 @@ mod tests {
         let late = w.true_chance(&who, 40.0, 200, &mut dice);
         assert!(late > early + 0.3, "{early} → {late}");
         let q = 0;
-        let fresh: u32 = (0..2000).map(|_| w.answer(&who, q, 0.0, false, &mut dice)).sum();
-        let again: u32 = (0..2000).map(|_| w.answer(&who, q, 0.0, true, &mut dice)).sum();
+        let fresh: u32 = (0..2000)
+            .map(|_| w.answer(&who, q, 0.0, false, &mut dice))
+            .sum();
+        let again: u32 = (0..2000)
+            .map(|_| w.answer(&who, q, 0.0, true, &mut dice))
+            .sum();
         assert!(again > fresh);
     }
 }

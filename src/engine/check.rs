@@ -223,8 +223,13 @@ pub async fn advance(
     match next {
         Some(k) => {
             let position = last + 1;
-            db::attempts::append_item(db, a.id, position, &new_item(&bank, pool[k].0, a.seed, position))
-                .await?;
+            db::attempts::append_item(
+                db,
+                a.id,
+                position,
+                &new_item(&bank, pool[k].0, a.seed, position),
+            )
+            .await?;
             Ok(Advance::Item(position))
         }
         None => {
@@ -232,7 +237,10 @@ pub async fn advance(
             let (scaled, passed) = match FormModel::new(&exam.blueprint, &live) {
                 Some(m) => {
                     let thetas = vec![theta; exam.blueprint.domains.len()];
-                    (m.expected_scaled(&exam.blueprint, &thetas), m.pass_given(&thetas).0 >= 0.5)
+                    (
+                        m.expected_scaled(&exam.blueprint, &thetas),
+                        m.pass_given(&thetas).0 >= 0.5,
+                    )
                 }
                 None => (0, false),
             };

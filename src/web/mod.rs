@@ -5,8 +5,8 @@
 
 pub mod answer_form;
 pub mod auth;
-pub mod check;
 pub mod author;
+pub mod check;
 pub mod client;
 pub mod error_pages;
 pub mod exam;

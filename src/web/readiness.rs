@@ -3,20 +3,20 @@
 
 use super::{format, render, CurrentUser, PageCtx};
 use crate::db;
-use crate::domain::blueprint::Blueprint;
 use crate::db::exams::ExamRow;
+use crate::domain::blueprint::Blueprint;
 use crate::domain::forecast::PassChance;
 use crate::domain::readiness;
 use crate::engine;
-use crate::types::Mode;
-use time::Date;
 use crate::error::{AppError, Result};
 use crate::state::AppState;
+use crate::types::Mode;
 use askama::Template;
 use axum::extract::{Form, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use time::Date;
 
 pub fn router() -> Router<AppState> {
     Router::new()

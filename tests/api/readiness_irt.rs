@@ -24,13 +24,14 @@ async fn dp100(pool: &PgPool) -> mockexam::db::exams::ExamRow {
 
 /// Posts item `n` of a check blank with `nav`, as a browser without JavaScript would.
 async fn move_on(app: &mut TestApp, attempt: Uuid, n: i32, nav: &str) -> common::TestResponse {
-    let revision: i32 =
-        sqlx::query_scalar("SELECT revision FROM attempt_items WHERE attempt_id = $1 AND position = $2")
-            .bind(attempt)
-            .bind(n)
-            .fetch_one(&app.pool)
-            .await
-            .unwrap();
+    let revision: i32 = sqlx::query_scalar(
+        "SELECT revision FROM attempt_items WHERE attempt_id = $1 AND position = $2",
+    )
+    .bind(attempt)
+    .bind(n)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
     let rev = revision.to_string();
     app.post(
         &format!("/attempts/{attempt}/items/{n}"),
@@ -98,19 +99,21 @@ async fn a_quick_check_chooses_questions_one_at_a_time_and_feeds_readiness(pool:
     assert!(theta.unwrap() < -0.5, "theta {theta:?} after {last}");
     assert!(scaled.unwrap() < 700 && passed == Some(false));
     // Earlier questions are closed; the check's answers count for readiness.
-    let locked: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM attempt_items WHERE attempt_id = $1 AND locked",
-    )
-    .bind(id)
-    .fetch_one(&pool)
-    .await
-    .unwrap();
+    let locked: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM attempt_items WHERE attempt_id = $1 AND locked")
+            .bind(id)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
     assert_eq!(locked, last as i64);
     app.get("/readiness/dp-100")
         .await
         .assert_contains(&format!("Based on {last} scored answer(s)"));
     // A check stays the candidate's own.
-    other.post("/exams/nope/checks", &[]).await.assert_status(404);
+    other
+        .post("/exams/nope/checks", &[])
+        .await
+        .assert_status(404);
 }
 
 #[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
@@ -131,9 +134,12 @@ async fn readiness_shows_today_the_target_date_reasons_and_unknown_areas(pool: P
         .await
         .unwrap();
     let date = (time::OffsetDateTime::now_utc().date() + time::Duration::days(30)).to_string();
-    app.post("/readiness/dp-100/target", &[("target_date", date.as_str())])
-        .await
-        .assert_status(303);
+    app.post(
+        "/readiness/dp-100/target",
+        &[("target_date", date.as_str())],
+    )
+    .await
+    .assert_status(303);
     let r = app.get("/readiness/dp-100").await;
     r.assert_status(200)
         .assert_contains("Chance of passing a fresh DP-100 form today")
@@ -171,13 +177,17 @@ async fn calibration_is_stored_per_version_refreshed_once_and_shown_to_instructo
     assert!(mockexam::db::calibration::try_lock(&mut holder, exam.id)
         .await
         .unwrap());
-    assert!(!mockexam::engine::calibration::refresh(&pool, exam.id, true)
-        .await
-        .unwrap());
+    assert!(
+        !mockexam::engine::calibration::refresh(&pool, exam.id, true)
+            .await
+            .unwrap()
+    );
     holder.rollback().await.unwrap();
-    assert!(mockexam::engine::calibration::refresh(&pool, exam.id, false)
-        .await
-        .unwrap());
+    assert!(
+        mockexam::engine::calibration::refresh(&pool, exam.id, false)
+            .await
+            .unwrap()
+    );
     let (rows, versions, priors): (i64, i64, i64) = sqlx::query_as(
         "SELECT (SELECT count(*) FROM item_calibrations WHERE exam_id = $1),
                 (SELECT count(*) FROM question_versions v JOIN questions q ON q.id = v.question_id WHERE q.exam_id = $1),
@@ -192,7 +202,9 @@ async fn calibration_is_stored_per_version_refreshed_once_and_shown_to_instructo
     assert_eq!(priors, rows);
     // Nothing new since: the next background pass does not refit.
     assert_eq!(
-        mockexam::engine::calibration::refresh_all(&pool).await.unwrap(),
+        mockexam::engine::calibration::refresh_all(&pool)
+            .await
+            .unwrap(),
         0
     );
     app.get(&page)

@@ -1,6 +1,8 @@
 //! Calibrating a whole question bank: every question version with enough responses gets its
 //! fitted GPCM (2PL) and Rasch parameters; one with too few gets the prior of its kind and
 //! objective, pooled from the fitted questions.
+// Numeric code indexes several parallel arrays and matrices by the same counter.
+#![allow(clippy::needless_range_loop)]
 
 use super::calibrate::{calibrate, Model, Options, Response};
 use super::ItemParams;
@@ -162,8 +164,16 @@ mod tests {
     fn questions_with_few_responses_take_their_groups_prior() {
         let versions: Vec<Version> = (0..6)
             .map(|i| Version {
-                kind: if i < 3 { "single".into() } else { "grid".into() },
-                objective: if i % 2 == 0 { "o.even".into() } else { "o.odd".into() },
+                kind: if i < 3 {
+                    "single".into()
+                } else {
+                    "grid".into()
+                },
+                objective: if i % 2 == 0 {
+                    "o.even".into()
+                } else {
+                    "o.odd".into()
+                },
                 domain: "d".into(),
                 max_points: if i < 3 { 1 } else { 3 },
             })

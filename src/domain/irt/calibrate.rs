@@ -11,6 +11,8 @@
 //!   whose responses cannot pin a parameter down (everyone right, an empty category).
 //! - Standard errors: the inverse of each question's expected information at the estimate
 //!   (priors included), ignoring the uncertainty of the other questions' parameters.
+// Numeric code indexes several parallel arrays and matrices by the same counter.
+#![allow(clippy::needless_range_loop)]
 
 use super::linalg::{cholesky, cholesky_solve, spd_inverse};
 use super::{normal_grid, ItemParams};
@@ -106,7 +108,10 @@ pub fn calibrate(
         .iter()
         .map(|&i| {
             let r = responses[i];
-            (r.item as usize, (r.score as usize).min(maxes[r.item as usize]))
+            (
+                r.item as usize,
+                (r.score as usize).min(maxes[r.item as usize]),
+            )
         })
         .collect();
     let mut runs: Vec<(usize, usize)> = Vec::new();
@@ -145,7 +150,7 @@ pub fn calibrate(
         })
         .collect();
     let mut logp: Vec<Vec<f64>> = maxes.iter().map(|&m| vec![0.0; nq * (m + 1)]).collect();
-    let mut probs = vec![0.0; 16];
+    let mut probs = [0.0; 16];
     let mut post = vec![0.0; nq];
     while iterations < opts.max_iterations {
         iterations += 1;

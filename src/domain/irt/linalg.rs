@@ -1,5 +1,7 @@
 //! The little dense linear algebra the estimators need: symmetric positive-definite systems of a
 //! handful of unknowns, stored row-major in a `Vec<f64>` of length n².
+// Numeric code indexes several parallel arrays and matrices by the same counter.
+#![allow(clippy::needless_range_loop)]
 
 /// Lower Cholesky factor of a symmetric positive-definite `n × n` matrix; `None` when it is not
 /// positive definite.
@@ -12,7 +14,7 @@ pub fn cholesky(a: &[f64], n: usize) -> Option<Vec<f64>> {
                 s -= l[i * n + k] * l[j * n + k];
             }
             if i == j {
-                if !(s > 0.0) || !s.is_finite() {
+                if s.is_nan() || s <= 0.0 || !s.is_finite() {
                     return None;
                 }
                 l[i * n + i] = s.sqrt();
@@ -121,6 +123,9 @@ mod tests {
             .zip([1.0, 2.0, 3.0])
             .all(|(g, w)| (g - w).abs() < 1e-12));
         assert!(cholesky(&[1.0, 2.0, 2.0, 1.0], 2).is_none());
-        assert_eq!(transpose(&[1.0, 2.0, 3.0, 4.0], 2), vec![1.0, 3.0, 2.0, 4.0]);
+        assert_eq!(
+            transpose(&[1.0, 2.0, 3.0, 4.0], 2),
+            vec![1.0, 3.0, 2.0, 4.0]
+        );
     }
 }
