@@ -109,6 +109,9 @@ struct Group {
     naive: Vec<f64>,
     truth: Vec<f64>,
     covered: usize,
+    /// Candidates whose true chance is between 5% and 95%, and how many of their intervals hold it.
+    mid: usize,
+    mid_covered: usize,
 }
 
 impl Group {
@@ -145,9 +148,11 @@ impl Group {
         let coverage = self.covered as f64 / n as f64;
         let passed = self.outcome.iter().sum::<f64>() / n as f64;
         println!(
-            "  {name:<10} n={n:<5} passed {:>5.1}%  ECE {ece:.3} (vs true chance {ece_truth:.3})  Brier {brier:.3} vs last-mock≥700 {naive:.3}  bias {bias:+.3}  90% interval covers true chance {:.1}%",
+            "  {name:<10} n={n:<5} passed {:>5.1}%  ECE {ece:.3} (vs true chance {ece_truth:.3})  Brier {brier:.3} vs last-mock≥700 {naive:.3}  bias {bias:+.3}  90% interval covers true chance {:.1}% ({:.1}% of the {} with a true chance of 5–95%)",
             100.0 * passed,
-            100.0 * coverage
+            100.0 * coverage,
+            100.0 * self.mid_covered as f64 / self.mid.max(1) as f64,
+            self.mid
         );
         (ece, brier, naive, coverage)
     }
@@ -212,9 +217,17 @@ fn readiness_bench(n: usize) -> bool {
             g.outcome.push(y);
             g.naive.push(if naive { 1.0 } else { 0.0 });
             g.truth.push(truth);
-            // The true chance is itself a Monte Carlo estimate over 400 fresh forms.
-            if today.low <= truth && truth <= today.high {
+            // The true chance is itself a Monte Carlo estimate over 400 fresh forms: the interval
+            // covers it when it meets the truth's own 95% Monte Carlo range.
+            let half = 1.96 * (truth * (1.0 - truth) / 400.0).sqrt() + 0.5 / 400.0;
+            if today.low <= truth + half && truth - half <= today.high {
                 g.covered += 1;
+            }
+            if (0.05..=0.95).contains(&truth) {
+                g.mid += 1;
+                if today.low <= truth && truth <= today.high {
+                    g.mid_covered += 1;
+                }
             }
         }
     }

@@ -1412,6 +1412,11 @@ async fn audit_every_page(
         "the report shows a pass estimate"
     );
     audit(axe_violations(b, &axe, &format!("{scheme} readiness (with history)")).await);
+    // The quick check offered there opens on an ordinary question page.
+    click(b, "form[action='/exams/dp-100/checks'] button[type=submit]").await;
+    b.wait_path(|p| p.contains("/items/"), "the quick check's question")
+        .await;
+    audit(axe_violations(b, &axe, &format!("{scheme} quick check question")).await);
     b.goto(&server.url("/")).await;
     audit(axe_violations(b, &axe, &format!("{scheme} home (with history)")).await);
     eprintln!("{scheme}: audited {pages} pages");

@@ -6,7 +6,7 @@
 //!   blueprint share (target share × questions so far − questions given), so a short check keeps
 //!   the blueprint's weights.
 //! - **Selection**: within that area, Fisher information at the current estimate, blended with
-//!   randomness that fades as the check goes on (the progressive method of Revuelta and
+//!   randomness that fades over the first five questions (the progressive method of Revuelta and
 //!   Ponsoda): early questions, asked when everyone's estimate is the same, are spread widely.
 //! - **Exposure control**: a question already shown in more than `max_exposure` of recent checks
 //!   is not eligible (the item-eligibility form of Sympson–Hetter control).
@@ -29,6 +29,8 @@ pub struct Config {
     /// Checks seen before exposure rates are trusted.
     pub exposure_warmup: u32,
     pub prior_sd: f64,
+    /// Questions over which the random part of the choice fades out.
+    pub random_items: usize,
 }
 
 impl Default for Config {
@@ -39,6 +41,7 @@ impl Default for Config {
             max_exposure: 0.18,
             exposure_warmup: 30,
             prior_sd: 1.0,
+            random_items: 5,
         }
     }
 }
@@ -151,8 +154,9 @@ pub fn next_item(
         .map(|(i, b)| (i, b.params.information(theta)))
         .collect();
     let best = pool.iter().map(|p| p.1).fold(0.0f64, f64::max);
-    // Progressive method: randomness weighs (1 − s), information s, s growing with the check.
-    let s = (given.len() as f64 / cfg.max_items.max(1) as f64).min(1.0);
+    // Progressive method: randomness weighs (1 − s), information s, s growing over the first
+    // questions (when every candidate's estimate is still about the same).
+    let s = (given.len() as f64 / cfg.random_items.max(1) as f64).min(1.0);
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ (given.len() as u64).wrapping_mul(0x9E37_79B9));
     pool.iter()
         .map(|&(i, info)| (i, (1.0 - s) * rng.gen::<f64>() * best + s * info))
