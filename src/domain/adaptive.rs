@@ -2,11 +2,11 @@
 //!
 //! - **Estimate**: expected a posteriori θ and its posterior sd over a quadrature grid, from a
 //!   normal prior and the GPCM likelihood of the answers so far.
-//! - **Content balancing**: the next question comes from the skill area furthest behind its
-//!   blueprint share (target share × questions so far − questions given), so a short check keeps
-//!   the blueprint's weights.
+//! - **Content balancing**: the next question comes from the skill areas furthest behind their
+//!   blueprint share (target share × questions so far − questions given; any area within half a
+//!   question of the furthest), so a short check keeps the blueprint's weights.
 //! - **Selection**: within that area, Fisher information at the current estimate, blended with
-//!   randomness that fades over the first five questions (the progressive method of Revuelta and
+//!   randomness that fades over the first three questions (the progressive method of Revuelta and
 //!   Ponsoda): early questions, asked when everyone's estimate is the same, are spread widely.
 //! - **Exposure control**: a question already shown in more than `max_exposure` of recent checks
 //!   is not eligible (the item-eligibility form of Sympson–Hetter control).
@@ -38,10 +38,10 @@ impl Default for Config {
         Config {
             min_items: 8,
             max_items: 20,
-            max_exposure: 0.18,
+            max_exposure: 0.2,
             exposure_warmup: 30,
             prior_sd: 1.0,
-            random_items: 5,
+            random_items: 3,
         }
     }
 }
@@ -97,17 +97,14 @@ pub fn full_form_se(bank: &[BankItem], counts: &[u32], theta: f64) -> f64 {
     1.0 / (info + 1.0).sqrt()
 }
 
-/// The area furthest behind its share, among areas with eligible questions.
-fn area_due(targets: &[f64], given: &[usize], has_items: &[bool]) -> Option<usize> {
+/// How far each area is behind its share (negative: ahead), `None` for areas without eligible
+/// questions.
+fn deficits(targets: &[f64], given: &[usize], has_items: &[bool]) -> Vec<Option<f64>> {
     let total: usize = given.iter().sum::<usize>() + 1;
     let share_sum: f64 = targets.iter().sum::<f64>().max(1e-9);
     (0..targets.len())
-        .filter(|&a| has_items[a])
-        .max_by(|&a, &b| {
-            let da = targets[a] / share_sum * total as f64 - given[a] as f64;
-            let db = targets[b] / share_sum * total as f64 - given[b] as f64;
-            da.total_cmp(&db).then(b.cmp(&a))
-        })
+        .map(|a| has_items[a].then(|| targets[a] / share_sum * total as f64 - given[a] as f64))
+        .collect()
 }
 
 /// The next question to show, or `None` when nothing is eligible. `targets` are the areas'
@@ -146,11 +143,28 @@ pub fn next_item(
             has[b.domain] = true;
         }
     }
-    let area = area_due(targets, &counts, &has)?;
+    // Areas within half a question of the one furthest behind may all supply the next question,
+    // so the most informative of them can be used while the counts stay on the blueprint.
+    let behind = deficits(targets, &counts, &has);
+    let most = behind
+        .iter()
+        .flatten()
+        .cloned()
+        .fold(f64::NEG_INFINITY, f64::max);
+    if !most.is_finite() {
+        return None;
+    }
+    let open = |d: usize| {
+        behind
+            .get(d)
+            .copied()
+            .flatten()
+            .is_some_and(|x| x >= most - 0.5)
+    };
     let pool: Vec<(usize, f64)> = bank
         .iter()
         .enumerate()
-        .filter(|(i, b)| b.domain == area && eligible(*i))
+        .filter(|(i, b)| open(b.domain) && eligible(*i))
         .map(|(i, b)| (i, b.params.information(theta)))
         .collect();
     let best = pool.iter().map(|p| p.1).fold(0.0f64, f64::max);
