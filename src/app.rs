@@ -59,6 +59,7 @@ pub fn app(state: AppState) -> Router {
         .merge(web::practice::router())
         .merge(web::readiness::router())
         .merge(web::cohorts::router())
+        .merge(web::check::router())
         .merge(web::health::router())
         .merge(web::theme::router())
         .route("/static/{file}", get(crate::static_files::serve))

@@ -1,6 +1,7 @@
 //! Background upkeep run by every app process: finalising expired attempts (row locks with
-//! SKIP LOCKED make concurrent sweepers safe), reminding and then deleting accounts never
-//! verified, and purging dead sessions, used links and old login failures.
+//! SKIP LOCKED make concurrent sweepers safe), refreshing item calibrations (an advisory lock
+//! per exam lets one process fit while the others skip), reminding and then deleting accounts
+//! never verified, and purging dead sessions, used links and old login failures.
 
 use crate::state::AppState;
 use std::time::Duration;
@@ -22,6 +23,11 @@ pub async fn run(state: AppState) {
                 tracing::info!(reminded, deleted, "sweeper handled unverified accounts")
             }
             Err(e) => tracing::warn!(error = %format!("{e:#}"), "unverified accounts sweep failed"),
+        }
+        match crate::engine::calibration::refresh_all(&state.db).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(exams = n, "item calibration refreshed"),
+            Err(e) => tracing::warn!(error = %format!("{e:#}"), "calibration failed; will retry"),
         }
         if let Err(e) = purge(&state).await {
             tracing::warn!(error = %format!("{e:#}"), "purging old rows failed");

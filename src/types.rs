@@ -158,10 +158,12 @@ text_enum!(
 );
 
 text_enum!(
-    /// A full mock under exam rules, or a practice set with answers checked on the spot.
+    /// A full mock under exam rules, a practice set with answers checked on the spot, or the
+    /// adaptive readiness check (exam rules, questions chosen one at a time).
     Mode {
         Exam => "exam",
         Practice => "practice",
+        Check => "check",
     }
 );
 

@@ -1706,6 +1706,15 @@ async fn audit_every_page(
             .check(b, &format!("{scheme} readiness (with history)"))
             .await,
     );
+    // The quick check offered there opens on an ordinary question page.
+    click(b, "form[action='/exams/dp-100/checks'] button[type=submit]").await;
+    b.wait_path(|p| p.contains("/items/"), "the quick check's question")
+        .await;
+    audit(
+        check
+            .check(b, &format!("{scheme} quick check question"))
+            .await,
+    );
     b.goto(&server.url("/")).await;
     audit(
         check

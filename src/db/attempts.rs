@@ -139,6 +139,85 @@ pub async fn open_mock(
         .context("looking for a full mock in progress")
 }
 
+pub async fn open_check(
+    pool: &PgPool,
+    user_id: UserId,
+    exam_id: ExamId,
+) -> anyhow::Result<Option<AttemptId>> {
+    sqlx::query_scalar(
+        "SELECT id FROM attempts WHERE user_id = $1 AND exam_id = $2 AND mode = 'check' AND status = 'in_progress'",
+    )
+    .bind(user_id)
+    .bind(exam_id)
+    .fetch_optional(pool)
+    .await
+    .context("looking for an adaptive check in progress")
+}
+
+/// Adds the next item of an adaptive check at `position`; false when that position is already
+/// taken (a parallel request added it first).
+pub async fn append_item(
+    pool: &PgPool,
+    attempt_id: AttemptId,
+    position: i32,
+    item: &NewItem,
+) -> anyhow::Result<bool> {
+    let r = sqlx::query(
+        "INSERT INTO attempt_items (attempt_id, position, question_version_id, section, section_kind, permutation)
+         SELECT $1, $2, $3, $4, $5, $6 FROM attempts
+         WHERE id = $1 AND status = 'in_progress' AND mode = 'check'
+         ON CONFLICT (attempt_id, position) DO NOTHING",
+    )
+    .bind(attempt_id)
+    .bind(position)
+    .bind(item.version_id)
+    .bind(item.section)
+    .bind(item.section_kind)
+    .bind(serde_json::to_value(&item.permutation).unwrap_or_default())
+    .execute(pool)
+    .await
+    .context("adding the next item of a check")?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Closes every item of an attempt up to `position`: an adaptive check does not go back.
+pub async fn lock_through(
+    pool: &PgPool,
+    attempt_id: AttemptId,
+    position: i32,
+) -> anyhow::Result<()> {
+    sqlx::query("UPDATE attempt_items SET locked = true WHERE attempt_id = $1 AND position <= $2 AND NOT locked")
+        .bind(attempt_id)
+        .bind(position)
+        .execute(pool)
+        .await
+        .context("closing answered check items")?;
+    Ok(())
+}
+
+/// A finished check's result: the expected scaled score of a fresh form at the measured ability,
+/// and the measurement itself in `settings`.
+pub async fn store_check_estimate(
+    pool: &PgPool,
+    attempt_id: AttemptId,
+    scaled: i32,
+    passed: bool,
+    measurement: serde_json::Value,
+) -> anyhow::Result<()> {
+    sqlx::query(
+        "UPDATE attempts SET scaled_score = $2, passed = $3, settings = settings || $4
+         WHERE id = $1 AND mode = 'check'",
+    )
+    .bind(attempt_id)
+    .bind(scaled)
+    .bind(passed)
+    .bind(measurement)
+    .execute(pool)
+    .await
+    .context("storing a check's result")?;
+    Ok(())
+}
+
 /// A live question offered to assembly.
 #[derive(Debug, Clone, FromRow)]
 pub struct PoolRow {
@@ -289,9 +368,17 @@ pub async fn create(
     .await;
     let id = match inserted {
         Ok(id) => id,
-        Err(sqlx::Error::Database(d)) if d.constraint() == Some("attempts_one_open_mock") => {
+        Err(sqlx::Error::Database(d))
+            if matches!(
+                d.constraint(),
+                Some("attempts_one_open_mock" | "attempts_one_open_check")
+            ) =>
+        {
             drop(tx);
-            let open = open_mock(pool, a.user_id, a.exam_id).await?;
+            let open = match a.mode {
+                Mode::Check => open_check(pool, a.user_id, a.exam_id).await?,
+                _ => open_mock(pool, a.user_id, a.exam_id).await?,
+            };
             return Ok(match open {
                 Some(id) => CreateOutcome::AlreadyOpen(id),
                 None => {
@@ -740,7 +827,7 @@ pub async fn practice_pool(
                SELECT 1 FROM attempt_items oi
                JOIN attempts oa ON oa.id = oi.attempt_id
                JOIN question_versions ov ON ov.id = oi.question_version_id
-               WHERE oa.user_id = $2 AND oa.status = 'in_progress' AND oa.mode = 'exam'
+               WHERE oa.user_id = $2 AND oa.status = 'in_progress' AND oa.mode IN ('exam', 'check')
                  AND ov.question_id = q.id)
          ORDER BY q.bank_position",
     )
@@ -783,7 +870,7 @@ pub async fn in_open_mock(
         "SELECT EXISTS (SELECT 1 FROM attempt_items ai
              JOIN attempts a ON a.id = ai.attempt_id
              JOIN question_versions qv ON qv.id = ai.question_version_id
-             WHERE a.user_id = $1 AND a.status = 'in_progress' AND a.mode = 'exam' AND qv.question_id = $2)",
+             WHERE a.user_id = $1 AND a.status = 'in_progress' AND a.mode IN ('exam', 'check') AND qv.question_id = $2)",
     )
     .bind(user_id)
     .bind(question_id)
@@ -801,7 +888,7 @@ pub async fn open_mock_questions(
         "SELECT DISTINCT qv.question_id FROM attempt_items ai
          JOIN attempts a ON a.id = ai.attempt_id
          JOIN question_versions qv ON qv.id = ai.question_version_id
-         WHERE a.user_id = $1 AND a.status = 'in_progress' AND a.mode = 'exam'",
+         WHERE a.user_id = $1 AND a.status = 'in_progress' AND a.mode IN ('exam', 'check')",
     )
     .bind(user_id)
     .fetch_all(pool)

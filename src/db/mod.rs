@@ -3,6 +3,7 @@
 pub mod attempts;
 pub mod audit;
 pub mod bank;
+pub mod calibration;
 pub mod cohorts;
 pub mod demo;
 pub mod devices;

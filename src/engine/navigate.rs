@@ -4,7 +4,7 @@
 use crate::db;
 use crate::db::attempts::{AttemptRow, ItemRow, NavRow};
 use crate::domain::assembly::SectionKind;
-use crate::types::{AttemptId, Nav, UserId};
+use crate::types::{AttemptId, Mode, Nav, UserId};
 use sqlx::PgPool;
 
 /// Where the candidate goes next.
@@ -121,7 +121,7 @@ pub async fn open_item(
         section,
         // A problem–solution item cannot go back.
         prev: prev
-            .filter(|_| item.section_kind != SectionKind::Series)
+            .filter(|_| item.section_kind != SectionKind::Series && a.mode != Mode::Check)
             .map(|i| i.position),
         next: next.map(|i| i.position),
         leaves_case_on_next: leaves(next),

@@ -192,6 +192,46 @@ struct QuestionPreview {
     /// Candidates' comments: (text, when, version).
     feedback: Vec<(String, String, i32)>,
     stats: Option<QuestionRow>,
+    calibration: Vec<CalibrationView>,
+}
+
+/// One version's IRT parameters as the preview shows them.
+pub struct CalibrationView {
+    pub version: i32,
+    pub fitted: bool,
+    pub responses: i32,
+    pub a: String,
+    pub b: String,
+    pub rasch_b: String,
+    pub steps: String,
+    pub fitted_at: String,
+}
+
+fn with_se(x: f64, se: Option<f64>) -> String {
+    match se {
+        Some(se) => format!("{x:.2} ± {se:.2}"),
+        None => format!("{x:.2}"),
+    }
+}
+
+impl CalibrationView {
+    fn new((version, c): &(i32, db::calibration::CalibrationRow)) -> CalibrationView {
+        CalibrationView {
+            version: *version,
+            fitted: c.source == "fitted",
+            responses: c.responses,
+            a: with_se(c.a, c.se_a),
+            b: with_se(c.b, c.se_b),
+            rasch_b: c.rasch_b.map_or("—".into(), |b| with_se(b, c.rasch_se_b)),
+            steps: c
+                .steps
+                .iter()
+                .map(|s| format!("{s:.2}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            fitted_at: format::time(c.fitted_at),
+        }
+    }
 }
 
 /// A question as candidates see it, with its key, explanation, versions and performance.
@@ -204,11 +244,12 @@ async fn author_question(
     let q = db::exams::question_detail(&state.db, exam.id, &id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let (versions, summaries, marks, feedback) = tokio::try_join!(
+    let (versions, summaries, marks, feedback, calibration) = tokio::try_join!(
         db::exams::question_versions(&state.db, exam.id, &id),
         db::exams::question_summaries(&state.db, exam.id),
         db::exams::submitted_marks(&state.db, exam.id),
         db::exams::question_feedback(&state.db, exam.id, &id),
+        db::calibration::for_question(&state.db, exam.id, &id),
     )?;
     let stats = analyse(summaries, &marks)
         .0
@@ -224,6 +265,7 @@ async fn author_question(
         .into_iter()
         .map(|(body, at, version)| (body, format::time(at), version))
         .collect();
+    page.calibration = calibration.iter().map(CalibrationView::new).collect();
     render(&page)
 }
 
@@ -264,6 +306,7 @@ impl QuestionPreview {
             versions: vec![],
             feedback: vec![],
             stats,
+            calibration: vec![],
         }
     }
 }

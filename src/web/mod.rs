@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod answer_form;
 pub mod auth;
 pub mod author;
+pub mod check;
 pub mod client;
 pub mod cohorts;
 pub mod error_pages;

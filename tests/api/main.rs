@@ -12,4 +12,5 @@ mod cohorts;
 mod exam;
 mod forms;
 mod practice;
+mod readiness_irt;
 mod theme;

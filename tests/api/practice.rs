@@ -309,7 +309,7 @@ async fn readiness_with_no_data_explains_what_is_needed(pool: PgPool) {
         .assert_contains("Take a full mock to measure your pace.");
     assert!(!r
         .body
-        .contains("Chance of passing a fresh DP-100 form</h2>\n  <p class=\"big-figure\">"));
+        .contains("Chance of passing a fresh DP-100 form today</h2>\n  <p class=\"big-figure\">"));
     app.get("/").await.assert_contains("to get a pass estimate");
 }
 
@@ -776,5 +776,5 @@ async fn a_new_candidate_is_welcomed_and_told_what_readiness_needs(pool: PgPool)
         !text.contains("50%"),
         "no assumed 50% for areas never tested: {text}"
     );
-    report.assert_contains("Not measured yet");
+    report.assert_contains("not tested yet");
 }

@@ -7,12 +7,14 @@ use crate::db::attempts::AttemptRow;
 use crate::db::users::User;
 use crate::domain::assembly::SectionKind;
 use crate::engine;
+use crate::engine::check::Advance;
+use crate::engine::navigate::Destination;
 use crate::engine::navigate::{self, ItemScreen, Opened};
 use crate::engine::practice::CheckOutcome;
 use crate::engine::save::{SaveOutcome, SaveRequest};
 use crate::error::{AppError, Result};
 use crate::state::AppState;
-use crate::types::{AttemptId, Nav};
+use crate::types::{AttemptId, Mode, Nav};
 use crate::web::answer_form::AnswerForm;
 use crate::web::item_view::{self, Controls, ItemView};
 use crate::web::messages;
@@ -300,6 +302,15 @@ async fn after_form_save(
         SaveOutcome::Locked { .. } => refused(messages::LOCKED, StatusCode::CONFLICT).await,
         SaveOutcome::Invalid { message, .. } => {
             refused(&message, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        SaveOutcome::Unchanged { .. } | SaveOutcome::Saved { .. } if a.mode == Mode::Check => {
+            let exam = crate::db::exams::by_id(db, a.exam_id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            Ok(match engine::check::advance(db, a, &exam, n, nav).await? {
+                Advance::Item(p) => go(a.id, Destination::Item(p)).into_response(),
+                Advance::Finished => Redirect::to(&result_url(a.id)).into_response(),
+            })
         }
         SaveOutcome::Unchanged { .. } => {
             let to = navigate::destination(db, a.id, n, nav, a.is_practice(), goto).await?;
