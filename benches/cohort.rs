@@ -211,6 +211,7 @@ async fn main() {
         "Lead",
         &hash,
         Role::Instructor,
+        true,
     )
     .await
     else {
@@ -251,7 +252,17 @@ async fn main() {
         counts.0, counts.1
     );
 
-    let token = db::sessions::create(&pool, lead.id, 24).await.unwrap();
+    let life = db::sessions::Lifetime {
+        idle_hours: 24,
+        absolute_hours: 24,
+    };
+    let client = db::sessions::Client {
+        user_agent: "cohort bench",
+        ip: "127.0.0.1",
+    };
+    let token = db::sessions::create(&pool, lead.id, life, &client)
+        .await
+        .unwrap();
     let addr = common::serve(pool.clone()).await;
     let client = common::client();
     let base = format!("http://{addr}/cohorts/{cohort}");

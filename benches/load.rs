@@ -27,13 +27,24 @@ async fn main() {
             "Load",
             &hash,
             mockexam::types::Role::Candidate,
+            true,
         )
         .await
         {
             Ok(u) => u,
             Err(_) => panic!("user"),
         };
-        let token = db::sessions::create(&pool, u.id, 24).await.unwrap();
+        let life = db::sessions::Lifetime {
+            idle_hours: 24,
+            absolute_hours: 24,
+        };
+        let client = db::sessions::Client {
+            user_agent: "load bench",
+            ip: "127.0.0.1",
+        };
+        let token = db::sessions::create(&pool, u.id, life, &client)
+            .await
+            .unwrap();
         let attempt = match mockexam::engine::start::mock(&pool, u.id, &exam, None)
             .await
             .unwrap()

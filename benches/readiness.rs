@@ -1,5 +1,7 @@
 //! Readiness benchmark: a candidate with 20 full mocks (about 1,000 scored answers) opens the
-//! readiness report; prints the server-side latency of the whole page (queries, model, render).
+//! readiness report on a database of 1,000,000 answer rows (20,000 other submitted mocks seeded
+//! with generate_series, then ANALYZE); prints the server-side latency of the whole page
+//! (queries, calibrated bank, ability model, forecast, render).
 //!
 //!   DATABASE_URL=postgres://… cargo bench --bench readiness
 
@@ -20,6 +22,7 @@ async fn main() {
         "Ready",
         &hash,
         mockexam::types::Role::Candidate,
+        true,
     )
     .await
     {
@@ -36,7 +39,26 @@ async fn main() {
     .fetch_one(&pool)
     .await
     .unwrap();
-    let token = db::sessions::create(&pool, u.id, 24).await.unwrap();
+    // The bank calibrated from those answers (most questions keep their prior).
+    mockexam::engine::calibration::refresh(&pool, exam.id, true)
+        .await
+        .unwrap();
+    seed_other_candidates(&pool, exam.id).await;
+    let total: i64 = sqlx::query_scalar("SELECT count(*) FROM attempt_items")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let life = db::sessions::Lifetime {
+        idle_hours: 24,
+        absolute_hours: 24,
+    };
+    let client = db::sessions::Client {
+        user_agent: "readiness bench",
+        ip: "127.0.0.1",
+    };
+    let token = db::sessions::create(&pool, u.id, life, &client)
+        .await
+        .unwrap();
     let addr = common::serve(pool.clone()).await;
     let client = common::client();
     let page = format!("http://{addr}/readiness/dp-100");
@@ -53,7 +75,38 @@ async fn main() {
         assert_eq!(s, 200);
         samples.push(d);
     }
-    println!("readiness: 20 submitted mocks, {evidence} scored items ({answers} answered), sequential requests");
+    println!("readiness: 20 submitted mocks, {evidence} scored items ({answers} answered), {total} answer rows in the database, sequential requests");
     common::summary("GET /readiness/dp-100", samples, started.elapsed());
     common::drop_database(pool, &url).await;
+}
+
+/// 2,000 other candidates with 10 submitted 50-question mocks each: 1,000,000 answer rows.
+async fn seed_other_candidates(pool: &sqlx::PgPool, exam: mockexam::types::ExamId) {
+    let started = Instant::now();
+    for sql in [
+        "INSERT INTO users (email, display_name, password_hash)
+         SELECT 'load' || g || '@bench.mockexam', 'Load', 'x' FROM generate_series(1, 2000) g",
+        "INSERT INTO attempts (user_id, exam_id, mode, seed, status, started_at, submitted_at,
+                               submit_reason, points, max_points, scaled_score, passed)
+         SELECT u.id, $1, 'exam', g, 'submitted', now() - g * interval '1 day',
+                now() - g * interval '1 day' + interval '90 minutes', 'candidate', 60, 95, 650, false
+         FROM users u, generate_series(1, 10) g WHERE u.email LIKE 'load%@bench.mockexam'",
+        "INSERT INTO attempt_items (attempt_id, position, question_version_id, section, section_kind,
+                                    permutation, answered_at, points, max_points)
+         SELECT a.id, p, v.ids[1 + (abs(hashtext(a.id::text)) + p) % array_length(v.ids, 1)], p,
+                'standalone', '{}'::jsonb, a.submitted_at, p % 2, 1
+         FROM attempts a JOIN users u ON u.id = a.user_id,
+              generate_series(1, 50) p,
+              (SELECT array_agg(id) AS ids FROM question_versions) v
+         WHERE u.email LIKE 'load%@bench.mockexam'",
+        "ANALYZE",
+    ] {
+        let q = sqlx::query(sql);
+        let q = if sql.contains("$1") { q.bind(exam) } else { q };
+        q.execute(pool).await.unwrap();
+    }
+    println!(
+        "seeded 1,000,000 answer rows of 2,000 other candidates in {:.1?}",
+        started.elapsed()
+    );
 }

@@ -1,11 +1,20 @@
 //! Account rules: how emails are compared and checked, and password checks under the sign-in
-//! throttle (failures counted in Postgres per account and per address).
+//! throttle (failures counted in Postgres per account and client, per account, per address and
+//! per trusted device; see `domain::signin`). Recovery by email, administration and privacy
+//! live in the submodules.
+
+pub mod admin;
+pub mod mails;
+pub mod privacy;
+pub mod recovery;
 
 use crate::config::Config;
 use crate::db;
-use crate::db::throttle::Limits;
+use crate::db::throttle::Attempt;
 use crate::db::users::User;
+use crate::domain::signin::Limits;
 use crate::password;
+use anyhow::Context;
 use sqlx::PgPool;
 
 /// Emails are compared trimmed and lower-cased.
@@ -28,18 +37,31 @@ pub fn email_problem(email: &str) -> Option<String> {
 
 pub fn limits(cfg: &Config) -> Limits {
     Limits {
-        per_account: cfg.login_max_per_account,
-        per_ip: cfg.login_max_per_ip,
-        window_seconds: cfg.login_window_seconds,
+        per_client: cfg.login_max_per_account.max(0) as usize,
+        per_ip: cfg.login_max_per_ip.max(0) as usize,
+        per_account_global: cfg.login_max_per_account_global.max(0) as usize,
+        window_secs: cfg.login_window_seconds,
+        global_window_secs: cfg.login_global_window_seconds,
     }
 }
+
+/// How long a browser stays trusted for an account after its last sign-in there.
+pub const DEVICE_DAYS: i64 = 365;
 
 #[derive(Debug)]
 pub enum PasswordCheck<T> {
     Right(T),
     Wrong,
-    /// Too many failures for this account or address: try again after this many seconds.
+    /// The password was right but an admin disabled the account.
+    Disabled,
+    /// Too many failures for this client or account: try again after this many seconds.
     Throttled(i64),
+}
+
+/// The client asking: its address and the device cookie it holds, if any.
+pub struct Client<'a> {
+    pub ip: &'a str,
+    pub device: Option<&'a str>,
 }
 
 /// Checks a password for `email` under the throttle: a failure is recorded before the (slow)
@@ -49,11 +71,23 @@ async fn check(
     db: &PgPool,
     cfg: &Config,
     email: &str,
-    ip: &str,
+    client: &Client<'_>,
     attempt: String,
     user: impl std::future::Future<Output = anyhow::Result<Option<User>>>,
 ) -> anyhow::Result<PasswordCheck<User>> {
-    let failure = match db::throttle::begin_check(db, email, ip, &limits(cfg)).await? {
+    let trusted = match client.device {
+        Some(token) => db::devices::is_trusted(db, token, email, DEVICE_DAYS).await?,
+        None => false,
+    };
+    let key = Attempt {
+        email,
+        ip: client.ip,
+        device: client
+            .device
+            .filter(|_| trusted)
+            .map(db::sessions::hash_token),
+    };
+    let failure = match db::throttle::begin_check(db, &key, &limits(cfg)).await? {
         Ok(id) => id,
         Err(secs) => {
             metrics::counter!("mockexam_login_throttled_total").increment(1);
@@ -68,7 +102,10 @@ async fn check(
     let right = password::verify(attempt, phc).await?;
     match user {
         Some(u) if right => {
-            db::throttle::forgive(db, failure, email).await?;
+            db::throttle::forgive(db, failure, &key).await?;
+            if u.is_disabled() {
+                return Ok(PasswordCheck::Disabled);
+            }
             Ok(PasswordCheck::Right(u))
         }
         _ => {
@@ -79,24 +116,47 @@ async fn check(
 }
 
 /// Signing in with an email and a password.
-#[tracing::instrument(skip(db, cfg, attempt), err)]
+#[tracing::instrument(skip(db, cfg, client, attempt), err)]
 pub async fn sign_in(
     db: &PgPool,
     cfg: &Config,
     email: &str,
-    ip: &str,
+    client: &Client<'_>,
     attempt: String,
 ) -> anyhow::Result<PasswordCheck<User>> {
-    let outcome = check(db, cfg, email, ip, attempt, db::users::by_email(db, email)).await?;
+    let outcome = check(
+        db,
+        cfg,
+        email,
+        client,
+        attempt,
+        db::users::by_email(db, email),
+    )
+    .await?;
     let label = match outcome {
         PasswordCheck::Right(_) => Some("success"),
         PasswordCheck::Wrong => Some("failure"),
+        PasswordCheck::Disabled => Some("disabled"),
         PasswordCheck::Throttled(_) => None,
     };
     if let Some(label) = label {
         metrics::counter!("mockexam_logins_total", "outcome" => label).increment(1);
     }
     Ok(outcome)
+}
+
+/// After a sign-in: the browser's device cookie (the one it has, or a new one) is trusted for
+/// the account from now on. Returns the cookie's value.
+pub async fn remember_device(
+    db: &PgPool,
+    user: &User,
+    existing: Option<&str>,
+) -> anyhow::Result<String> {
+    let token = existing
+        .map(str::to_string)
+        .unwrap_or_else(db::sessions::new_token);
+    db::devices::trust(db, &token, user.id).await?;
+    Ok(token)
 }
 
 /// The signed-in user's current password, checked before a change (throttled like signing in,
@@ -106,15 +166,16 @@ pub async fn confirm_current(
     db: &PgPool,
     cfg: &Config,
     user: &User,
-    ip: &str,
+    client: &Client<'_>,
     attempt: String,
 ) -> anyhow::Result<PasswordCheck<User>> {
     let known = async { Ok(Some(user.clone())) };
-    check(db, cfg, &user.email, ip, attempt, known).await
+    check(db, cfg, &user.email, client, attempt, known).await
 }
 
-/// Stores a new password and ends every other session of the account (the one in `keep`, the
-/// browser that changed it, stays). Returns how many sessions ended.
+/// Stores a new password, ends every other session of the account (the one in `keep`, the
+/// browser that changed it, stays) and forgets the browsers trusted for it. Returns how many
+/// sessions ended.
 #[tracing::instrument(skip_all, fields(user = %user.id), err)]
 pub async fn set_password(
     db: &PgPool,
@@ -124,10 +185,32 @@ pub async fn set_password(
 ) -> anyhow::Result<u64> {
     let hash = password::hash(new_password).await?;
     db::users::set_password(db, user.id, &hash).await?;
+    db::devices::forget_all(db, user.id).await?;
     Ok(match keep {
         Some(token) => db::sessions::delete_others(db, user.id, token).await?,
-        None => 0,
+        None => db::sessions::delete_all(db, user.id).await?,
     })
+}
+
+/// The operator's reset (`mockexam user add` on an existing account): new password and role,
+/// every session ended, no browser trusted, failed sign-ins forgotten. Returns the sessions
+/// ended.
+#[tracing::instrument(skip_all, fields(user = %user.id), err)]
+pub async fn operator_reset(
+    db: &PgPool,
+    user: &User,
+    hash: &str,
+    role: crate::types::Role,
+) -> anyhow::Result<u64> {
+    let mut tx = db.begin().await.context("starting a transaction")?;
+    db::users::set_password(&mut *tx, user.id, hash).await?;
+    db::users::set_role(&mut *tx, user.id, role).await?;
+    db::users::mark_verified(&mut *tx, user.id).await?;
+    db::devices::forget_all(&mut *tx, user.id).await?;
+    let ended = db::sessions::delete_all(&mut *tx, user.id).await?;
+    tx.commit().await.context("committing the reset")?;
+    db::throttle::clear_account(db, &user.email).await?;
+    Ok(ended)
 }
 
 #[cfg(test)]

@@ -26,7 +26,7 @@ pub struct DbArgs {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Run the web server (applies migrations first).
-    Serve(crate::config::Config),
+    Serve(Box<crate::config::Config>),
     /// Create the database if needed and apply migrations.
     Migrate(DbArgs),
     /// Check, import or export a question bank.
@@ -135,8 +135,9 @@ fn init_tracing() {
 async fn run(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Serve(config) => {
+            crate::mail::Mailer::from_config(&config)?;
             let pool = db::connect_and_migrate(&config.database_url).await?;
-            let state = crate::state::AppState::new(pool, config);
+            let state = crate::state::AppState::new(pool, *config);
             crate::app::serve(state).await
         }
         Command::Migrate(args) => {

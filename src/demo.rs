@@ -22,15 +22,17 @@ pub async fn upsert_user(
     }
     let email = crate::accounts::normalise_email(email);
     let hash = password::hash(pw.to_string()).await?;
-    match db::users::create(pool, &email, name, &hash, role).await {
+    match db::users::create(pool, &email, name, &hash, role, true).await {
         Ok(u) => Ok(format!("created {role} {} <{}>", u.display_name, u.email)),
         Err(db::users::CreateError::EmailTaken) => {
             let u = db::users::by_email(pool, &email)
                 .await?
                 .ok_or_else(|| anyhow::anyhow!("account {email} vanished"))?;
-            db::users::set_password(pool, u.id, &hash).await?;
-            db::users::set_role(pool, u.id, role).await?;
-            Ok(format!("updated {role} <{email}>: password and role set"))
+            // The operator's reset: whoever held a session or knew the old password is out.
+            let ended = crate::accounts::operator_reset(pool, &u, &hash, role).await?;
+            Ok(format!(
+                "updated {role} <{email}>: password and role set, {ended} session(s) ended"
+            ))
         }
         Err(db::users::CreateError::Other(e)) => Err(e.into()),
     }
@@ -331,7 +333,7 @@ pub async fn seed_cohort(pool: &PgPool, pw: &str) -> anyhow::Result<()> {
     let mut members = Vec::new();
     for (i, name) in DEMO_MEMBERS.iter().enumerate() {
         let email = format!("member{:02}@demo.mockexam", i + 1);
-        let user = match db::users::create(pool, &email, name, &hash, Role::Candidate).await {
+        let user = match db::users::create(pool, &email, name, &hash, Role::Candidate, true).await {
             Ok(u) => u,
             Err(db::users::CreateError::EmailTaken) => db::users::by_email(pool, &email)
                 .await?

@@ -11,6 +11,7 @@ pub mod demo;
 pub mod domain;
 pub mod engine;
 pub mod error;
+pub mod mail;
 pub mod markdown;
 pub mod password;
 pub mod state;

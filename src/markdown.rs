@@ -11,6 +11,8 @@ fn sanitizer() -> &'static ammonia::Builder<'static> {
         let mut b = ammonia::Builder::default();
         b.add_tags(["span", "table", "thead", "tbody", "tr", "th", "td"]);
         b.add_tag_attributes("code", ["class"]);
+        // Only `code_block` writes these: raw HTML in the source never reaches the sanitizer.
+        b.add_tag_attributes("pre", ["tabindex", "role", "aria-label"]);
         b.add_tag_attributes("span", ["class"]);
         b.link_rel(Some("noopener noreferrer"));
         b.url_schemes(HashSet::from(["https", "http", "mailto"]));
@@ -24,17 +26,20 @@ fn options() -> Options {
 
 /// Block Markdown (stems, explanations, scenario tabs). Fenced code in a language the
 /// highlighter knows comes out with `hl-*` spans; drop-down placeholders (`[[n]]`) stay intact
-/// as plain text wherever they are, for `web::item_view` to replace after rendering.
+/// as plain text wherever they are, for `web::item_view` to replace after rendering. Every code
+/// block is a named, focusable region, so a keyboard can scroll one that is wider than the page.
 pub fn to_html(src: &str) -> String {
     let mut events: Vec<Event> = Vec::new();
-    // The language and text of the fenced block being read, if it is one we highlight.
+    // The info string (empty for indented code) and text of the code block being read.
     let mut code: Option<(String, String)> = None;
     for ev in Parser::new_ext(src, options()) {
         match ev {
-            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(ref lang)))
-                if highlight::language(lang).is_some() =>
-            {
-                code = Some((lang.to_string(), String::new()));
+            Event::Start(Tag::CodeBlock(kind)) => {
+                let info = match kind {
+                    CodeBlockKind::Fenced(lang) => lang.to_string(),
+                    CodeBlockKind::Indented => String::new(),
+                };
+                code = Some((info, String::new()));
             }
             Event::Text(ref t) if code.is_some() => {
                 if let Some((_, text)) = code.as_mut() {
@@ -42,12 +47,8 @@ pub fn to_html(src: &str) -> String {
                 }
             }
             Event::End(TagEnd::CodeBlock) if code.is_some() => {
-                let (lang, text) = code.take().unwrap_or_default();
-                let class = escape_attr(lang.split_whitespace().next().unwrap_or(""));
-                let body = highlight::highlight(&lang, &text).unwrap_or_else(|| escape(&text));
-                events.push(Event::Html(CowStr::from(format!(
-                    "<pre><code class=\"language-{class}\">{body}</code></pre>\n"
-                ))));
+                let (info, text) = code.take().unwrap_or_default();
+                events.push(Event::Html(CowStr::from(code_block(&info, &text))));
             }
             // Raw HTML in a bank file is shown as text, never interpreted.
             Event::Html(s) | Event::InlineHtml(s) => events.push(Event::Text(s)),
@@ -57,6 +58,30 @@ pub fn to_html(src: &str) -> String {
     let mut out = String::new();
     html::push_html(&mut out, events.into_iter());
     sanitizer().clean(&out).to_string()
+}
+
+/// A code block: highlighted when its language is one we know, and a focusable region named
+/// after the language (axe's `scrollable-region-focusable`: a block wider than its box must be
+/// reachable by keyboard to be scrolled).
+fn code_block(info: &str, text: &str) -> String {
+    let first = info.split_whitespace().next().unwrap_or("");
+    let name = match highlight::language(first) {
+        Some(highlight::Lang::Python) => "Python code",
+        Some(highlight::Lang::Yaml) => "YAML code",
+        Some(highlight::Lang::Bash) => "Shell code",
+        Some(highlight::Lang::Json) => "JSON code",
+        None => "Code",
+    };
+    let body = highlight::highlight(first, text).unwrap_or_else(|| escape(text));
+    let class = escape_attr(first);
+    let class = if class.is_empty() {
+        String::new()
+    } else {
+        format!(" class=\"language-{class}\"")
+    };
+    format!(
+        "<pre tabindex=\"0\" role=\"region\" aria-label=\"{name}\"><code{class}>{body}</code></pre>\n"
+    )
 }
 
 fn escape(s: &str) -> String {
@@ -596,6 +621,30 @@ mod tests {
     fn code_keeps_language_class() {
         let out = to_html("```python\nx = 1\n```");
         assert!(out.contains("language-python"), "{out}");
+    }
+
+    #[test]
+    fn every_code_block_is_a_named_focusable_region() {
+        for (src, name) in [
+            ("```python\nx = 1\n```", "Python code"),
+            ("```yaml\na: 1\n```", "YAML code"),
+            ("```text\nplain\n```", "Code"),
+            ("```\nplain\n```", "Code"),
+            ("Before:\n\n    indented code\n", "Code"),
+        ] {
+            let out = to_html(src);
+            assert!(
+                out.contains(&format!(
+                    "<pre tabindex=\"0\" role=\"region\" aria-label=\"{name}\">"
+                )),
+                "{src:?}: {out}"
+            );
+        }
+        // Written in the source, the same attributes are shown as text, not obeyed.
+        let out = to_html("<pre tabindex=\"0\">x</pre>");
+        assert!(!out.contains("<pre"), "{out}");
+        // Inline code is not a region.
+        assert!(!to_html("a `b` c").contains("region"));
     }
 
     /// The text a browser shows: tags dropped, the few entities we emit decoded.

@@ -10,12 +10,17 @@ pub struct AppState {
     pub db: PgPool,
     pub config: Arc<Config>,
     pub metrics: PrometheusHandle,
+    pub mailer: crate::mail::Mailer,
 }
 
 impl AppState {
+    /// Panics when the mail settings are invalid; `mockexam serve` checks them first with
+    /// [`crate::mail::Mailer::from_config`] and reports the problem.
     pub fn new(db: PgPool, config: Config) -> AppState {
+        let mailer = crate::mail::Mailer::from_config(&config).expect("valid mail settings");
         AppState {
             db,
+            mailer,
             config: Arc::new(config),
             metrics: metrics_handle(),
         }

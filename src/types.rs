@@ -158,10 +158,12 @@ text_enum!(
 );
 
 text_enum!(
-    /// A full mock under exam rules, or a practice set with answers checked on the spot.
+    /// A full mock under exam rules, a practice set with answers checked on the spot, or the
+    /// adaptive readiness check (exam rules, questions chosen one at a time).
     Mode {
         Exam => "exam",
         Practice => "practice",
+        Check => "check",
     }
 );
 
@@ -180,6 +182,55 @@ impl Role {
         matches!(self, Role::Instructor | Role::Admin)
     }
 }
+
+text_enum!(
+    /// What a mailed one-time link is for.
+    TokenPurpose {
+        /// Set a new password (30 minutes).
+        Reset => "reset",
+        /// Prove an address: at registration, or a new address when the email changes.
+        Verify => "verify",
+        /// An account an admin created: set a password and prove the address at once.
+        Invite => "invite",
+    }
+);
+
+text_enum!(
+    /// An admin's action on an account, as the audit log records it.
+    AuditAction {
+        Invite => "invite",
+        Disable => "disable",
+        Enable => "enable",
+        SendReset => "send_reset",
+        ChangeRole => "change_role",
+        Delete => "delete",
+    }
+);
+
+impl AuditAction {
+    /// How the audit log page names the action.
+    pub fn label(self) -> &'static str {
+        match self {
+            AuditAction::Invite => "Invited",
+            AuditAction::Disable => "Disabled",
+            AuditAction::Enable => "Re-enabled",
+            AuditAction::SendReset => "Sent a reset link to",
+            AuditAction::ChangeRole => "Changed the role of",
+            AuditAction::Delete => "Deleted",
+        }
+    }
+}
+
+text_enum!(
+    /// How the admin list of accounts is sorted (the `sort` query parameter).
+    UserSort {
+        Newest => "newest",
+        Oldest => "oldest",
+        Name => "name",
+        Email => "email",
+        Role => "role",
+    }
+);
 
 text_enum!(
     /// Why an attempt was closed.
@@ -204,6 +255,10 @@ text_enum!(
         Check => "check",
         Review => "review",
         Submit => "submit",
+        /// Save, then go to the question chosen in the navigator (`goto`).
+        Goto => "goto",
+        /// Save, then offer a break.
+        Break => "break",
     }
 );
 
@@ -239,6 +294,32 @@ impl ScenarioKind {
 }
 text_mapping!(ScenarioKind);
 
+text_enum!(
+    /// The colours a visitor chose for every page (kept in a cookie, not in the database).
+    #[derive(Default)]
+    Theme {
+        /// Light or dark, as the operating system prefers.
+        #[default]
+        Auto => "auto",
+        Light => "light",
+        Dark => "dark",
+        /// Black, white and yellow, every text at 7:1 or more.
+        Contrast => "contrast",
+    }
+);
+
+impl Theme {
+    /// What the chooser calls each theme.
+    pub fn label(self) -> &'static str {
+        match self {
+            Theme::Auto => "System",
+            Theme::Light => "Light",
+            Theme::Dark => "Dark",
+            Theme::Contrast => "High contrast",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -259,6 +340,9 @@ mod tests {
         }
         for n in Nav::ALL {
             assert_eq!(Nav::parse(n.as_str()), Some(*n));
+        }
+        for t in Theme::ALL {
+            assert_eq!(Theme::parse(t.as_str()), Some(*t));
         }
         for k in AssignmentKind::ALL {
             assert_eq!(AssignmentKind::parse(k.as_str()), Some(*k));

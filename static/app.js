@@ -211,11 +211,12 @@
       var submitter = e.submitter;
       showState("Saving before you move on…", "");
       flushSaves().then(function () {
-        var nav = document.createElement("input");
-        nav.type = "hidden";
-        nav.name = "nav";
-        nav.value = submitter ? submitter.value : "next";
-        form.appendChild(nav);
+        // form.submit() sends no submitter: carry the pressed button's name and value.
+        var field = document.createElement("input");
+        field.type = "hidden";
+        field.name = submitter && submitter.name ? submitter.name : "nav";
+        field.value = submitter ? submitter.value : "next";
+        form.appendChild(field);
         form.submit();
       });
     });
@@ -285,6 +286,14 @@
     container.classList.add("is-enhanced");
     select(0, false);
   });
+})();
+
+// A form shown again with errors: the summary takes the focus, so keyboard and screen-reader
+// users start from what needs fixing.
+(function () {
+  "use strict";
+  var summary = document.querySelector("[data-focus-on-load]");
+  if (summary) summary.focus();
 })();
 
 // Print buttons appear only where printing is possible.

@@ -3,8 +3,10 @@
 //! Each test runs the real router in-process on 127.0.0.1 against its own fresh database, starts
 //! its own `chromedriver` and drives a real browser: a candidate who uses only the keyboard,
 //! autosave through a server outage, the countdown to an automatic submission, the whole loop
-//! with JavaScript switched off, and an axe-core accessibility audit of every page (light and
-//! dark). `screenshots` (ignored; `scripts/screenshots`) regenerates docs/screenshots/.
+//! with JavaScript switched off, a theme chosen on the page, and a walk over every page (a
+//! candidate's, an author's, every question's preview) checked by axe-core in light, dark and
+//! high contrast, and at phone width for sideways scrolling. `screenshots` (ignored;
+//! `scripts/screenshots`) regenerates docs/screenshots/.
 //!
 //! CHROME_BIN and CHROMEDRIVER_BIN name the binaries (default: Debian's /usr/bin/chromium and
 //! /usr/bin/chromedriver; `scripts/ensure-chromium.sh` installs them). The accessibility test
@@ -12,6 +14,9 @@
 
 #[path = "api/helpers.rs"]
 mod common;
+#[path = "api/account_flows/mail_sink.rs"]
+#[allow(dead_code)]
+mod mail_sink;
 
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::key::Key;
@@ -282,6 +287,12 @@ impl Browser {
                 tokio::time::sleep(Duration::from_millis(100)).await;
             }
         }
+    }
+
+    /// Waits until an element matching `css` is on the page.
+    async fn wait_for(&self, css: &str) {
+        let expr = format!("document.querySelector({css:?}) !== null");
+        self.until(css, &expr, Duration::from_secs(20)).await;
     }
 
     async fn wait_path(&self, pred: impl Fn(&str) -> bool, what: &str) -> String {
@@ -613,7 +624,19 @@ async fn register_by_keyboard(b: &Browser, server: &Server, email: &str, name: &
         .await;
     assert_focus_visible(b).await;
     b.press(Key::Enter).await;
-    b.wait_path(|p| p == "/", "the home page after registering")
+    b.wait_path(
+        |p| p == "/register/check-inbox",
+        "the check-your-inbox page",
+    )
+    .await;
+    // A new account can sign in before its address is confirmed.
+    b.goto(&server.url("/login")).await;
+    b.tab_to("#email").await;
+    b.type_text(email).await;
+    b.tab_to("#password").await;
+    b.type_text(PASSWORD).await;
+    b.press(Key::Enter).await;
+    b.wait_path(|p| p == "/", "the home page after signing in")
         .await;
     let h1 = b.text("h1").await;
     assert!(h1.contains(name), "home greets the new user: {h1}");
@@ -636,7 +659,27 @@ async fn register(b: &Browser, server: &Server, email: &str, name: &str) {
             .expect("typing");
     }
     click(b, "form[action='/register'] button[type=submit]").await;
-    b.wait_path(|p| p == "/", "the home page after registering")
+    b.wait_path(
+        |p| p == "/register/check-inbox",
+        "the check-your-inbox page",
+    )
+    .await;
+    sign_in(b, server, email, PASSWORD).await;
+}
+
+/// Signs in through the form.
+async fn sign_in(b: &Browser, server: &Server, email: &str, password: &str) {
+    b.goto(&server.url("/login")).await;
+    for (id, value) in [("email", email), ("password", password)] {
+        b.c.find(Locator::Id(id))
+            .await
+            .expect("field")
+            .send_keys(value)
+            .await
+            .expect("typing");
+    }
+    click(b, "form[action='/login'] button[type=submit]").await;
+    b.wait_path(|p| p == "/", "the home page after signing in")
         .await;
 }
 
@@ -658,7 +701,8 @@ async fn start_mock_by_keyboard(
     exam: &str,
     email: &str,
 ) -> Uuid {
-    b.goto(&server.url(&format!("/exams/{exam}"))).await;
+    b.goto(&server.url(&format!("/exams/{exam}/instructions")))
+        .await;
     b.tab_to("form[action$='/attempts'] button[type=submit]")
         .await;
     b.press(Key::Enter).await;
@@ -680,6 +724,12 @@ async fn answer_by_keyboard(b: &Browser, kind: &str) {
         "multiple" => {
             b.tab_to("input[name=choice]").await;
             b.press(Key::Space).await;
+            // Each option is followed by its "Rule out" box, then the next option.
+            b.press(Key::Tab).await;
+            assert!(
+                b.focused_matches("input[name=ruled_out]").await,
+                "Tab reaches the option's Rule out box"
+            );
             b.press(Key::Tab).await;
             assert!(
                 b.focused_matches("input[name=choice]").await,
@@ -1016,7 +1066,7 @@ async fn autosave_survives_a_server_outage(pool: PgPool) {
     let b = Browser::launch(Options::default()).await;
     let email = "autosave@example.com";
     register(&b, &server, email, "Ava Autosave").await;
-    b.goto(&server.url("/exams/ex-100")).await;
+    b.goto(&server.url("/exams/ex-100/instructions")).await;
     click(&b, "form[action$='/attempts'] button[type=submit]").await;
     b.wait_path(|p| p.contains("/items/"), "the first question")
         .await;
@@ -1087,7 +1137,7 @@ async fn countdown_warns_and_submits_at_expiry(pool: PgPool) {
     let b = Browser::launch(Options::default()).await;
     let email = "clock@example.com";
     register(&b, &server, email, "Cleo Clock").await;
-    b.goto(&server.url("/exams/ex-100")).await;
+    b.goto(&server.url("/exams/ex-100/instructions")).await;
     click(&b, "form[action$='/attempts'] button[type=submit]").await;
     b.wait_path(|p| p.contains("/items/1"), "the first question")
         .await;
@@ -1161,7 +1211,7 @@ async fn the_whole_loop_works_without_javascript(pool: PgPool) {
         "WebDriver scripts still run; the page's own do not"
     );
     register(&b, &server, email, "Noah NoScript").await;
-    b.goto(&server.url("/exams/ex-100")).await;
+    b.goto(&server.url("/exams/ex-100/instructions")).await;
     click(&b, "form[action$='/attempts'] button[type=submit]").await;
     b.wait_path(|p| p.ends_with("/items/1"), "the first question")
         .await;
@@ -1237,6 +1287,133 @@ async fn the_whole_loop_works_without_javascript(pool: PgPool) {
     );
 }
 
+/// The theme on screen: `data-theme`, the chooser's pressed button, and the page's background
+/// and text colours as the browser computed them.
+async fn theme_on_screen(b: &Browser) -> (String, String, String, String) {
+    let v = b
+        .js("var p = document.querySelector('form#theme button[aria-pressed=true]');
+             var s = getComputedStyle(document.body);
+             return [document.documentElement.dataset.theme, p ? p.value : '', s.backgroundColor, s.color];")
+        .await;
+    let v: Vec<String> = serde_json::from_value(v).expect("four strings");
+    (v[0].clone(), v[1].clone(), v[2].clone(), v[3].clone())
+}
+
+/// A theme chosen at the foot of a page — by keyboard or mouse, with or without JavaScript —
+/// is the one every later page, reload and new session shows, until another is chosen.
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn a_chosen_theme_stays_across_pages_and_reloads(pool: PgPool) {
+    let started = Instant::now();
+    let (mut server, _state) = serve(&pool, &["example"], config()).await;
+    const LIGHT: &str = "rgb(246, 247, 249)";
+    const DARK: &str = "rgb(17, 21, 27)";
+    const BLACK: &str = "rgb(0, 0, 0)";
+    const WHITE: &str = "rgb(255, 255, 255)";
+    let look = |t: &str, bg: &str| (t.to_string(), t.to_string(), bg.to_string());
+    for no_javascript in [false, true] {
+        let js = if no_javascript { "without" } else { "with" };
+        let b = Browser::launch(Options {
+            no_javascript,
+            ..Default::default()
+        })
+        .await;
+        b.goto(&server.url("/exams")).await;
+        let (theme, pressed, bg, _) = theme_on_screen(&b).await;
+        assert_eq!(
+            (theme, pressed, bg),
+            look("auto", LIGHT),
+            "{js} JS: at first"
+        );
+        // By keyboard: Tab to "High contrast", Enter; back on the same page, at the chooser.
+        b.tab_to("form#theme button[value=contrast]").await;
+        b.press(Key::Enter).await;
+        b.until(
+            "the high-contrast page",
+            "document.documentElement.dataset.theme === 'contrast'",
+            Duration::from_secs(20),
+        )
+        .await;
+        assert_eq!(
+            b.path().await,
+            "/exams",
+            "{js} JS: back where the chooser was"
+        );
+        let (theme, pressed, bg, text) = theme_on_screen(&b).await;
+        assert_eq!((theme, pressed, bg), look("contrast", BLACK), "{js} JS");
+        assert_eq!(text, WHITE, "{js} JS: white on black");
+        // The page came back at the chooser: the next Tab is on it, ringed in yellow.
+        b.press(Key::Tab).await;
+        assert!(
+            b.focused_matches("form#theme button").await,
+            "{js} JS: Tab went to {}",
+            b.focused_desc().await
+        );
+        let ring = b
+            .js("var s = getComputedStyle(document.activeElement); return s.outlineColor + ' ' + s.outlineWidth;")
+            .await;
+        assert_eq!(
+            ring,
+            json!("rgb(255, 255, 0) 4px"),
+            "{js} JS: the focus ring"
+        );
+        // Other pages, a reload, and a new account keep it.
+        for path in ["/exams/ex-100", "/login", "/no-such-page"] {
+            b.goto(&server.url(path)).await;
+            assert_eq!(
+                theme_on_screen(&b).await.0,
+                "contrast",
+                "{js} JS: on {path}"
+            );
+        }
+        b.c.refresh().await.expect("reload");
+        assert_eq!(theme_on_screen(&b).await.0, "contrast", "{js} JS: reloaded");
+        register(
+            &b,
+            &server,
+            &format!("theme-{js}@example.com"),
+            "Theo Theme",
+        )
+        .await;
+        assert_eq!(
+            theme_on_screen(&b).await.0,
+            "contrast",
+            "{js} JS: signed in"
+        );
+        // By mouse: Dark, then back to following the system.
+        click(&b, "form#theme button[value=dark]").await;
+        b.until(
+            "the dark page",
+            "document.documentElement.dataset.theme === 'dark'",
+            Duration::from_secs(20),
+        )
+        .await;
+        let (theme, pressed, bg, _) = theme_on_screen(&b).await;
+        assert_eq!((theme, pressed, bg), look("dark", DARK), "{js} JS");
+        b.goto(&server.url("/attempts")).await;
+        assert_eq!(theme_on_screen(&b).await.0, "dark", "{js} JS: next page");
+        click(&b, "form#theme button[value=auto]").await;
+        b.until(
+            "the system's theme",
+            "document.documentElement.dataset.theme === 'auto'",
+            Duration::from_secs(20),
+        )
+        .await;
+        assert_eq!(b.path().await, "/attempts");
+        let (theme, pressed, bg, _) = theme_on_screen(&b).await;
+        assert_eq!(
+            (theme, pressed, bg),
+            look("auto", LIGHT),
+            "{js} JS: the system's (light)"
+        );
+        b.close().await;
+    }
+    server.stop().await;
+    eprintln!(
+        "a_chosen_theme_stays_across_pages_and_reloads: {:.1}s",
+        started.elapsed().as_secs_f64()
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Accessibility
 // ---------------------------------------------------------------------------------------------
@@ -1269,9 +1446,10 @@ async fn axe_violations(b: &Browser, axe: &str, page: &str) -> Vec<String> {
         .c
         .execute_async(
             "var done = arguments[arguments.length - 1];
-             axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
+             axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+                                 resultTypes: ['violations'] })
                .then(function (r) {
-                 done({ incomplete: r.incomplete.map(function (v) { return v.id + ' ×' + v.nodes.length; }).join(', '),
+                 done({ incomplete: r.incomplete.map(function (v) { return v.id; }).join(', '),
                         violations: r.violations.map(function (v) {
                    return { id: v.id, impact: v.impact, help: v.help,
                             targets: v.nodes.map(function (n) { return n.target.join(' ') + (n.failureSummary ? ' — ' + n.failureSummary.replace(/\\s+/g, ' ') : ''); }) };
@@ -1303,15 +1481,118 @@ async fn axe_violations(b: &Browser, axe: &str, page: &str) -> Vec<String> {
     out
 }
 
-/// Walks every main page as a new candidate and audits each; returns every violation.
+/// What the walk over every page checks on each page.
+enum PageCheck {
+    /// axe-core's WCAG 2.1 A and AA rules (the script's source).
+    Axe(String),
+    /// The page does not scroll sideways.
+    NoSidewaysScroll,
+}
+
+impl PageCheck {
+    async fn check(&self, b: &Browser, page: &str) -> Vec<String> {
+        match self {
+            PageCheck::Axe(axe) => axe_violations(b, axe, page).await,
+            PageCheck::NoSidewaysScroll => sideways_overflow(b, page).await,
+        }
+    }
+
+    /// Plants a defect on the page on screen and asserts the check reports it.
+    async fn assert_can_fail(&self, b: &Browser) {
+        match self {
+            PageCheck::Axe(axe) => {
+                // An image without a text alternative is reported.
+                b.js("document.body.insertAdjacentHTML('beforeend', '<img id=\"axe-canary\" src=\"/static/favicon.svg\">'); return 0;").await;
+                let canary = axe_violations(b, axe, "canary").await;
+                assert!(
+                    canary.iter().any(|v| v.contains("image-alt")),
+                    "axe did not flag a bare image: {canary:?}"
+                );
+            }
+            PageCheck::NoSidewaysScroll => {
+                // A box wider than a phone, deep inside the page, is found and named.
+                b.js("var d = document.createElement('div'); d.id = 'wide-canary'; d.style.width = '600px';
+                      d.style.height = '2px'; document.querySelector('main').appendChild(d); return 0;")
+                    .await;
+                let canary = sideways_overflow(b, "canary").await;
+                assert!(
+                    canary.iter().any(|v| v.contains("div#wide-canary")),
+                    "a 600 px box did not count as sideways scrolling: {canary:?}"
+                );
+                b.js("document.getElementById('wide-canary').remove(); return 0;")
+                    .await;
+                assert_eq!(
+                    sideways_overflow(b, "canary removed").await,
+                    Vec::<String>::new()
+                );
+            }
+        }
+    }
+}
+
+/// Whether the page on screen is wider than the window; if it is, the outermost elements whose
+/// right edge is past the window's (those inside a box that scrolls or clips are fine). A phone
+/// zooms out to show a page wider than itself, which widens `innerWidth`: the window's width is
+/// the narrower of `innerWidth` and the root's `clientWidth`.
+async fn sideways_overflow(b: &Browser, page: &str) -> Vec<String> {
+    b.until(
+        "the page to load",
+        "document.readyState === 'complete'",
+        Duration::from_secs(20),
+    )
+    .await;
+    let v = b
+        .js("var de = document.documentElement, w = Math.min(window.innerWidth, de.clientWidth), out = [];
+             if (de.scrollWidth <= w) return out;
+             out.push('scrollWidth ' + de.scrollWidth + ' > window width ' + w);
+             // Inside a box that scrolls or clips it: an ancestor that is also in its chain of
+             // containing blocks (an absolutely placed element escapes static ancestors).
+             function clipped(e) {
+               var pos = getComputedStyle(e).position;
+               for (var p = e.parentElement; p && p !== document.body; p = p.parentElement) {
+                 var cs = getComputedStyle(p);
+                 if (pos === 'fixed' || (pos === 'absolute' && cs.position === 'static')) continue;
+                 if (cs.overflowX !== 'visible') return true;
+                 pos = cs.position;
+               }
+               return false;
+             }
+             function past(e) { var r = e.getBoundingClientRect(); return r.width > 0 && r.right > w + 0.5; }
+             document.querySelectorAll('body *').forEach(function (e) {
+               if (!past(e) || (e.parentElement && past(e.parentElement)) || clipped(e)) return;
+               var cls = typeof e.className === 'string' && e.className.trim() ? '.' + e.className.trim().split(/\\s+/).join('.') : '';
+               out.push(e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + cls + ' (right edge at '
+                 + Math.round(e.getBoundingClientRect().right) + ' px): ' + (e.textContent || '').trim().slice(0, 50).replace(/\\s+/g, ' '));
+             });
+             return out;")
+        .await;
+    let found: Vec<String> = serde_json::from_value(v).unwrap_or_default();
+    found.into_iter().map(|f| format!("{page}: {f}")).collect()
+}
+
+/// Chooses a theme with the chooser at the foot of the page, as a visitor would.
+async fn choose_theme(b: &Browser, server: &Server, theme: &str) {
+    b.goto(&server.url("/")).await;
+    click(b, &format!("form#theme button[value={theme}]")).await;
+    b.until(
+        "the chosen theme",
+        &format!("document.documentElement.dataset.theme === '{theme}'"),
+        Duration::from_secs(20),
+    )
+    .await;
+}
+
+/// Walks every main page as a new candidate (then as an admin: the question bank, every
+/// question's preview and the users page) and checks each; returns every problem found.
 async fn audit_every_page(
     b: &Browser,
     server: &Server,
     pool: &PgPool,
     email: &str,
     scheme: &str,
+    check: &PageCheck,
+    previews_of: &[&str],
 ) -> Vec<String> {
-    let axe = axe_source();
     let mut found = Vec::new();
     let mut pages = 0;
     let mut audit = |list: Vec<String>| {
@@ -1325,27 +1606,30 @@ async fn audit_every_page(
         ("exams", "/exams"),
         ("exam page (signed out)", "/exams/dp-100"),
         ("not found", "/no-such-page"),
+        ("forgot password", "/password/forgot"),
+        ("dead link", "/password/reset/no-such-token"),
     ] {
         b.goto(&server.url(path)).await;
-        audit(axe_violations(b, &axe, &format!("{scheme} {name}")).await);
+        audit(check.check(b, &format!("{scheme} {name}")).await);
     }
-    // The audit can fail: an image without a text alternative is reported.
-    b.js("document.body.insertAdjacentHTML('beforeend', '<img id=\"axe-canary\" src=\"/static/favicon.svg\">'); return 0;").await;
-    let canary = axe_violations(b, &axe, "canary").await;
-    assert!(
-        canary.iter().any(|v| v.contains("image-alt")),
-        "axe did not flag a bare image: {canary:?}"
-    );
+    // The audit can fail.
+    check.assert_can_fail(b).await;
     register(b, server, email, "Alex Audit").await;
-    audit(axe_violations(b, &axe, &format!("{scheme} home (signed in)")).await);
+    audit(check.check(b, &format!("{scheme} home (signed in)")).await);
     for (name, path) in [
         ("exam page", "/exams/ex-100"),
-        ("account", "/account/password"),
+        ("password", "/account/password"),
+        ("account", "/account"),
+        ("email", "/account/email"),
+        ("sessions", "/account/sessions"),
+        ("delete account", "/account/delete"),
+        ("privacy", "/privacy"),
     ] {
         b.goto(&server.url(path)).await;
-        audit(axe_violations(b, &axe, &format!("{scheme} {name}")).await);
+        audit(check.check(b, &format!("{scheme} {name}")).await);
     }
-    b.goto(&server.url("/exams/ex-100")).await;
+    b.goto(&server.url("/exams/ex-100/instructions")).await;
+    audit(check.check(b, &format!("{scheme} instructions")).await);
     click(b, "form[action$='/attempts'] button[type=submit]").await;
     b.wait_path(|p| p.contains("/items/"), "the first question")
         .await;
@@ -1362,14 +1646,20 @@ async fn audit_every_page(
             "{scheme} question {} ({} {})",
             s.position, s.section_kind, s.kind
         );
-        audit(axe_violations(b, &axe, &label).await);
+        audit(check.check(b, &label).await);
     }
     for (name, path) in [
         ("review", format!("/attempts/{attempt}/review")),
+        (
+            "review (marked)",
+            format!("/attempts/{attempt}/review?show=marked"),
+        ),
+        ("break", format!("/attempts/{attempt}/break?from=1")),
+        ("discard", format!("/attempts/{attempt}/discard")),
         ("submit", format!("/attempts/{attempt}/submit")),
     ] {
         b.goto(&server.url(&path)).await;
-        audit(axe_violations(b, &axe, &format!("{scheme} {name}")).await);
+        audit(check.check(b, &format!("{scheme} {name}")).await);
     }
     click(b, "form[action$='/submit'] button[type=submit]").await;
     b.wait_path(|p| p.ends_with("/result"), "the score report")
@@ -1379,7 +1669,7 @@ async fn audit_every_page(
         "document.querySelectorAll('details').forEach(function (d) { d.open = true; }); return 0;",
     )
     .await;
-    audit(axe_violations(b, &axe, &format!("{scheme} result")).await);
+    audit(check.check(b, &format!("{scheme} result")).await);
     for (name, path) in [
         ("my attempts", "/attempts"),
         ("readiness", "/readiness/ex-100"),
@@ -1387,7 +1677,7 @@ async fn audit_every_page(
         ("practice", "/practice/ex-100"),
     ] {
         b.goto(&server.url(path)).await;
-        audit(axe_violations(b, &axe, &format!("{scheme} {name}")).await);
+        audit(check.check(b, &format!("{scheme} {name}")).await);
     }
     // The readiness report with enough history for every chart and the pass estimate.
     let user: Uuid = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
@@ -1411,43 +1701,136 @@ async fn audit_every_page(
         json!(true),
         "the report shows a pass estimate"
     );
-    audit(axe_violations(b, &axe, &format!("{scheme} readiness (with history)")).await);
+    audit(
+        check
+            .check(b, &format!("{scheme} readiness (with history)"))
+            .await,
+    );
+    // The quick check offered there opens on an ordinary question page.
+    click(b, "form[action='/exams/dp-100/checks'] button[type=submit]").await;
+    b.wait_path(|p| p.contains("/items/"), "the quick check's question")
+        .await;
+    audit(
+        check
+            .check(b, &format!("{scheme} quick check question"))
+            .await,
+    );
     b.goto(&server.url("/")).await;
-    audit(axe_violations(b, &axe, &format!("{scheme} home (with history)")).await);
-    eprintln!("{scheme}: audited {pages} pages");
+    audit(
+        check
+            .check(b, &format!("{scheme} home (with history)"))
+            .await,
+    );
+    // The author's and admin's pages, every question's preview with its scenario open.
+    sqlx::query("UPDATE users SET role = 'admin' WHERE email = $1")
+        .bind(email)
+        .execute(pool)
+        .await
+        .unwrap();
+    for (name, path) in [
+        ("question bank", "/author"),
+        ("EX-100 bank", "/author/exams/ex-100"),
+        ("DP-100 bank", "/author/exams/dp-100"),
+        ("users", "/admin/users"),
+    ] {
+        b.goto(&server.url(path)).await;
+        audit(check.check(b, &format!("{scheme} {name}")).await);
+    }
+    let previews: Vec<(String, String)> = sqlx::query_as(
+        "SELECT e.slug, q.ext_id FROM questions q JOIN exams e ON e.id = q.exam_id
+         WHERE e.slug = ANY($1) ORDER BY e.slug, q.bank_position",
+    )
+    .bind(previews_of)
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    assert!(!previews.is_empty(), "no questions in {previews_of:?}");
+    for (slug, ext_id) in &previews {
+        b.goto(&server.url(&format!("/author/exams/{slug}/questions/{ext_id}")))
+            .await;
+        b.js("document.querySelectorAll('details').forEach(function (d) { d.open = true; }); return 0;")
+            .await;
+        audit(
+            check
+                .check(b, &format!("{scheme} preview {slug}/{ext_id}"))
+                .await,
+        );
+    }
+    eprintln!("{scheme}: checked {pages} pages");
     found
 }
 
-/// Every main page, in light and in dark mode, has no WCAG 2.1 A/AA violation that axe-core
-/// can detect.
+/// The three looks every page is checked in: the system's light and dark schemes (theme
+/// "System"), and the high-contrast theme chosen on the page.
+const SCHEMES: [(&str, bool, Option<&str>); 3] = [
+    ("light", false, None),
+    ("dark", true, None),
+    ("high-contrast", false, Some("contrast")),
+];
+
+/// A browser showing pages in one of the [`SCHEMES`], at `phone_width` if given.
+async fn browser_in(
+    server: &Server,
+    (scheme, dark, theme): (&str, bool, Option<&str>),
+    phone_width: Option<u32>,
+) -> Browser {
+    let b = Browser::launch(Options {
+        dark,
+        phone_width,
+        ..Default::default()
+    })
+    .await;
+    b.goto(&server.url("/")).await;
+    let is_dark = b
+        .js("return matchMedia('(prefers-color-scheme: dark)').matches;")
+        .await;
+    assert_eq!(
+        is_dark,
+        json!(dark),
+        "{scheme}: the colour scheme the page sees"
+    );
+    if let Some(theme) = theme {
+        choose_theme(&b, server, theme).await;
+    }
+    b
+}
+
+/// Every page — a candidate's, an author's, every question's preview — in light, dark and
+/// high contrast, has no WCAG 2.1 A/AA violation that axe-core can detect. The 300-odd DP-100
+/// previews are audited in light; in dark and high contrast the example bank's previews stand
+/// for them (they hold every item kind, highlighted code, a case study and a series, so every
+/// pair of colours a preview uses).
 #[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
-async fn every_page_passes_axe_in_light_and_dark_mode(pool: PgPool) {
+async fn every_page_passes_axe_in_every_theme(pool: PgPool) {
     let started = Instant::now();
     let (mut server, _state) = serve(&pool, &["example", "dp-100"], config()).await;
+    let axe = PageCheck::Axe(axe_source());
     let mut found = Vec::new();
-    for (scheme, dark) in [("light", false), ("dark", true)] {
-        let b = Browser::launch(Options {
-            dark,
-            ..Default::default()
-        })
-        .await;
-        b.goto(&server.url("/")).await;
-        let is_dark = b
-            .js("return matchMedia('(prefers-color-scheme: dark)').matches;")
-            .await;
-        assert_eq!(
-            is_dark,
-            json!(dark),
-            "{scheme}: the colour scheme the page sees"
-        );
+    for look in SCHEMES {
+        let scheme = look.0;
+        let b = browser_in(&server, look, None).await;
+        let previews_of: &[&str] = if scheme == "light" {
+            &["ex-100", "dp-100"]
+        } else {
+            &["ex-100"]
+        };
         found.extend(
-            audit_every_page(&b, &server, &pool, &format!("{scheme}@example.com"), scheme).await,
+            audit_every_page(
+                &b,
+                &server,
+                &pool,
+                &format!("{scheme}@example.com"),
+                scheme,
+                &axe,
+                previews_of,
+            )
+            .await,
         );
         b.close().await;
     }
     server.stop().await;
     eprintln!(
-        "every_page_passes_axe_in_light_and_dark_mode: {:.1}s",
+        "every_page_passes_axe_in_every_theme: {:.1}s",
         started.elapsed().as_secs_f64()
     );
     assert!(
@@ -1456,6 +1839,207 @@ async fn every_page_passes_axe_in_light_and_dark_mode(pool: PgPool) {
         found.len(),
         found.join("\n")
     );
+}
+
+/// At phone width (360 px) no page scrolls sideways, in any theme — nor at 320 px, the
+/// narrowest phone, in light: wide content wraps, or scrolls inside its own box.
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn no_page_scrolls_sideways_on_a_phone(pool: PgPool) {
+    let started = Instant::now();
+    let (mut server, _state) = serve(&pool, &["example", "dp-100"], config()).await;
+    let mut found = Vec::new();
+    let walks = SCHEMES
+        .map(|look| (look, 360))
+        .into_iter()
+        .chain([(SCHEMES[0], 320)]);
+    for (look, width) in walks {
+        let scheme = format!("{} {width}px", look.0);
+        let b = browser_in(&server, look, Some(width)).await;
+        let window = b
+            .js("return [window.innerWidth, document.documentElement.clientWidth];")
+            .await;
+        assert_eq!(window, json!([width, width]), "{scheme}: the phone's width");
+        found.extend(
+            audit_every_page(
+                &b,
+                &server,
+                &pool,
+                &format!("phone-{}-{width}@example.com", look.0),
+                &scheme,
+                &PageCheck::NoSidewaysScroll,
+                &["ex-100", "dp-100"],
+            )
+            .await,
+        );
+        b.close().await;
+    }
+    server.stop().await;
+    eprintln!(
+        "no_page_scrolls_sideways_on_a_phone: {:.1}s",
+        started.elapsed().as_secs_f64()
+    );
+    assert!(
+        found.is_empty(),
+        "{} element(s) stick out sideways on a phone:\n{}",
+        found.len(),
+        found.join("\n")
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Accounts: the reset mail's link, and the account and admin pages at phone width
+// ---------------------------------------------------------------------------------------------
+
+/// The page does not scroll sideways.
+async fn assert_no_sideways_scroll(b: &Browser, page: &str) {
+    let v = b
+        .js("return [document.documentElement.scrollWidth, window.innerWidth];")
+        .await;
+    assert!(
+        v[0].as_u64() <= v[1].as_u64(),
+        "{page} scrolls sideways: {v}"
+    );
+}
+
+/// Checks the page like a careful reviewer: axe finds nothing, nothing scrolls sideways at
+/// 360 px, and a screenshot is left in the temporary folder to look at.
+async fn check_page(b: &Browser, axe: &str, name: &str, found: &mut Vec<String>) {
+    found.extend(axe_violations(b, axe, name).await);
+    assert_no_sideways_scroll(b, name).await;
+    if let Ok(png) = b.c.screenshot().await {
+        let file =
+            std::env::temp_dir().join(format!("mockexam-accounts-{}.png", name.replace(' ', "-")));
+        let _ = std::fs::write(file, png);
+    }
+}
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn a_forgotten_password_is_reset_through_the_link_in_the_mail(pool: PgPool) {
+    let sink = mail_sink::MailSink::start().await;
+    // The server's address must be known before it starts: links in mails point at it.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let mut cfg = config();
+    cfg.smtp_url = Some(sink.url());
+    cfg.public_url = Some(format!("http://{addr}"));
+    let state = AppState::new(pool.clone(), cfg);
+    let mut server = Server::start(state, addr).await;
+    let email = "rosa@example.com";
+    mockexam::demo::upsert_user(
+        &pool,
+        email,
+        "Rosa Reset",
+        mockexam::types::Role::Admin,
+        PASSWORD,
+    )
+    .await
+    .unwrap();
+    let b = Browser::launch(Options {
+        phone_width: Some(360),
+        ..Default::default()
+    })
+    .await;
+    let axe = axe_source();
+    let mut found = Vec::new();
+
+    b.goto(&server.url("/login")).await;
+    click(&b, "a[href='/password/forgot']").await;
+    b.wait_path(|p| p == "/password/forgot", "the forgot-password page")
+        .await;
+    check_page(&b, &axe, "forgot password", &mut found).await;
+    b.c.find(Locator::Id("email"))
+        .await
+        .unwrap()
+        .send_keys(email)
+        .await
+        .unwrap();
+    click(&b, "form[action='/password/forgot'] button[type=submit]").await;
+    b.until(
+        "the answer",
+        "document.body.textContent.indexOf('we have mailed it a link') >= 0",
+        Duration::from_secs(10),
+    )
+    .await;
+
+    let mail = sink.wait_for(email, 1).await.remove(0);
+    let url = mail_sink::link(&mail, &format!("http://{addr}/password/reset/"));
+    b.goto(&url).await;
+    check_page(&b, &axe, "reset form", &mut found).await;
+    let new_password = "a fresh browser passphrase";
+    for id in ["new_password", "new_password_confirm"] {
+        b.c.find(Locator::Id(id))
+            .await
+            .unwrap()
+            .send_keys(new_password)
+            .await
+            .unwrap();
+    }
+    click(&b, "form[action^='/password/reset/'] button[type=submit]").await;
+    b.wait_path(|p| p == "/login", "the sign-in page after the reset")
+        .await;
+    let notice = b.text(".alert.success").await;
+    assert!(notice.contains("Your password was changed"), "{notice}");
+    check_page(&b, &axe, "sign in after reset", &mut found).await;
+    // The link is used up; the new password works.
+    b.goto(&url).await;
+    assert!(b.text("h1").await.contains("This link no longer works"));
+    check_page(&b, &axe, "used link", &mut found).await;
+    sign_in(&b, &server, email, new_password).await;
+
+    // The account and admin pages, at phone width.
+    let other = mockexam::demo::upsert_user(
+        &pool,
+        "sam@example.com",
+        "Sam Student",
+        mockexam::types::Role::Candidate,
+        PASSWORD,
+    )
+    .await;
+    assert!(other.is_ok());
+    let sam: Uuid = sqlx::query_scalar("SELECT id FROM users WHERE email = 'sam@example.com'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    for (name, path) in [
+        ("account overview", "/account".to_string()),
+        ("sessions", "/account/sessions".to_string()),
+        ("admin users", "/admin/users".to_string()),
+        ("admin user", format!("/admin/users/{sam}")),
+        ("admin delete", format!("/admin/users/{sam}/delete")),
+        ("outbox", "/admin/outbox".to_string()),
+    ] {
+        b.goto(&server.url(&path)).await;
+        check_page(&b, &axe, name, &mut found).await;
+    }
+    b.goto(&server.url(&format!("/admin/users/{sam}"))).await;
+    b.js("document.getElementById('role').value = 'instructor'; return 0;")
+        .await;
+    click(&b, "form[action$='/role'] button[type=submit]").await;
+    b.until(
+        "the confirmation",
+        "document.body.textContent.indexOf('Change the role?') >= 0",
+        Duration::from_secs(10),
+    )
+    .await;
+    check_page(&b, &axe, "role confirmation", &mut found).await;
+    b.goto(&server.url(&format!("/admin/users/{sam}"))).await;
+    click(&b, "form[action$='/disable'] button[type=submit]").await;
+    b.until(
+        "the message",
+        "document.body.textContent.indexOf('is disabled') >= 0",
+        Duration::from_secs(10),
+    )
+    .await;
+    check_page(&b, &axe, "admin after disabling", &mut found).await;
+    b.goto(&server.url("/admin/audit")).await;
+    check_page(&b, &axe, "audit log", &mut found).await;
+    b.close().await;
+    server.stop().await;
+    assert!(found.is_empty(), "axe-core found:\n{}", found.join("\n"));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1572,6 +2156,7 @@ async fn screenshots(pool: PgPool) {
         ..Default::default()
     })
     .await;
+    let contrast = Browser::launch(Options::default()).await;
     let views: [(&Browser, u32, u32, &str); 2] = [
         (&desktop, 1280, 2000, "desktop"),
         (&phone, 390, 2600, "phone"),
@@ -1583,7 +2168,7 @@ async fn screenshots(pool: PgPool) {
     }
     let email = "sam@example.com";
     register(&desktop, &server, email, "Sam Candidate").await;
-    for b in [&phone, &dark] {
+    for b in [&phone, &dark, &contrast] {
         b.goto(&server.url("/login")).await;
         b.c.find(Locator::Id("email"))
             .await
@@ -1604,7 +2189,9 @@ async fn screenshots(pool: PgPool) {
         b.goto(&server.url("/exams/dp-100")).await;
         shoot(b, w, h, &format!("{prefix}-exam")).await;
     }
-    desktop.goto(&server.url("/exams/ex-100")).await;
+    desktop
+        .goto(&server.url("/exams/ex-100/instructions"))
+        .await;
     click(&desktop, "form[action$='/attempts'] button[type=submit]").await;
     desktop
         .wait_path(|p| p.contains("/items/"), "the first question")
@@ -1641,6 +2228,23 @@ async fn screenshots(pool: PgPool) {
         if name == "dropdown" || name == "case" {
             dark.goto(&url).await;
             shoot(&dark, 1280, 2000, &format!("desktop-dark-item-{name}")).await;
+            contrast.goto(&url).await;
+            if contrast
+                .js("return document.documentElement.dataset.theme;")
+                .await
+                != json!("contrast")
+            {
+                choose_theme(&contrast, &server, "contrast").await;
+                contrast.goto(&url).await;
+            }
+            shoot(
+                &contrast,
+                1280,
+                2000,
+                &format!("desktop-contrast-item-{name}"),
+            )
+            .await;
+            shoot(&contrast, 390, 2600, &format!("phone-contrast-item-{name}")).await;
         }
     }
     for (b, w, h, prefix) in views {
@@ -1694,9 +2298,178 @@ async fn screenshots(pool: PgPool) {
     }
     dark.goto(&server.url("/readiness/dp-100")).await;
     shoot(&dark, 1280, 6000, "desktop-dark-readiness").await;
+    contrast.goto(&server.url("/readiness/dp-100")).await;
+    shoot(&contrast, 390, 6000, "phone-contrast-readiness").await;
+    // The author's preview of a case-study question with code, its scenario open.
+    sqlx::query("UPDATE users SET role = 'instructor' WHERE email = $1")
+        .bind(email)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let preview: String = sqlx::query_scalar(
+        "SELECT q.ext_id FROM questions q JOIN exams e ON e.id = q.exam_id
+         JOIN question_versions v ON v.id = q.current_version_id
+         WHERE e.slug = 'dp-100' AND q.scenario_id IS NOT NULL AND v.body::text LIKE '%```python%'
+         ORDER BY q.bank_position LIMIT 1",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    for (b, w, h, prefix) in views {
+        b.goto(&server.url(&format!("/author/exams/dp-100/questions/{preview}")))
+            .await;
+        b.js("document.querySelectorAll('details').forEach(function (d) { d.open = true; }); return 0;")
+            .await;
+        shoot(
+            b,
+            w,
+            if w > 1000 { h } else { 6000 },
+            &format!("{prefix}-author-question"),
+        )
+        .await;
+    }
     desktop.close().await;
     phone.close().await;
     dark.close().await;
+    contrast.close().await;
+    server.stop().await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The candidate's first hour: practice, letters, the exam's own tools
+// ---------------------------------------------------------------------------------------------
+
+/// Practice with "Check answer": check → Next → check → Review → submit, with the letters on
+/// the feedback equal to the letters clicked.
+async fn practice_check_and_move_on(pool: &PgPool, no_javascript: bool) {
+    let (mut server, _state) = serve(pool, &["example"], config()).await;
+    let b = Browser::launch(Options {
+        no_javascript,
+        ..Default::default()
+    })
+    .await;
+    let email = if no_javascript {
+        "practice-nojs@example.com"
+    } else {
+        "practice-js@example.com"
+    };
+    register(&b, &server, email, "Pia Practice").await;
+    b.goto(&server.url("/practice/ex-100")).await;
+    b.c.find(Locator::Css("#size"))
+        .await
+        .unwrap()
+        .clear()
+        .await
+        .unwrap();
+    b.c.find(Locator::Css("#size"))
+        .await
+        .unwrap()
+        .send_keys("5")
+        .await
+        .unwrap();
+    click(&b, "form[action='/practice/ex-100'] button[type=submit]").await;
+    b.wait_path(|p| p.contains("/items/"), "the first practice question")
+        .await;
+    let attempt = attempt_of(pool, email).await;
+    for step in 0..2 {
+        let here = b.path().await;
+        let kind = kind_on_screen(&b).await;
+        answer_by_mouse(&b, &kind).await;
+        if !no_javascript {
+            wait_all_saved(&b).await;
+        }
+        // The letter of the option clicked, as the page shows it (single and multiple only).
+        let clicked = if kind == "single" || kind == "multiple" {
+            Some(b.js("var i = document.querySelector('input[name=choice]:checked'); return i ? i.closest('label').querySelector('.choice-letter').textContent.trim() : null;").await)
+        } else {
+            None
+        };
+        click(&b, "button[name=nav][value=check]").await;
+        b.wait_for("#reveal-title").await;
+        assert_eq!(b.path().await, here, "checking stays on the question");
+        if let Some(letter) = clicked.and_then(|v| v.as_str().map(str::to_string)) {
+            let yours = b.text(".answers > div:first-child li").await;
+            assert!(
+                yours.starts_with(&format!("{letter}.")),
+                "step {step}: feedback names {yours:?}, the candidate clicked {letter}"
+            );
+        }
+        // The controls are now disabled; Next still moves on.
+        assert_eq!(
+            b.js("return document.querySelector('fieldset.item').disabled;")
+                .await,
+            json!(true)
+        );
+        click(&b, "button[name=nav][value=next]").await;
+        b.wait_path(|p| p != here, "the next question").await;
+    }
+    click(&b, "button[name=nav][value=review]").await;
+    b.wait_path(|p| p.ends_with("/review"), "the review screen")
+        .await;
+    b.goto(&server.url(&format!("/attempts/{attempt}/submit")))
+        .await;
+    click(&b, "form[action$='/submit'] button[type=submit]").await;
+    b.wait_path(|p| p.ends_with("/result"), "the practice results")
+        .await;
+    let (status, _, _) = attempt_state(pool, attempt).await;
+    assert_eq!(status, "submitted");
+    b.close().await;
+    server.stop().await;
+}
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn practice_check_then_next_works_with_javascript(pool: PgPool) {
+    practice_check_and_move_on(&pool, false).await;
+}
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn practice_check_then_next_works_without_javascript(pool: PgPool) {
+    practice_check_and_move_on(&pool, true).await;
+}
+
+/// In a mock: the site's navigation is out of the way; a problem–solution question closes once
+/// seen and left; a break closes every question seen; the navigator moves between questions.
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn the_exam_tools_behave_like_the_real_exam(pool: PgPool) {
+    let (mut server, _state) = serve(&pool, &["example"], config()).await;
+    let b = Browser::launch(Options::default()).await;
+    let email = "tools@example.com";
+    register(&b, &server, email, "Toni Tools").await;
+    b.goto(&server.url("/exams/ex-100/instructions")).await;
+    click(&b, "form[action$='/attempts'] button[type=submit]").await;
+    b.wait_path(|p| p.ends_with("/items/1"), "the first question")
+        .await;
+    let attempt = attempt_of(&pool, email).await;
+    assert_eq!(
+        b.js("var s = document.querySelector('.site-header .nav button'); return s ? s.offsetParent === null : true;").await,
+        json!(true),
+        "Sign out is out of the way during the exam"
+    );
+    // The navigator: go to question 3 by keyboard.
+    b.tab_to("nav.question-nav button[value='3']").await;
+    b.press(Key::Enter).await;
+    b.wait_path(|p| p.ends_with("/items/3"), "question 3 from the navigator")
+        .await;
+    // A problem–solution question, read and left without an answer, cannot be reopened.
+    let series = slots(&pool, attempt)
+        .await
+        .into_iter()
+        .find(|s| s.section_kind == "series")
+        .unwrap()
+        .position;
+    b.goto(&server.url(&format!("/attempts/{attempt}/items/{series}")))
+        .await;
+    b.wait_for("#item-form").await;
+    click(&b, "button[name=nav][value=next]").await;
+    b.wait_path(
+        |p| p.ends_with(&format!("/items/{}", series + 1)),
+        "the next series question",
+    )
+    .await;
+    b.goto(&server.url(&format!("/attempts/{attempt}/items/{series}")))
+        .await;
+    assert!(b.text("main").await.contains("cannot be reopened"));
+    b.close().await;
     server.stop().await;
 }
 

@@ -38,6 +38,11 @@ pub struct AttemptRow {
     pub exam_slug: String,
     pub item_count: i64,
     pub answered_count: i64,
+    pub breaks_taken: i32,
+    /// The real exam is open book (its blueprint's `learn_access`).
+    pub learn_access: bool,
+    /// The real exam offers breaks (its blueprint's `breaks`).
+    pub breaks_offered: bool,
 }
 
 impl AttemptRow {
@@ -63,9 +68,11 @@ impl AttemptRow {
 
 const ATTEMPT_COLUMNS: &str = "a.id, a.user_id, a.exam_id, a.mode, a.seed, a.status, a.started_at, a.deadline_at,
     a.submitted_at, a.submit_reason, a.open_section, a.title, a.settings, a.points, a.max_points,
-    a.scaled_score, a.passed, a.domain_scores,
+    a.scaled_score, a.passed, a.domain_scores, a.breaks_taken,
     EXTRACT(EPOCH FROM a.deadline_at - now())::float8 AS remaining_seconds,
     e.code AS exam_code, e.slug AS exam_slug,
+    COALESCE((e.blueprint->>'learn_access')::boolean, false) AS learn_access,
+    COALESCE((e.blueprint->>'breaks')::boolean, false) AS breaks_offered,
     (SELECT count(*) FROM attempt_items i WHERE i.attempt_id = a.id) AS item_count,
     (SELECT count(*) FROM attempt_items i WHERE i.attempt_id = a.id AND i.answered_at IS NOT NULL) AS answered_count";
 
@@ -130,6 +137,85 @@ pub async fn open_mock(
     .fetch_optional(pool)
     .await
         .context("looking for a full mock in progress")
+}
+
+pub async fn open_check(
+    pool: &PgPool,
+    user_id: UserId,
+    exam_id: ExamId,
+) -> anyhow::Result<Option<AttemptId>> {
+    sqlx::query_scalar(
+        "SELECT id FROM attempts WHERE user_id = $1 AND exam_id = $2 AND mode = 'check' AND status = 'in_progress'",
+    )
+    .bind(user_id)
+    .bind(exam_id)
+    .fetch_optional(pool)
+    .await
+    .context("looking for an adaptive check in progress")
+}
+
+/// Adds the next item of an adaptive check at `position`; false when that position is already
+/// taken (a parallel request added it first).
+pub async fn append_item(
+    pool: &PgPool,
+    attempt_id: AttemptId,
+    position: i32,
+    item: &NewItem,
+) -> anyhow::Result<bool> {
+    let r = sqlx::query(
+        "INSERT INTO attempt_items (attempt_id, position, question_version_id, section, section_kind, permutation)
+         SELECT $1, $2, $3, $4, $5, $6 FROM attempts
+         WHERE id = $1 AND status = 'in_progress' AND mode = 'check'
+         ON CONFLICT (attempt_id, position) DO NOTHING",
+    )
+    .bind(attempt_id)
+    .bind(position)
+    .bind(item.version_id)
+    .bind(item.section)
+    .bind(item.section_kind)
+    .bind(serde_json::to_value(&item.permutation).unwrap_or_default())
+    .execute(pool)
+    .await
+    .context("adding the next item of a check")?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Closes every item of an attempt up to `position`: an adaptive check does not go back.
+pub async fn lock_through(
+    pool: &PgPool,
+    attempt_id: AttemptId,
+    position: i32,
+) -> anyhow::Result<()> {
+    sqlx::query("UPDATE attempt_items SET locked = true WHERE attempt_id = $1 AND position <= $2 AND NOT locked")
+        .bind(attempt_id)
+        .bind(position)
+        .execute(pool)
+        .await
+        .context("closing answered check items")?;
+    Ok(())
+}
+
+/// A finished check's result: the expected scaled score of a fresh form at the measured ability,
+/// and the measurement itself in `settings`.
+pub async fn store_check_estimate(
+    pool: &PgPool,
+    attempt_id: AttemptId,
+    scaled: i32,
+    passed: bool,
+    measurement: serde_json::Value,
+) -> anyhow::Result<()> {
+    sqlx::query(
+        "UPDATE attempts SET scaled_score = $2, passed = $3, settings = settings || $4
+         WHERE id = $1 AND mode = 'check'",
+    )
+    .bind(attempt_id)
+    .bind(scaled)
+    .bind(passed)
+    .bind(measurement)
+    .execute(pool)
+    .await
+    .context("storing a check's result")?;
+    Ok(())
 }
 
 /// A live question offered to assembly.
@@ -282,9 +368,17 @@ pub async fn create(
     .await;
     let id = match inserted {
         Ok(id) => id,
-        Err(sqlx::Error::Database(d)) if d.constraint() == Some("attempts_one_open_mock") => {
+        Err(sqlx::Error::Database(d))
+            if matches!(
+                d.constraint(),
+                Some("attempts_one_open_mock" | "attempts_one_open_check")
+            ) =>
+        {
             drop(tx);
-            let open = open_mock(pool, a.user_id, a.exam_id).await?;
+            let open = match a.mode {
+                Mode::Check => open_check(pool, a.user_id, a.exam_id).await?,
+                _ => open_mock(pool, a.user_id, a.exam_id).await?,
+            };
             return Ok(match open {
                 Some(id) => CreateOutcome::AlreadyOpen(id),
                 None => {
@@ -332,6 +426,8 @@ pub struct ItemRow {
     pub flagged: bool,
     pub revision: i32,
     pub answered_at: Option<OffsetDateTime>,
+    /// Options the candidate struck through ("rule out").
+    pub ruled_out: Json<Vec<String>>,
     pub locked: bool,
     pub checked: bool,
     pub reviewed_into_schedule: bool,
@@ -350,7 +446,7 @@ impl ItemRow {
 
 const ITEM_QUERY: &str =
     "SELECT ai.position, qv.question_id, qv.id AS version_id, ai.section, ai.section_kind,
-        ai.permutation, ai.response, ai.flagged, ai.revision, ai.answered_at, ai.locked, ai.checked,
+        ai.permutation, ai.response, ai.flagged, ai.revision, ai.answered_at, ai.ruled_out, ai.locked, ai.checked,
         ai.reviewed_into_schedule, ai.points, ai.max_points, qv.body, sv.content AS scenario,
         COALESCE(o.domain_code, '') AS domain_code
     FROM attempt_items ai
@@ -445,8 +541,8 @@ pub async fn enter_section(
     Ok(locked)
 }
 
-/// Closes the answered problem–solution questions the candidate has left: every one but
-/// `current` (the question on screen, whose answer may still change until they move on).
+/// Closes the problem–solution questions the candidate has seen and left, answered or not: every
+/// one but `current` (the question on screen, whose answer may still change until they move on).
 pub async fn lock_left_series(
     pool: &PgPool,
     attempt_id: AttemptId,
@@ -455,7 +551,8 @@ pub async fn lock_left_series(
     let r = sqlx::query(
         "UPDATE attempt_items SET locked = true
          WHERE attempt_id = $1 AND section_kind = 'series' AND NOT locked
-           AND answered_at IS NOT NULL AND position IS DISTINCT FROM $2",
+           AND (first_viewed_at IS NOT NULL OR answered_at IS NOT NULL)
+           AND position IS DISTINCT FROM $2",
     )
     .bind(attempt_id)
     .bind(current)
@@ -473,9 +570,10 @@ pub struct AnswerWrite<'a> {
     pub base_revision: i32,
     pub response: &'a Response,
     pub flagged: bool,
+    pub ruled_out: &'a [String],
     pub grace_seconds: i64,
-    /// Lock the item in the same statement when the answer is not empty.
-    pub lock_if_answered: bool,
+    /// Lock the item in the same statement (the candidate is moving on from it).
+    pub lock: bool,
 }
 
 /// What the database holds for an item whose save was refused; the engine explains the refusal.
@@ -511,9 +609,9 @@ pub async fn write_answer(pool: &PgPool, w: &AnswerWrite<'_>) -> anyhow::Result<
              SELECT id, deadline_at FROM attempts
              WHERE id = $1 AND user_id = $2 AND status = 'in_progress' FOR SHARE
          )
-         UPDATE attempt_items ai SET response = $5, flagged = $6, revision = ai.revision + 1,
+         UPDATE attempt_items ai SET response = $5, flagged = $6, ruled_out = $10, revision = ai.revision + 1,
                 answered_at = CASE WHEN $7 THEN now() ELSE NULL END,
-                locked = ai.locked OR ($8 AND $7)
+                locked = ai.locked OR $8
          FROM a
          WHERE a.id = ai.attempt_id AND ai.position = $3
            AND ai.revision = $4 AND NOT ai.locked AND NOT ai.checked
@@ -527,8 +625,9 @@ pub async fn write_answer(pool: &PgPool, w: &AnswerWrite<'_>) -> anyhow::Result<
     .bind(Json(w.response))
     .bind(w.flagged)
     .bind(answered)
-    .bind(w.lock_if_answered)
+    .bind(w.lock)
     .bind(w.grace_seconds as f64)
+    .bind(Json(w.ruled_out))
     .fetch_optional(pool)
     .await
     .context("writing an answer")?;
@@ -728,7 +827,7 @@ pub async fn practice_pool(
                SELECT 1 FROM attempt_items oi
                JOIN attempts oa ON oa.id = oi.attempt_id
                JOIN question_versions ov ON ov.id = oi.question_version_id
-               WHERE oa.user_id = $2 AND oa.status = 'in_progress' AND oa.mode = 'exam'
+               WHERE oa.user_id = $2 AND oa.status = 'in_progress' AND oa.mode IN ('exam', 'check')
                  AND ov.question_id = q.id)
          ORDER BY q.bank_position",
     )
@@ -746,11 +845,14 @@ pub struct NavRow {
     pub section: i32,
     pub section_kind: SectionKind,
     pub locked: bool,
+    pub answered: bool,
+    pub flagged: bool,
 }
 
 pub async fn nav_rows(pool: &PgPool, attempt_id: AttemptId) -> anyhow::Result<Vec<NavRow>> {
     sqlx::query_as(
-        "SELECT position, section, section_kind, locked FROM attempt_items WHERE attempt_id = $1 ORDER BY position",
+        "SELECT position, section, section_kind, locked, answered_at IS NOT NULL AS answered, flagged
+         FROM attempt_items WHERE attempt_id = $1 ORDER BY position",
     )
     .bind(attempt_id)
     .fetch_all(pool)
@@ -768,7 +870,7 @@ pub async fn in_open_mock(
         "SELECT EXISTS (SELECT 1 FROM attempt_items ai
              JOIN attempts a ON a.id = ai.attempt_id
              JOIN question_versions qv ON qv.id = ai.question_version_id
-             WHERE a.user_id = $1 AND a.status = 'in_progress' AND a.mode = 'exam' AND qv.question_id = $2)",
+             WHERE a.user_id = $1 AND a.status = 'in_progress' AND a.mode IN ('exam', 'check') AND qv.question_id = $2)",
     )
     .bind(user_id)
     .bind(question_id)
@@ -786,10 +888,90 @@ pub async fn open_mock_questions(
         "SELECT DISTINCT qv.question_id FROM attempt_items ai
          JOIN attempts a ON a.id = ai.attempt_id
          JOIN question_versions qv ON qv.id = ai.question_version_id
-         WHERE a.user_id = $1 AND a.status = 'in_progress' AND a.mode = 'exam'",
+         WHERE a.user_id = $1 AND a.status = 'in_progress' AND a.mode IN ('exam', 'check')",
     )
     .bind(user_id)
     .fetch_all(pool)
     .await
     .context("listing the questions of mocks in progress")
+}
+
+/// Deletes a full mock in progress with everything it holds, as if it had never started.
+/// False when there is no such open mock of this candidate.
+pub async fn delete_open_mock(
+    pool: &PgPool,
+    attempt_id: AttemptId,
+    user_id: UserId,
+) -> anyhow::Result<bool> {
+    let r = sqlx::query(
+        "DELETE FROM attempts WHERE id = $1 AND user_id = $2 AND mode = 'exam' AND status = 'in_progress'",
+    )
+    .bind(attempt_id)
+    .bind(user_id)
+    .execute(pool)
+    .await
+    .context("discarding a mock")?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// A break: every question seen so far closes, the open case study with them, and the count of
+/// breaks goes up. Returns how many questions closed.
+pub async fn take_break(pool: &PgPool, attempt_id: AttemptId) -> anyhow::Result<u64> {
+    let mut tx = pool.begin().await.context("starting a break")?;
+    let closed = sqlx::query(
+        "UPDATE attempt_items SET locked = true
+         WHERE attempt_id = $1 AND NOT locked AND first_viewed_at IS NOT NULL",
+    )
+    .bind(attempt_id)
+    .execute(&mut *tx)
+    .await
+    .context("closing the questions seen before a break")?;
+    sqlx::query(
+        "UPDATE attempts SET breaks_taken = breaks_taken + 1, open_section = NULL WHERE id = $1",
+    )
+    .bind(attempt_id)
+    .execute(&mut *tx)
+    .await
+    .context("recording a break")?;
+    tx.commit().await.context("committing a break")?;
+    Ok(closed.rows_affected())
+}
+
+/// Stores (or replaces) the candidate's feedback on one question of their attempt.
+pub async fn store_feedback(
+    pool: &PgPool,
+    attempt_id: AttemptId,
+    user_id: UserId,
+    position: i32,
+    body: &str,
+) -> anyhow::Result<bool> {
+    let r = sqlx::query(
+        "INSERT INTO item_feedback (attempt_id, position, question_version_id, user_id, body)
+         SELECT ai.attempt_id, ai.position, ai.question_version_id, a.user_id, $4
+         FROM attempt_items ai JOIN attempts a ON a.id = ai.attempt_id
+         WHERE ai.attempt_id = $1 AND a.user_id = $2 AND ai.position = $3
+         ON CONFLICT (attempt_id, position) DO UPDATE SET body = EXCLUDED.body, updated_at = now()",
+    )
+    .bind(attempt_id)
+    .bind(user_id)
+    .bind(position)
+    .bind(body)
+    .execute(pool)
+    .await
+    .context("storing feedback on a question")?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// The candidate's feedback on the questions of one attempt, by position.
+pub async fn feedback_of(
+    pool: &PgPool,
+    attempt_id: AttemptId,
+) -> anyhow::Result<Vec<(i32, String)>> {
+    sqlx::query_as(
+        "SELECT position, body FROM item_feedback WHERE attempt_id = $1 ORDER BY position",
+    )
+    .bind(attempt_id)
+    .fetch_all(pool)
+    .await
+    .context("loading feedback of an attempt")
 }

@@ -373,46 +373,71 @@ pub async fn marks(
     fetch_all_without_jit!(pool, q, "reading the marks of the members' attempts")
 }
 
-/// Scored answers of many candidates at once, grouped by candidate, objective and result: `n`
-/// answers with the same points out of the same maximum, and the mean of their recency
-/// weights (`0.5^(age / half_life)`). The same answers as `db::readiness::evidence` counts.
+/// One scored answer of one of many candidates.
 #[derive(Debug, Clone, FromRow)]
-pub struct EvidenceGroup {
+pub struct MemberEvidence {
     pub user_id: UserId,
-    pub domain_code: String,
-    pub objective_code: String,
-    pub points: i32,
-    pub max_points: i32,
-    pub n: i64,
-    pub mean_weight: f64,
+    #[sqlx(flatten)]
+    pub row: crate::db::readiness::EvidenceRow,
 }
 
-pub async fn evidence_groups(
+/// The scored answers of many candidates at once: the same answers, with the same columns, as
+/// `db::readiness::evidence` reads for one.
+pub async fn evidence(
     pool: &PgPool,
     users: &[UserId],
     exam: ExamId,
-    half_life_days: f64,
-) -> anyhow::Result<Vec<EvidenceGroup>> {
+) -> anyhow::Result<Vec<MemberEvidence>> {
     let q = sqlx::query_as(
-        "SELECT a.user_id, o.domain_code, q.objective_code, ai.points, ai.max_points, count(*) AS n,
-                avg(power(0.5::float8, GREATEST(0, EXTRACT(EPOCH FROM now() - COALESCE(ai.answered_at, a.submitted_at, a.started_at)) / 86400.0)::float8 / $3)) AS mean_weight
+        "SELECT a.user_id, o.domain_code, q.objective_code, ai.points, ai.max_points,
+                GREATEST(0, EXTRACT(EPOCH FROM now() - COALESCE(ai.answered_at, a.submitted_at, a.started_at)) / 86400.0)::float8 AS age_days,
+                a.id AS attempt_id, a.mode, EXTRACT(EPOCH FROM a.started_at)::float8 AS started,
+                qv.id AS version_id, qv.question_id, ai.checked
          FROM attempts a
          JOIN attempt_items ai ON ai.attempt_id = a.id
          JOIN question_versions qv ON qv.id = ai.question_version_id
          JOIN questions q ON q.id = qv.question_id
          JOIN objectives o ON o.exam_id = q.exam_id AND o.code = q.objective_code
          WHERE a.user_id = ANY($1) AND a.exam_id = $2 AND ai.points IS NOT NULL AND ai.max_points > 0
-           AND ((a.mode = 'exam' AND a.status = 'submitted') OR (a.mode = 'practice' AND ai.answered_at IS NOT NULL))
-         GROUP BY a.user_id, o.domain_code, q.objective_code, ai.points, ai.max_points",
+           AND ((a.mode IN ('exam', 'check') AND a.status = 'submitted') OR (a.mode = 'practice' AND ai.answered_at IS NOT NULL))",
     )
     .bind(users.iter().map(|u| u.0).collect::<Vec<_>>())
-    .bind(exam)
-    .bind(half_life_days);
+    .bind(exam);
     fetch_all_without_jit!(
         pool,
         q,
         "loading the scored answers of the cohort's members"
     )
+}
+
+/// One scored mock or check of one of many candidates.
+#[derive(Debug, Clone, FromRow)]
+pub struct MemberResult {
+    pub user_id: UserId,
+    #[sqlx(flatten)]
+    pub result: crate::db::readiness::MockResult,
+}
+
+/// Scored full mocks and adaptive checks of many candidates, oldest first, as
+/// `db::readiness::mock_results` reads them for one, without the per-attempt item counts
+/// (the pass estimate does not use them).
+pub async fn results_of(
+    pool: &PgPool,
+    users: &[UserId],
+    exam: ExamId,
+) -> anyhow::Result<Vec<MemberResult>> {
+    let q = sqlx::query_as(
+        "SELECT a.user_id, a.id, a.mode, a.started_at, a.scaled_score, a.passed,
+                EXTRACT(EPOCH FROM a.submitted_at - a.started_at)::float8 AS seconds_used,
+                0::int8 AS answered, 0::int8 AS items
+         FROM attempts a
+         WHERE a.user_id = ANY($1) AND a.exam_id = $2 AND a.mode IN ('exam', 'check')
+           AND a.status = 'submitted' AND a.scaled_score IS NOT NULL
+         ORDER BY a.started_at",
+    )
+    .bind(users.iter().map(|u| u.0).collect::<Vec<_>>())
+    .bind(exam);
+    fetch_all_without_jit!(pool, q, "loading the members' mock results")
 }
 
 /// Stores members' snapshots in one statement.

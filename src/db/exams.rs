@@ -19,6 +19,11 @@ impl ExamRow {
     pub fn retired_on(&self) -> Option<&str> {
         self.blueprint.retired_on.as_deref()
     }
+
+    /// Whether lists show this exam to the given viewer: unlisted exams only to instructors.
+    pub fn listed_for(&self, viewer: Option<&super::users::User>) -> bool {
+        !self.blueprint.unlisted || viewer.is_some_and(|u| u.role.can_author())
+    }
 }
 
 pub async fn list(pool: &PgPool) -> anyhow::Result<Vec<ExamRow>> {
@@ -169,4 +174,25 @@ pub async fn question_versions(
     .fetch_all(pool)
     .await
     .context("listing a question's versions")
+}
+
+/// What candidates wrote about a question (any version), newest first, for its instructors.
+pub async fn question_feedback(
+    pool: &PgPool,
+    exam_id: ExamId,
+    ext_id: &str,
+) -> anyhow::Result<Vec<(String, time::OffsetDateTime, i32)>> {
+    sqlx::query_as(
+        "SELECT f.body, f.updated_at, v.version
+         FROM item_feedback f
+         JOIN question_versions v ON v.id = f.question_version_id
+         JOIN questions q ON q.id = v.question_id
+         WHERE q.exam_id = $1 AND q.ext_id = $2
+         ORDER BY f.updated_at DESC LIMIT 200",
+    )
+    .bind(exam_id)
+    .bind(ext_id)
+    .fetch_all(pool)
+    .await
+    .context("loading candidates' feedback on a question")
 }

@@ -1,14 +1,19 @@
 //! Database access, one module per aggregate. Queries only: decisions live in `domain/`.
 
 pub mod attempts;
+pub mod audit;
 pub mod bank;
+pub mod calibration;
 pub mod cohorts;
 pub mod demo;
+pub mod devices;
 pub mod exams;
+pub mod privacy;
 pub mod readiness;
 pub mod review;
 pub mod sessions;
 pub mod throttle;
+pub mod tokens;
 pub mod users;
 
 use anyhow::Context;

@@ -1,6 +1,6 @@
 //! What the readiness report reads: scored answers, mock results, pacing and the target date.
 
-use crate::types::{AttemptId, ExamId, UserId};
+use crate::types::{AttemptId, ExamId, Mode, QuestionId, UserId};
 use anyhow::Context;
 use sqlx::{FromRow, PgPool};
 use time::{Date, OffsetDateTime};
@@ -12,10 +12,18 @@ pub struct EvidenceRow {
     pub points: i32,
     pub max_points: i32,
     pub age_days: f64,
+    pub attempt_id: AttemptId,
+    pub mode: Mode,
+    /// Seconds since the epoch when the attempt started: orders sittings.
+    pub started: f64,
+    pub version_id: uuid::Uuid,
+    pub question_id: QuestionId,
+    pub checked: bool,
 }
 
-/// Every scored item of the candidate for the exam: all items of submitted full mocks (a blank
-/// scores zero there, as on the real exam) and the answered items of practice sets.
+/// Every scored item of the candidate for the exam: all items of submitted full mocks and
+/// adaptive checks (a blank scores zero there, as on the real exam) and the answered items of
+/// practice sets.
 pub async fn evidence(
     pool: &PgPool,
     user_id: UserId,
@@ -23,14 +31,16 @@ pub async fn evidence(
 ) -> anyhow::Result<Vec<EvidenceRow>> {
     sqlx::query_as(
         "SELECT o.domain_code, q.objective_code, ai.points, ai.max_points,
-                GREATEST(0, EXTRACT(EPOCH FROM now() - COALESCE(ai.answered_at, a.submitted_at, a.started_at)) / 86400.0)::float8 AS age_days
+                GREATEST(0, EXTRACT(EPOCH FROM now() - COALESCE(ai.answered_at, a.submitted_at, a.started_at)) / 86400.0)::float8 AS age_days,
+                a.id AS attempt_id, a.mode, EXTRACT(EPOCH FROM a.started_at)::float8 AS started,
+                qv.id AS version_id, qv.question_id, ai.checked
          FROM attempts a
          JOIN attempt_items ai ON ai.attempt_id = a.id
          JOIN question_versions qv ON qv.id = ai.question_version_id
          JOIN questions q ON q.id = qv.question_id
          JOIN objectives o ON o.exam_id = q.exam_id AND o.code = q.objective_code
          WHERE a.user_id = $1 AND a.exam_id = $2 AND ai.points IS NOT NULL AND ai.max_points > 0
-           AND ((a.mode = 'exam' AND a.status = 'submitted') OR (a.mode = 'practice' AND ai.answered_at IS NOT NULL))",
+           AND ((a.mode IN ('exam', 'check') AND a.status = 'submitted') OR (a.mode = 'practice' AND ai.answered_at IS NOT NULL))",
     )
     .bind(user_id)
     .bind(exam_id)
@@ -42,6 +52,7 @@ pub async fn evidence(
 #[derive(Debug, Clone, FromRow)]
 pub struct MockResult {
     pub id: AttemptId,
+    pub mode: Mode,
     pub started_at: OffsetDateTime,
     pub scaled_score: i32,
     pub passed: bool,
@@ -50,19 +61,20 @@ pub struct MockResult {
     pub items: i64,
 }
 
+/// Scored full mocks and adaptive checks, oldest first.
 pub async fn mock_results(
     pool: &PgPool,
     user_id: UserId,
     exam_id: ExamId,
 ) -> anyhow::Result<Vec<MockResult>> {
     sqlx::query_as(
-        "SELECT a.id, a.started_at, a.scaled_score, a.passed,
+        "SELECT a.id, a.mode, a.started_at, a.scaled_score, a.passed,
                 EXTRACT(EPOCH FROM a.submitted_at - a.started_at)::float8 AS seconds_used,
                 (SELECT count(*) FROM attempt_items i WHERE i.attempt_id = a.id AND i.answered_at IS NOT NULL) AS answered,
                 (SELECT count(*) FROM attempt_items i WHERE i.attempt_id = a.id) AS items
          FROM attempts a
-         WHERE a.user_id = $1 AND a.exam_id = $2 AND a.mode = 'exam' AND a.status = 'submitted'
-           AND a.scaled_score IS NOT NULL
+         WHERE a.user_id = $1 AND a.exam_id = $2 AND a.mode IN ('exam', 'check')
+           AND a.status = 'submitted' AND a.scaled_score IS NOT NULL
          ORDER BY a.started_at",
     )
     .bind(user_id)

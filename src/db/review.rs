@@ -122,3 +122,23 @@ pub async fn schedule(
     .await
         .context("loading the review schedule")
 }
+
+/// How many of the candidate's reviews fall due in the next `seconds` (not those due already).
+pub async fn due_within(
+    pool: &PgPool,
+    user_id: UserId,
+    exam_id: ExamId,
+    seconds: i64,
+) -> anyhow::Result<i64> {
+    sqlx::query_scalar(
+        "SELECT count(*) FROM review_schedule r JOIN questions q ON q.id = r.question_id
+         WHERE r.user_id = $1 AND q.exam_id = $2 AND NOT q.retired
+           AND r.due_at > now() AND r.due_at <= now() + make_interval(secs => $3)",
+    )
+    .bind(user_id)
+    .bind(exam_id)
+    .bind(seconds as f64)
+    .fetch_one(pool)
+    .await
+    .context("counting reviews due soon")
+}

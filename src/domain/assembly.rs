@@ -567,6 +567,7 @@ weight_max = 30
             retired_on: None,
             successor: None,
             learn_access: false,
+            unlisted: false,
             breaks: false,
             domains: vec![domain("a", "Alpha", a), domain("b", "Beta", b)],
         }
@@ -1107,6 +1108,7 @@ weight_max = 30
                     retired_on: None,
                     successor: None,
                     learn_access: false,
+                    unlisted: false,
                     breaks: false,
                     domains,
                 };

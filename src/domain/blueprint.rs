@@ -28,6 +28,10 @@ pub struct Blueprint {
     /// Microsoft Learn may be consulted during the real exam (open book).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub learn_access: bool,
+    /// Kept out of the catalogue and candidates' home pages (an example or a draft exam); its
+    /// page still answers at its address.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unlisted: bool,
     /// The real exam offers breaks (the clock keeps running; questions seen before a break lock).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub breaks: bool,

@@ -1,12 +1,19 @@
 //! Pure exam logic: no I/O, no web framework, no database. Everything here is unit- and
 //! property-tested.
 
+pub mod ability;
+pub mod adaptive;
 pub mod assembly;
 pub mod blueprint;
 pub mod cohort;
+pub mod device;
+pub mod forecast;
+pub mod irt;
 pub mod item;
 pub mod practice;
 pub mod readiness;
 pub mod review;
 pub mod scoring;
+pub mod signin;
+pub mod sim;
 pub mod stats;

@@ -339,7 +339,8 @@ pub fn assess(bp: &Blueprint, evidence: &[Evidence], params: &Params, seed: u64)
     weak.sort_by(|(i, a), (j, b)| a.mean.total_cmp(&b.mean).then(i.cmp(j)));
     let weakest = weak.iter().take(5).map(|(_, m)| m.code.clone()).collect();
 
-    let (pass, too_little_data) = match gate(bp, &domains, all.answers, params) {
+    let per_domain: Vec<u32> = domains.iter().map(|t| t.answers).collect();
+    let (pass, too_little_data) = match gate(bp, &per_domain, all.answers, params) {
         Err(why) => (None, Some(why)),
         Ok(counts) => {
             let points = form_points(&counts, &domains, &all);
@@ -367,10 +368,11 @@ pub fn assess(bp: &Blueprint, evidence: &[Evidence], params: &Params, seed: u64)
     }
 }
 
-/// The per-domain question counts of a fresh form, or why no pass estimate can be given.
-fn gate(
+/// The per-domain question counts of a fresh form, or why no pass estimate can be given, from
+/// the items answered per domain (`domains`, in blueprint order) and in all.
+pub fn gate(
     bp: &Blueprint,
-    domains: &[Tally],
+    domains: &[u32],
     answers: u32,
     params: &Params,
 ) -> Result<Vec<u32>, String> {
@@ -383,8 +385,8 @@ fn gate(
         .iter()
         .zip(domains)
         .zip(&counts)
-        .filter(|((_, t), &n)| n > 0 && t.answers < params.min_per_domain)
-        .map(|((d, t), _)| (d.title.as_str(), t.answers))
+        .filter(|((_, &t), &n)| n > 0 && t < params.min_per_domain)
+        .map(|((d, &t), _)| (d.title.as_str(), t))
         .collect();
     if answers >= params.min_answers && short.is_empty() {
         return Ok(counts);
@@ -433,7 +435,7 @@ fn gate(
     })
 }
 
-fn join_and(parts: &[String]) -> String {
+pub fn join_and(parts: &[String]) -> String {
     match parts {
         [] => String::new(),
         [one] => one.clone(),
@@ -445,7 +447,7 @@ fn join_and(parts: &[String]) -> String {
 /// standalone questions: the midpoint targets of the weight ranges. A real form may move a
 /// question or two between domains to fit a case study; that changes the pass chance far less
 /// than the uncertainty about mastery does.
-fn form_counts(bp: &Blueprint) -> Option<Vec<u32>> {
+pub fn form_counts(bp: &Blueprint) -> Option<Vec<u32>> {
     if bp.domains.is_empty() || bp.question_count == 0 {
         return None;
     }

@@ -24,7 +24,8 @@ use crate::domain::cohort::{
     self, AssignmentStatus, Band, Chance, CohortMastery, MemberMastery, PassRate, Week,
 };
 use crate::domain::practice::{self, PracticeRequest, Which};
-use crate::domain::readiness::{self, Evidence, Params, Readiness};
+use crate::domain::readiness;
+use crate::engine::readiness::{compute, Report};
 use crate::engine::start::{StartOutcome, StartRefusal};
 use crate::types::{AssignmentId, AssignmentKind, AttemptId, AttemptStatus, CohortId, UserId};
 use serde::{Deserialize, Serialize};
@@ -455,7 +456,10 @@ pub struct MemberView {
     pub name: String,
     pub email: String,
     pub joined_at: OffsetDateTime,
+    /// The chance of passing today, and on the cohort's target date (the member's learning
+    /// trend carried forward, its uncertainty widening).
     pub chance: Option<Chance>,
+    pub chance_on_target: Option<Chance>,
     pub answers: u32,
     /// Per skill area and per objective, in blueprint order.
     pub domains: Vec<MemberMastery>,
@@ -476,6 +480,8 @@ impl MemberView {
 pub struct Dashboard {
     pub members: Vec<MemberView>,
     pub pass_rate: Option<PassRate>,
+    /// On the target date, when the cohort has one that has not passed.
+    pub pass_rate_on_target: Option<PassRate>,
     pub bands: Vec<(Band, usize)>,
     pub on_track: String,
     pub days_left: Option<i64>,
@@ -522,6 +528,9 @@ struct Snapshot {
     /// Julian day, full mocks, practice questions, minutes: days with activity in the two weeks
     /// before the snapshot.
     days: Vec<(i32, u32, u32, f64)>,
+    /// The target date (Julian day) the snapshot was computed for, and the pass chance then
+    /// (probability, low, high), when there is one.
+    target: Option<(i32, Option<[f64; 3]>)>,
 }
 
 /// FNV-1a over the blueprint's skill-area and objective codes in order: stable across builds,
@@ -537,6 +546,14 @@ fn fingerprint(bp: &Blueprint) -> u64 {
         }
     }
     h
+}
+
+fn chance_of([probability, low, high]: [f64; 3]) -> Chance {
+    Chance {
+        probability,
+        low,
+        high,
+    }
 }
 
 fn q4(x: f64) -> f64 {
@@ -567,8 +584,17 @@ struct Activity {
 }
 
 impl Snapshot {
-    fn of(bp: &Blueprint, r: &Readiness, a: Activity) -> Snapshot {
+    fn of(bp: &Blueprint, report: &Report, a: Activity, target: Option<Date>) -> Snapshot {
+        let r = &report.readiness;
+        let chance =
+            |p: &crate::domain::forecast::PassChance| [q4(p.probability), q4(p.low), q4(p.high)];
         Snapshot {
+            target: target.map(|d| {
+                (
+                    d.to_julian_day(),
+                    report.forecast.target.as_ref().map(|(_, p)| chance(p)),
+                )
+            }),
             bp: fingerprint(bp),
             answers: r.answers,
             pass: r
@@ -603,63 +629,72 @@ impl Snapshot {
     }
 }
 
-/// The seed `engine::readiness::assess` uses, so a member's figures match their own report.
-fn seed_for(user: UserId, evidence: usize) -> u64 {
-    user.0.as_u128() as u64 ^ evidence as u64
-}
-
-/// Readiness of many members from their grouped answers, on every core.
-fn assess_all(
-    bp: &Blueprint,
+/// Readiness reports of many members (each as their own report computes it) from set-based
+/// queries, on every core.
+async fn reports_of(
+    db: &PgPool,
+    exam: &ExamRow,
     users: &[UserId],
-    groups: &[db::cohorts::EvidenceGroup],
-    params: &Params,
-) -> Vec<Readiness> {
-    let mut by_user: HashMap<UserId, Vec<Evidence>> = HashMap::new();
-    let half_life = params.half_life_days;
-    for g in groups {
-        // The mean recency weight of the group, as the age that has that weight.
-        let age_days = if g.mean_weight > 0.0 && half_life > 0.0 {
-            -half_life * g.mean_weight.log2()
-        } else {
-            0.0
-        };
-        let e = Evidence {
-            domain: g.domain_code.clone(),
-            objective: g.objective_code.clone(),
-            correct: g.points.max(0) as u32,
-            total: g.max_points.max(0) as u32,
-            age_days,
-        };
-        let list = by_user.entry(g.user_id).or_default();
-        list.extend(std::iter::repeat_n(e, g.n.max(0) as usize));
+    target: Option<Date>,
+) -> anyhow::Result<Vec<Report>> {
+    let (evidence, results, bank) = tokio::try_join!(
+        db::cohorts::evidence(db, users, exam.id),
+        db::cohorts::results_of(db, users, exam.id),
+        crate::engine::calibration::load_bank(db, exam),
+    )?;
+    let mut rows: HashMap<UserId, Vec<db::readiness::EvidenceRow>> = HashMap::new();
+    for e in evidence {
+        rows.entry(e.user_id).or_default().push(e.row);
     }
-    let empty = Vec::new();
-    let work: Vec<(UserId, &Vec<Evidence>)> = users
+    let mut scored: HashMap<UserId, Vec<db::readiness::MockResult>> = HashMap::new();
+    for r in results {
+        scored.entry(r.user_id).or_default().push(r.result);
+    }
+    let work: Vec<(
+        UserId,
+        Vec<db::readiness::EvidenceRow>,
+        Vec<db::readiness::MockResult>,
+    )> = users
         .iter()
-        .map(|u| (*u, by_user.get(u).unwrap_or(&empty)))
+        .map(|u| {
+            (
+                *u,
+                rows.remove(u).unwrap_or_default(),
+                scored.remove(u).unwrap_or_default(),
+            )
+        })
         .collect();
+    let exam = exam.clone();
+    let now = OffsetDateTime::now_utc();
+    let target_days = target.map(|d| (d - now.date()).whole_days());
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
         .clamp(1, 8);
-    let chunk = work.len().div_ceil(threads).max(1);
-    std::thread::scope(|s| {
-        let handles: Vec<_> = work
-            .chunks(chunk)
-            .map(|part| {
-                s.spawn(move || {
-                    part.iter()
-                        .map(|(u, ev)| readiness::assess(bp, ev, params, seed_for(*u, ev.len())))
-                        .collect::<Vec<_>>()
+    let reports = tokio::task::spawn_blocking(move || {
+        let chunk = work.len().div_ceil(threads).max(1);
+        std::thread::scope(|s| {
+            let handles: Vec<_> = work
+                .chunks(chunk)
+                .map(|part| {
+                    let (exam, bank) = (&exam, &bank);
+                    s.spawn(move || {
+                        part.iter()
+                            .map(|(u, rows, results)| {
+                                compute(exam, bank, *u, rows, results.clone(), target_days, now)
+                            })
+                            .collect::<Vec<_>>()
+                    })
                 })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().expect("a readiness worker"))
-            .collect()
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().expect("a readiness worker"))
+                .collect::<Vec<_>>()
+        })
     })
+    .await?;
+    Ok(reports)
 }
 
 /// The activity of many members, from set-based queries.
@@ -702,6 +737,7 @@ async fn snapshots_of(
     exam: &ExamRow,
     members: &[MemberRow],
     today: Date,
+    target: Option<Date>,
 ) -> anyhow::Result<(Vec<Snapshot>, usize)> {
     let bp = &exam.blueprint.0;
     let print = fingerprint(bp);
@@ -712,6 +748,11 @@ async fn snapshots_of(
                 .as_deref()
                 .and_then(|j| serde_json::from_str::<Snapshot>(j).ok())
                 .filter(|s| s.bp == print && s.d.len() == bp.domains.len())
+                // Computed for another target date (the member is in cohorts with different
+                // dates): compute it again for this one.
+                .filter(|s| {
+                    target.is_none() || s.target.map(|t| t.0) == target.map(|d| d.to_julian_day())
+                })
         })
         .collect();
     // Marks are read only for snapshots older than a minute (and missing ones): paging and
@@ -756,21 +797,14 @@ async fn snapshots_of(
     stale.extend(aged.iter().take(AGED_REFRESH_PER_VIEW).map(|&(_, i)| i));
     if !stale.is_empty() {
         let users: Vec<UserId> = stale.iter().map(|&i| members[i].user_id).collect();
-        let params = Params::default();
-        let (groups, mut activity) = tokio::try_join!(
-            db::cohorts::evidence_groups(db, &users, exam.id, params.half_life_days),
+        let (reports, mut activity) = tokio::try_join!(
+            reports_of(db, exam, &users, target),
             activity_of(db, exam, &users, today),
         )?;
-        let bp_owned = bp.clone();
-        let users_owned = users.clone();
-        let readiness = tokio::task::spawn_blocking(move || {
-            assess_all(&bp_owned, &users_owned, &groups, &params)
-        })
-        .await?;
         let fresh: Vec<Snapshot> = users
             .iter()
-            .zip(&readiness)
-            .map(|(u, r)| Snapshot::of(bp, r, activity.remove(u).unwrap_or_default()))
+            .zip(&reports)
+            .map(|(u, r)| Snapshot::of(bp, r, activity.remove(u).unwrap_or_default(), target))
             .collect();
         let marks: Vec<String> = users
             .iter()
@@ -803,7 +837,7 @@ pub async fn dashboard(db: &PgPool, c: &CohortRow, exam: &ExamRow) -> anyhow::Re
         db::cohorts::members(db, c.id, exam.id),
         db::cohorts::assignments(db, c.id),
     )?;
-    let (snapshots, recomputed) = snapshots_of(db, exam, &members, today).await?;
+    let (snapshots, recomputed) = snapshots_of(db, exam, &members, today, c.target_date).await?;
     let mut views: Vec<MemberView> = members
         .iter()
         .zip(&snapshots)
@@ -814,11 +848,8 @@ pub async fn dashboard(db: &PgPool, c: &CohortRow, exam: &ExamRow) -> anyhow::Re
                 name: m.display_name.clone(),
                 email: m.email.clone(),
                 joined_at: m.joined_at,
-                chance: s.pass.map(|[probability, low, high]| Chance {
-                    probability,
-                    low,
-                    high,
-                }),
+                chance: s.pass.map(chance_of),
+                chance_on_target: s.target.and_then(|t| t.1).map(chance_of),
                 answers: s.answers,
                 domains: masteries(&s.d),
                 objectives: masteries(&s.o),
@@ -857,8 +888,13 @@ fn summarise(
         this_week.add(&m.this_week);
         last_week.add(&m.last_week);
     }
+    let on_target: Vec<Option<Chance>> = members.iter().map(|m| m.chance_on_target).collect();
     Dashboard {
         pass_rate: cohort::predicted_pass_rate(&chances),
+        pass_rate_on_target: match days_left {
+            Some(d) if d > 0 => cohort::predicted_pass_rate(&on_target),
+            _ => None,
+        },
         on_track: cohort::on_track_statement(&bands, days_left),
         bands,
         days_left,
@@ -959,7 +995,27 @@ mod tests {
     #[test]
     fn snapshots_know_their_blueprint_and_weeks() {
         let bp = sample();
-        let r = readiness::assess(&bp, &[], &Params::default(), 1);
+        let readiness = readiness::assess(&bp, &[], &readiness::Params::default(), 1);
+        let chance = crate::domain::forecast::PassChance {
+            probability: 0.61234,
+            low: 0.4,
+            high: 0.8,
+            expected_scaled: 720,
+            scaled_low: 600,
+            scaled_high: 800,
+        };
+        let report = Report {
+            readiness,
+            forecast: crate::domain::forecast::Forecast {
+                today: None,
+                target: Some((30, chance)),
+                areas: vec![],
+                reasons: vec![],
+                too_little_data: None,
+                points_per_week: None,
+            },
+            results: vec![],
+        };
         let today = time::macros::date!(2026 - 12 - 01);
         let t = today.to_julian_day();
         let activity = Activity {
@@ -972,7 +1028,14 @@ mod tests {
                 (t - 14, 9, 9, 9.0),
             ],
         };
-        let s = Snapshot::of(&bp, &r, activity);
+        let s = Snapshot::of(
+            &bp,
+            &report,
+            activity,
+            Some(today + time::Duration::days(30)),
+        );
+        assert_eq!(s.target, Some((t + 30, Some([0.6123, 0.4, 0.8]))));
+        assert!(s.pass.is_none());
         assert_eq!(s.bp, fingerprint(&bp));
         assert_eq!(s.o.len(), 12);
         let (this, last) = s.weeks(today);
@@ -993,45 +1056,5 @@ mod tests {
         assert_ne!(fingerprint(&other), fingerprint(&bp));
         let back: Snapshot = serde_json::from_str(&serde_json::to_string(&s).unwrap()).unwrap();
         assert_eq!(back.days, s.days);
-    }
-
-    #[test]
-    fn grouped_evidence_gives_the_members_own_estimate() {
-        // Ten identical answers grouped into one row with their mean weight give the same
-        // readiness as the ten answers one by one.
-        let bp = sample();
-        let o = &bp.domains[0].objectives[0];
-        let ages = [1.0, 3.0, 8.0, 20.0, 40.0, 2.0, 5.0, 9.0, 30.0, 60.0];
-        let params = Params::default();
-        let one_by_one: Vec<Evidence> = ages
-            .iter()
-            .map(|&age_days| Evidence {
-                domain: bp.domains[0].code.clone(),
-                objective: o.code.clone(),
-                correct: 1,
-                total: 2,
-                age_days,
-            })
-            .collect();
-        let mean_weight = ages
-            .iter()
-            .map(|&a| readiness::recency_weight(a, params.half_life_days))
-            .sum::<f64>()
-            / ages.len() as f64;
-        let user = UserId::new_random();
-        let group = db::cohorts::EvidenceGroup {
-            user_id: user,
-            domain_code: bp.domains[0].code.clone(),
-            objective_code: o.code.clone(),
-            points: 1,
-            max_points: 2,
-            n: ages.len() as i64,
-            mean_weight,
-        };
-        let grouped = assess_all(&bp, &[user], &[group], &params);
-        let direct = readiness::assess(&bp, &one_by_one, &params, seed_for(user, 10));
-        let (a, b) = (&grouped[0].objectives[0], &direct.objectives[0]);
-        assert_eq!(a.answers, b.answers);
-        assert!((a.mean - b.mean).abs() < 1e-9 && (a.weight - b.weight).abs() < 1e-9);
     }
 }

@@ -34,6 +34,8 @@
 //!   assignments and their status, and the dashboard's per-member readiness snapshots.
 
 pub mod attempt;
+pub mod calibration;
+pub mod check;
 pub mod cohorts;
 pub mod finalize;
 pub mod navigate;

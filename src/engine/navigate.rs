@@ -4,7 +4,7 @@
 use crate::db;
 use crate::db::attempts::{AttemptRow, ItemRow, NavRow};
 use crate::domain::assembly::SectionKind;
-use crate::types::{AttemptId, Nav, UserId};
+use crate::types::{AttemptId, Mode, Nav, UserId};
 use sqlx::PgPool;
 
 /// Where the candidate goes next.
@@ -13,6 +13,8 @@ pub enum Destination {
     Item(i32),
     Review,
     Submit,
+    /// The break confirmation, remembering the question left for it.
+    Break(i32),
 }
 
 /// Whether the key of a checked practice item may be shown.
@@ -37,6 +39,9 @@ pub struct ItemScreen {
     /// First and last position of the case study on screen.
     pub case_span: Option<(i32, i32)>,
     pub reveal: Reveal,
+    /// The questions of the section on screen, for the navigator (the real exam lists only the
+    /// current section).
+    pub section: Vec<NavRow>,
 }
 
 /// What opening an item found.
@@ -107,10 +112,16 @@ pub async fn open_item(
             same_section().max().unwrap_or(n),
         )
     });
+    let section = nav
+        .iter()
+        .filter(|i| i.section == item.section)
+        .cloned()
+        .collect();
     Ok(Opened::Screen(Box::new(ItemScreen {
+        section,
         // A problem–solution item cannot go back.
         prev: prev
-            .filter(|_| item.section_kind != SectionKind::Series)
+            .filter(|_| item.section_kind != SectionKind::Series && a.mode != Mode::Check)
             .map(|i| i.position),
         next: next.map(|i| i.position),
         leaves_case_on_next: leaves(next),
@@ -132,7 +143,8 @@ pub async fn open_review(db: &PgPool, a: &AttemptRow) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Where a question's form sends the candidate after saving item `n`.
+/// Where a question's form sends the candidate after saving item `n` (`goto` is the question
+/// chosen in the navigator; a closed one leads to the review screen).
 #[tracing::instrument(skip_all, fields(attempt = %id, position = n, nav = %nav), err)]
 pub async fn destination(
     db: &PgPool,
@@ -140,6 +152,7 @@ pub async fn destination(
     n: i32,
     nav: Nav,
     practice: bool,
+    goto: Option<i32>,
 ) -> anyhow::Result<Destination> {
     let items = db::attempts::nav_rows(db, id).await?;
     let target = match nav {
@@ -155,7 +168,9 @@ pub async fn destination(
         Nav::Stay => Some(n),
         Nav::Check if practice => Some(n),
         Nav::Check | Nav::Review => None,
+        Nav::Goto => goto.filter(|g| items.iter().any(|i| i.position == *g && !i.locked)),
         Nav::Submit => return Ok(Destination::Submit),
+        Nav::Break => return Ok(Destination::Break(n)),
     };
     Ok(target.map_or(Destination::Review, Destination::Item))
 }

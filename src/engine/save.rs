@@ -22,6 +22,8 @@ pub struct SaveRequest<'a> {
     pub base_revision: i32,
     pub answer: &'a dyn AnswerSource,
     pub flagged: bool,
+    /// Options struck through ("rule out"); ids that are not options of the question are dropped.
+    pub ruled_out: &'a [String],
     pub nav: Nav,
     /// A background save (JSON) never moves on, so it never locks a problem–solution answer.
     pub autosave: bool,
@@ -86,18 +88,38 @@ pub async fn save(db: &PgPool, req: &SaveRequest<'_>) -> anyhow::Result<Option<S
             }))
         }
     };
-    // Moving on from a closed question without changing it is just moving on.
-    let unchanged =
-        row.response.as_ref().map(|r| &r.0) == Some(&response) && row.flagged == req.flagged;
-    if row.locked && unchanged {
-        return Ok(Some(SaveOutcome::Unchanged {
+    // A closed question (a case study left, a problem–solution question left, a checked practice
+    // answer) keeps its answer. Moving on from it is just moving on, whatever its disabled
+    // controls posted; an autosave that posts nothing new only changes the review mark.
+    if row.locked || row.checked {
+        let stored = row.response.as_ref().map(|r| &r.0);
+        let nothing_new = response.is_empty() || stored == Some(&response);
+        if !req.autosave || nothing_new {
+            if row.flagged != req.flagged {
+                db::attempts::set_flag(db, a.id, req.user, req.position, req.flagged).await?;
+            }
+            return Ok(Some(SaveOutcome::Unchanged {
+                revision: row.revision,
+            }));
+        }
+        return Ok(Some(SaveOutcome::Locked {
             revision: row.revision,
         }));
     }
-    // A problem–solution answer becomes final when the candidate moves on, not while they are
-    // still choosing.
-    let lock_if_answered =
-        row.section_kind == SectionKind::Series && !req.autosave && req.nav != Nav::Stay;
+    // A problem–solution question closes when the candidate moves on from it, answered or not,
+    // as on the real exam; autosave (and the "stay" button) keeps it open.
+    let lock = row.section_kind == SectionKind::Series && !req.autosave && req.nav != Nav::Stay;
+    let options = row.body.0.body.shufflable_lists();
+    let ruled_out: Vec<String> = req
+        .ruled_out
+        .iter()
+        .filter(|id| {
+            options
+                .iter()
+                .any(|(list, ids)| list == "options" && ids.contains(id))
+        })
+        .cloned()
+        .collect();
     let write = AnswerWrite {
         attempt_id: a.id,
         user_id: req.user,
@@ -105,8 +127,9 @@ pub async fn save(db: &PgPool, req: &SaveRequest<'_>) -> anyhow::Result<Option<S
         base_revision: req.base_revision,
         response: &response,
         flagged: req.flagged,
+        ruled_out: &ruled_out,
         grace_seconds: req.grace_seconds,
-        lock_if_answered,
+        lock,
     };
     let outcome = match db::attempts::write_answer(db, &write).await? {
         StoredAnswer::Written(revision) => SaveOutcome::Saved { revision },

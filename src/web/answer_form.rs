@@ -15,6 +15,12 @@ pub struct AnswerForm {
     pub revision: i32,
     pub flagged: bool,
     pub nav: Nav,
+    /// The question chosen in the navigator (with `nav=goto`).
+    pub goto: Option<i32>,
+    /// "Leave feedback" text, when the candidate wrote some.
+    pub feedback: Option<String>,
+    /// Options struck through ("rule out").
+    pub ruled_out: Vec<String>,
     fields: BTreeMap<String, Vec<String>>,
 }
 
@@ -27,12 +33,23 @@ impl AnswerForm {
             .parse()
             .map_err(|_| AppError::BadRequest(messages::MISSING_REVISION.into()))?;
         let flagged = matches!(last("flagged").as_str(), "on" | "true");
-        // A form posted without a known button ends on the review screen.
-        let nav = Nav::parse(&last("nav")).unwrap_or(Nav::Review);
+        let goto = last("goto").parse().ok();
+        // A navigator button posts only `goto`; a form posted without a known button ends on
+        // the review screen.
+        let nav = match Nav::parse(&last("nav")) {
+            Some(nav) => nav,
+            None if goto.is_some() => Nav::Goto,
+            None => Nav::Review,
+        };
+        let feedback = Some(last("feedback")).filter(|f| !f.trim().is_empty());
+        let ruled_out = fields.get("ruled_out").cloned().unwrap_or_default();
         Ok(AnswerForm {
             revision,
             flagged,
             nav,
+            goto,
+            feedback,
+            ruled_out,
             fields,
         })
     }

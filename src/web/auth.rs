@@ -1,18 +1,17 @@
 //! Register, sign in, sign out, change password.
 
-use super::client::ClientAddr;
-use super::session::{clear_cookie, set_cookie, token_from_headers};
-use super::{render, render_with_status, safe_next, CurrentUser, MaybeUser, PageCtx};
+use super::session::{clear_cookie, start_session, Browser};
+use super::{render, render_with_status, safe_next, CurrentUser, FormErrors, MaybeUser, PageCtx};
+use crate::accounts::recovery::{self, Limited};
 use crate::accounts::{self, PasswordCheck};
 use crate::db;
 use crate::db::users::User;
 use crate::error::Result;
 use crate::password;
 use crate::state::AppState;
-use crate::types::{Role, UserId};
 use askama::Template;
 use axum::extract::{Form, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -20,6 +19,7 @@ use axum::Router;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/register", get(register_page).post(register))
+        .route("/register/check-inbox", get(check_inbox))
         .route("/login", get(login_page).post(login))
         .route("/logout", post(logout))
         .route(
@@ -34,7 +34,13 @@ struct RegisterPage {
     ctx: PageCtx,
     email: String,
     display_name: String,
-    errors: Vec<String>,
+    errors: FormErrors,
+}
+
+#[derive(Template)]
+#[template(path = "auth/check_inbox.html")]
+struct CheckInboxPage {
+    ctx: PageCtx,
 }
 
 #[derive(Template)]
@@ -44,6 +50,7 @@ struct LoginPage {
     email: String,
     next: String,
     error: Option<String>,
+    notice: Option<String>,
 }
 
 #[derive(Template)]
@@ -58,6 +65,18 @@ struct PasswordPage {
 pub struct NextQuery {
     #[serde(default)]
     next: String,
+    /// A notice after another page sent the visitor here (`reset`, `invited`, `deleted`).
+    #[serde(default)]
+    done: String,
+}
+
+/// What the sign-in page says after a flow that ends there.
+fn login_notice(done: &str) -> Option<String> {
+    match done {
+        "reset" => Some("Your password was changed and every session signed out. Sign in with the new password.".into()),
+        "deleted" => Some("Your account and its data were deleted.".into()),
+        _ => None,
+    }
 }
 
 #[derive(serde::Deserialize)]
@@ -74,17 +93,22 @@ struct RegisterForm {
 
 impl RegisterForm {
     /// Everything wrong with the form, in the user's words.
-    fn problems(&self, email: &str) -> Vec<String> {
-        let mut errors = Vec::new();
-        errors.extend(accounts::email_problem(email));
+    fn problems(&self, email: &str) -> FormErrors {
+        let mut errors = FormErrors::default();
+        if let Some(p) = accounts::email_problem(email) {
+            errors.add("email", p);
+        }
         let name_len = self.display_name.trim().chars().count();
         if name_len == 0 || name_len > 80 {
-            errors.push("Enter a display name of 1 to 80 characters.".into());
+            errors.add(
+                "display_name",
+                "Enter a display name of 1 to 80 characters.",
+            );
         }
         if let Some(p) = password::strength_problem(&self.password) {
-            errors.push(p);
+            errors.add("password", p);
         } else if self.password != self.password_confirm {
-            errors.push("The two passwords do not match.".into());
+            errors.add("password_confirm", "The two passwords do not match.");
         }
         errors
     }
@@ -98,60 +122,50 @@ async fn register_page(MaybeUser(user): MaybeUser) -> Result<Response> {
         ctx: PageCtx::new(None),
         email: String::new(),
         display_name: String::new(),
-        errors: vec![],
+        errors: FormErrors::default(),
     })
 }
 
 async fn register(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    browser: Browser,
     Form(form): Form<RegisterForm>,
 ) -> Result<Response> {
     let email = accounts::normalise_email(&form.email);
     let display_name = form.display_name.trim().to_string();
-    let again = |errors: Vec<String>| {
+    let again = |errors: FormErrors, status: StatusCode| {
         let page = RegisterPage {
             ctx: PageCtx::new(None),
             email: email.clone(),
             display_name: display_name.clone(),
             errors,
         };
-        render_with_status(&page, StatusCode::UNPROCESSABLE_ENTITY)
+        render_with_status(&page, status)
     };
     let errors = form.problems(&email);
     if !errors.is_empty() {
-        return again(errors);
+        return again(errors, StatusCode::UNPROCESSABLE_ENTITY);
     }
-    let hash = password::hash(form.password).await?;
-    match db::users::create(&state.db, &email, &display_name, &hash, Role::Candidate).await {
-        Ok(user) => start_session(&state, &headers, user.id, "/").await,
-        Err(db::users::CreateError::EmailTaken) => again(vec![
-            "An account with this email already exists. Sign in instead, or use another email."
-                .into(),
-        ]),
-        Err(db::users::CreateError::Other(e)) => Err(e.into()),
+    // The same answer whether the address is new or has an account: check your inbox.
+    match recovery::register(&state, &email, &display_name, form.password, &browser.ip).await? {
+        Limited::Done => Ok(Redirect::to("/register/check-inbox").into_response()),
+        Limited::Throttled(secs) => with_retry_after(
+            again(
+                FormErrors(vec![(
+                    None,
+                    "Too many accounts were created from your network. Try again later.".into(),
+                )]),
+                StatusCode::TOO_MANY_REQUESTS,
+            )?,
+            secs,
+        ),
     }
 }
 
-/// Rotates the session: whatever token the browser had is ended and a new one issued.
-async fn start_session(
-    state: &AppState,
-    headers: &HeaderMap,
-    user_id: UserId,
-    to: &str,
-) -> Result<Response> {
-    if let Some(old) = token_from_headers(headers) {
-        db::sessions::delete(&state.db, &old).await?;
-    }
-    let token = db::sessions::create(&state.db, user_id, state.config.session_hours).await?;
-    let mut resp = Redirect::to(to).into_response();
-    set_cookie(
-        &mut resp,
-        &token,
-        state.config.secure_cookies,
-        state.config.session_hours,
-    );
-    Ok(resp)
+async fn check_inbox() -> Result<Response> {
+    render(&CheckInboxPage {
+        ctx: PageCtx::new(None),
+    })
 }
 
 async fn login_page(MaybeUser(user): MaybeUser, Query(q): Query<NextQuery>) -> Result<Response> {
@@ -163,6 +177,7 @@ async fn login_page(MaybeUser(user): MaybeUser, Query(q): Query<NextQuery>) -> R
         email: String::new(),
         next: safe_next(&q.next),
         error: None,
+        notice: login_notice(&q.done),
     })
 }
 
@@ -178,8 +193,7 @@ struct LoginForm {
 
 async fn login(
     State(state): State<AppState>,
-    client: ClientAddr,
-    headers: HeaderMap,
+    browser: Browser,
     Form(form): Form<LoginForm>,
 ) -> Result<Response> {
     let email = accounts::normalise_email(&form.email);
@@ -190,14 +204,20 @@ async fn login(
             email: email.clone(),
             next: next.clone(),
             error: Some(error),
+            notice: None,
         };
         render_with_status(&page, status)
     };
-    match accounts::sign_in(&state.db, &state.config, &email, &client.ip, form.password).await? {
-        PasswordCheck::Right(u) => start_session(&state, &headers, u.id, &next).await,
+    let client = browser.client();
+    match accounts::sign_in(&state.db, &state.config, &email, &client, form.password).await? {
+        PasswordCheck::Right(u) => start_session(&state, &browser, &u, &next).await,
         PasswordCheck::Wrong => again(
             "Email or password is not right.".into(),
             StatusCode::UNAUTHORIZED,
+        ),
+        PasswordCheck::Disabled => again(
+            "This account is disabled. Ask your administrator to enable it again.".into(),
+            StatusCode::FORBIDDEN,
         ),
         PasswordCheck::Throttled(secs) => throttled(again, secs),
     }
@@ -208,19 +228,24 @@ fn throttled(
     form: impl FnOnce(String, StatusCode) -> Result<Response>,
     secs: i64,
 ) -> Result<Response> {
-    let mut r = form(
-        format!("Too many failed sign-in attempts. Try again in {secs} s."),
+    let r = form(
+        format!("Too many failed sign-in attempts. Try again in {secs} s, or reset your password by email."),
         StatusCode::TOO_MANY_REQUESTS,
     )?;
+    with_retry_after(r, secs)
+}
+
+/// Adds `Retry-After` to a refusal.
+pub fn with_retry_after(mut r: Response, secs: i64) -> Result<Response> {
     if let Ok(v) = secs.to_string().parse() {
         r.headers_mut().insert("retry-after", v);
     }
     Ok(r)
 }
 
-async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response> {
-    if let Some(token) = token_from_headers(&headers) {
-        db::sessions::delete(&state.db, &token).await?;
+async fn logout(State(state): State<AppState>, browser: Browser) -> Result<Response> {
+    if let Some(token) = &browser.session {
+        db::sessions::delete(&state.db, token).await?;
     }
     let mut resp = Redirect::to("/").into_response();
     clear_cookie(&mut resp, state.config.secure_cookies);
@@ -257,15 +282,15 @@ fn password_page_again(user: &User, errors: Vec<String>, status: StatusCode) -> 
 async fn change_password(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-    client: ClientAddr,
-    headers: HeaderMap,
+    browser: Browser,
     Form(form): Form<PasswordForm>,
 ) -> Result<Response> {
+    let client = browser.client();
     let check = accounts::confirm_current(
         &state.db,
         &state.config,
         &user,
-        &client.ip,
+        &client,
         form.current_password,
     )
     .await?;
@@ -274,7 +299,9 @@ async fn change_password(
         PasswordCheck::Throttled(secs) => {
             return throttled(|m, s| password_page_again(&user, vec![m], s), secs)
         }
-        PasswordCheck::Wrong => errors.push("Your current password is not right.".to_string()),
+        PasswordCheck::Wrong | PasswordCheck::Disabled => {
+            errors.push("Your current password is not right.".to_string())
+        }
         PasswordCheck::Right(_) => {}
     }
     if let Some(p) = password::strength_problem(&form.new_password) {
@@ -285,9 +312,8 @@ async fn change_password(
     if !errors.is_empty() {
         return password_page_again(&user, errors, StatusCode::UNPROCESSABLE_ENTITY);
     }
-    let keep = token_from_headers(&headers);
-    let ended =
-        accounts::set_password(&state.db, &user, form.new_password, keep.as_deref()).await?;
+    let keep = browser.session.as_deref();
+    let ended = accounts::set_password(&state.db, &user, form.new_password, keep).await?;
     render(&PasswordPage {
         ctx: PageCtx::new(Some(&user)),
         errors: vec![],

@@ -78,9 +78,7 @@ async fn author_exam(
     Instructor(user): Instructor,
     Path(code): Path<String>,
 ) -> Result<Response> {
-    let exam = db::exams::by_slug(&state.db, &code)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let exam = crate::web::exam_or_404(&state, &code).await?;
     let (counts, summaries, marks) = tokio::try_join!(
         db::exams::bank_counts(&state.db, exam.id),
         db::exams::question_summaries(&state.db, exam.id),
@@ -191,7 +189,49 @@ struct QuestionPreview {
     references: Vec<String>,
     reviewed: Option<String>,
     versions: Vec<(i32, String, i64)>,
+    /// Candidates' comments: (text, when, version).
+    feedback: Vec<(String, String, i32)>,
     stats: Option<QuestionRow>,
+    calibration: Vec<CalibrationView>,
+}
+
+/// One version's IRT parameters as the preview shows them.
+pub struct CalibrationView {
+    pub version: i32,
+    pub fitted: bool,
+    pub responses: i32,
+    pub a: String,
+    pub b: String,
+    pub rasch_b: String,
+    pub steps: String,
+    pub fitted_at: String,
+}
+
+fn with_se(x: f64, se: Option<f64>) -> String {
+    match se {
+        Some(se) => format!("{x:.2} ± {se:.2}"),
+        None => format!("{x:.2}"),
+    }
+}
+
+impl CalibrationView {
+    fn new((version, c): &(i32, db::calibration::CalibrationRow)) -> CalibrationView {
+        CalibrationView {
+            version: *version,
+            fitted: c.source == "fitted",
+            responses: c.responses,
+            a: with_se(c.a, c.se_a),
+            b: with_se(c.b, c.se_b),
+            rasch_b: c.rasch_b.map_or("—".into(), |b| with_se(b, c.rasch_se_b)),
+            steps: c
+                .steps
+                .iter()
+                .map(|s| format!("{s:.2}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            fitted_at: format::time(c.fitted_at),
+        }
+    }
 }
 
 /// A question as candidates see it, with its key, explanation, versions and performance.
@@ -200,16 +240,16 @@ async fn author_question(
     Instructor(user): Instructor,
     Path((code, id)): Path<(String, String)>,
 ) -> Result<Response> {
-    let exam = db::exams::by_slug(&state.db, &code)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let exam = crate::web::exam_or_404(&state, &code).await?;
     let q = db::exams::question_detail(&state.db, exam.id, &id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let (versions, summaries, marks) = tokio::try_join!(
+    let (versions, summaries, marks, feedback, calibration) = tokio::try_join!(
         db::exams::question_versions(&state.db, exam.id, &id),
         db::exams::question_summaries(&state.db, exam.id),
         db::exams::submitted_marks(&state.db, exam.id),
+        db::exams::question_feedback(&state.db, exam.id, &id),
+        db::calibration::for_question(&state.db, exam.id, &id),
     )?;
     let stats = analyse(summaries, &marks)
         .0
@@ -221,6 +261,11 @@ async fn author_question(
         .into_iter()
         .map(|v| (v.version, format::time(v.created_at), v.shown))
         .collect();
+    page.feedback = feedback
+        .into_iter()
+        .map(|(body, at, version)| (body, format::time(at), version))
+        .collect();
+    page.calibration = calibration.iter().map(CalibrationView::new).collect();
     render(&page)
 }
 
@@ -250,12 +295,18 @@ impl QuestionPreview {
                     .map(|(t, md)| (t.clone(), markdown::to_html(md)))
                     .collect()
             }),
-            key: item_view::describe(&item.body, Some(&Answer::correct_for(&item.body))),
+            key: item_view::describe(
+                &item.body,
+                &Default::default(),
+                Some(&Answer::correct_for(&item.body)),
+            ),
             explanation_html: markdown::to_html(&item.explanation),
             references: item.references.clone(),
             reviewed: item.reviewed.clone(),
             versions: vec![],
+            feedback: vec![],
             stats,
+            calibration: vec![],
         }
     }
 }

@@ -20,6 +20,16 @@ struct ErrorTemplate {
     message: String,
     /// Shown on server errors, for the user to quote when reporting the problem.
     request_id: Option<String>,
+    /// Inside an attempt: where to go back to (its current question or review screen).
+    attempt_url: Option<String>,
+}
+
+/// `/attempts/{id}` when the path is inside one attempt, so an error there is never a dead end.
+fn attempt_of(path: &str) -> Option<String> {
+    let rest = path.strip_prefix("/attempts/")?;
+    let id = rest.split('/').next()?;
+    let id: crate::types::AttemptId = id.parse().ok()?;
+    Some(format!("/attempts/{id}"))
 }
 
 pub async fn render_error_pages(
@@ -27,7 +37,8 @@ pub async fn render_error_pages(
     req: Request,
     next: Next,
 ) -> Response {
-    let token = token_from_headers(req.headers());
+    let token = token_from_headers(req.headers(), state.config.secure_cookies);
+    let attempt_url = attempt_of(req.uri().path());
     let request_id = req
         .extensions()
         .get::<crate::app::RequestId>()
@@ -58,6 +69,7 @@ pub async fn render_error_pages(
         heading,
         message,
         request_id: request_id.filter(|_| status.is_server_error()),
+        attempt_url,
     };
     let body = page
         .render()
@@ -72,7 +84,7 @@ pub async fn render_error_pages(
 /// Who is signed in, for the page header; an error page never fails for want of it.
 async fn signed_in(state: &AppState, token: Option<String>) -> Option<crate::db::users::User> {
     let token = token?;
-    crate::db::sessions::user_for(&state.db, &token, state.config.session_hours)
+    crate::db::sessions::user_for(&state.db, &token, super::session::lifetime(state))
         .await
         .ok()
         .flatten()
@@ -123,5 +135,27 @@ fn heading(status: StatusCode) -> &'static str {
 fn copy_retry_after(from: &Response, to: &mut Response) {
     if let Some(v) = from.headers().get(header::RETRY_AFTER) {
         to.headers_mut().insert(header::RETRY_AFTER, v.clone());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn paths_inside_an_attempt_lead_back_to_it() {
+        let id = "4daf3958-616c-4e22-a9c2-c6eff384a9d4";
+        for p in [
+            "/attempts/{id}/items/3",
+            "/attempts/{id}/review",
+            "/attempts/{id}",
+        ] {
+            let p = p.replace("{id}", id);
+            assert_eq!(
+                super::attempt_of(&p),
+                Some(format!("/attempts/{id}")),
+                "{p}"
+            );
+        }
+        assert_eq!(super::attempt_of("/attempts/not-an-id/items/1"), None);
+        assert_eq!(super::attempt_of("/exams/ai-300"), None);
     }
 }

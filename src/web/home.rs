@@ -29,6 +29,9 @@ pub struct ExamSummary {
     pub pass_percent: Option<f64>,
     pub readiness_note: String,
     pub due: usize,
+    /// Due within the next day but not yet (wrong answers of a mock just taken).
+    pub due_tomorrow: usize,
+    pub retired: bool,
 }
 
 #[derive(Template)]
@@ -37,9 +40,13 @@ struct Home {
     ctx: PageCtx,
     signed_in: bool,
     display_name: String,
+    /// No attempt yet: a welcome, not a "welcome back".
+    first_visit: bool,
     summaries: Vec<ExamSummary>,
     in_progress: Vec<AttemptSummary>,
     recent: Vec<AttemptSummary>,
+    /// Shown as a reminder while the account's address is not confirmed.
+    verification: Option<super::accounts::account::Verification>,
     assignments: Vec<super::cohorts::HomeAssignment>,
 }
 
@@ -52,7 +59,7 @@ async fn home(State(state): State<AppState>, MaybeUser(user): MaybeUser) -> Resu
         Some(u) => {
             let exams = db::exams::list(&state.db).await?;
             let mut summaries = Vec::with_capacity(exams.len());
-            for e in &exams {
+            for e in exams.iter().filter(|e| e.listed_for(Some(u))) {
                 summaries.push(exam_summary(&state, u, e).await?);
             }
             let list = db::attempts::list_for_user(&state.db, u.id, 20).await?;
@@ -69,18 +76,24 @@ async fn home(State(state): State<AppState>, MaybeUser(user): MaybeUser) -> Resu
             .as_ref()
             .map(|u| u.display_name.clone())
             .unwrap_or_default(),
+        first_visit: in_progress.is_empty() && recent.is_empty(),
         summaries,
         in_progress,
         recent,
+        verification: user
+            .as_ref()
+            .filter(|u| !u.is_verified())
+            .map(|u| super::accounts::account::Verification::of(u, state.config.unverified_days)),
         assignments,
     })
 }
 
 /// One exam's line on the candidate's home page: readiness in a sentence and reviews due.
 async fn exam_summary(state: &AppState, u: &User, e: &ExamRow) -> Result<ExamSummary> {
-    let (r, due) = tokio::try_join!(
+    let (r, due, soon) = tokio::try_join!(
         engine::readiness::assess(&state.db, u.id, e),
         db::review::due(&state.db, u.id, e.id),
+        db::review::due_within(&state.db, u.id, e.id, 24 * 3600),
     )?;
     Ok(ExamSummary {
         code: e.code.clone(),
@@ -101,5 +114,7 @@ async fn exam_summary(state: &AppState, u: &User, e: &ExamRow) -> Result<ExamSum
             (None, None) => "Not enough answers yet for a readiness estimate.".into(),
         },
         due: due.len(),
+        due_tomorrow: soon as usize,
+        retired: e.retired_on().is_some(),
     })
 }

@@ -14,6 +14,8 @@ pub struct OptView {
     /// Plain text, for `<option>` elements.
     pub text: String,
     pub selected: bool,
+    /// Struck through by the candidate ("rule out").
+    pub ruled_out: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -77,6 +79,16 @@ pub enum Controls {
 }
 
 impl ItemView {
+    /// Marks the options the candidate struck through.
+    pub fn with_ruled_out(mut self, ids: &[String]) -> ItemView {
+        if let Controls::Choices { options, .. } = &mut self.controls {
+            for o in options {
+                o.ruled_out = ids.contains(&o.value);
+            }
+        }
+        self
+    }
+
     /// A problem–solution item: its stem is the proposed solution.
     pub fn is_solution(&self) -> bool {
         matches!(self.controls, Controls::YesNo { .. })
@@ -119,6 +131,7 @@ fn opts(
             html: inline_html(&c.text),
             text: plain(&c.text),
             selected: selected(&c.id),
+            ruled_out: false,
         })
         .collect()
 }
@@ -153,6 +166,10 @@ pub fn build(
     response: Option<&Response>,
     disabled: bool,
 ) -> ItemView {
+    let stem = match body {
+        ItemBody::YesNo { .. } => solution_text(stem),
+        _ => stem,
+    };
     let mut stem_html = to_html(stem);
     let (instruction, controls) = match body {
         ItemBody::Single { options, .. } => {
@@ -322,7 +339,8 @@ pub fn build(
     }
 }
 
-/// A choice with the letter it has in the bank, which is the letter explanations use.
+/// A choice with the letter it has in the bank (for drop-down choices, which the exam shows
+/// without letters, so explanations can only name them as written).
 fn lettered(c: &Choice) -> String {
     format!(
         "<strong>{}.</strong> {}",
@@ -331,14 +349,190 @@ fn lettered(c: &Choice) -> String {
     )
 }
 
-/// Every choice of an item with its written letter, for reports: the exam showed them shuffled,
-/// the explanation names them as written.
-pub fn written_options(body: &ItemBody) -> Vec<String> {
-    let all = |list: &[Choice]| list.iter().map(lettered).collect::<Vec<_>>();
+/// The kind's lettered list (options, actions or matching choices) and its permutation key.
+fn lettered_list(body: &ItemBody) -> Option<(&[Choice], &'static str)> {
     match body {
-        ItemBody::Single { options, .. } | ItemBody::Multiple { options, .. } => all(options),
-        ItemBody::Order { actions, .. } => all(actions),
-        ItemBody::Match { choices, .. } => all(choices),
+        ItemBody::Single { options, .. } | ItemBody::Multiple { options, .. } => {
+            Some((options, "options"))
+        }
+        ItemBody::Order { actions, .. } => Some((actions, "actions")),
+        ItemBody::Match { choices, .. } => Some((choices, "choices")),
+        _ => None,
+    }
+}
+
+/// Written letter → the letter this candidate saw (the display order of their attempt).
+pub fn letters_seen(
+    body: &ItemBody,
+    perm: &BTreeMap<String, Vec<String>>,
+) -> BTreeMap<String, String> {
+    let Some((list, key)) = lettered_list(body) else {
+        return BTreeMap::new();
+    };
+    ordered(list, perm.get(key))
+        .into_iter()
+        .enumerate()
+        .map(|(i, c)| (c.id.clone(), letter(i)))
+        .collect()
+}
+
+/// An explanation (Markdown) with the letters it names (`**B**`, "option B", "2 → B") turned into the
+/// letters the candidate saw. Every letter is replaced in one pass, so B→A and A→B do not chain.
+pub fn relabel(markdown: &str, seen: &BTreeMap<String, String>) -> String {
+    if seen.iter().all(|(k, v)| k == v) {
+        return markdown.to_string();
+    }
+    let mut out = String::with_capacity(markdown.len());
+    let mut rest = markdown;
+    while !rest.is_empty() {
+        let bold = rest
+            .strip_prefix("**")
+            .and_then(|r| r.split_once("**"))
+            .filter(|(inner, _)| seen.contains_key(*inner));
+        if let Some((inner, after)) = bold {
+            out.push_str("**");
+            out.push_str(&seen[inner]);
+            out.push_str("**");
+            rest = after;
+            continue;
+        }
+        let word = ["option ", "Option ", "options ", "Options ", "→ "]
+            .iter()
+            .find_map(|w| rest.strip_prefix(w).map(|r| (*w, r)));
+        if let Some((w, r)) = word {
+            let id: String = r.chars().take_while(|c| c.is_ascii_uppercase()).collect();
+            let next = r[id.len()..].chars().next();
+            if seen.contains_key(&id) && !next.is_some_and(|c| c.is_alphanumeric()) {
+                out.push_str(w);
+                out.push_str(&seen[&id]);
+                rest = &r[id.len()..];
+                continue;
+            }
+        }
+        let ch = rest.chars().next().unwrap_or_default();
+        out.push(ch);
+        rest = &rest[ch.len_utf8()..];
+    }
+    out
+}
+
+/// One option as the candidate saw it, with whether it was right and what they did with it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShownOption {
+    pub letter: String,
+    pub html: String,
+    pub correct: bool,
+    pub chosen: bool,
+    /// "Correct answer", "Step 2 of the answer", "Answer for 1 and 3", …
+    pub key_note: String,
+    /// "Your answer", "You placed it at step 1", …
+    pub your_note: String,
+}
+
+fn right_or_not(right: bool) -> String {
+    if right {
+        "Correct answer"
+    } else {
+        "Not correct"
+    }
+    .to_string()
+}
+
+fn positions_of(ids: &[Option<String>], id: &str) -> Vec<usize> {
+    ids.iter()
+        .enumerate()
+        .filter(|(_, x)| x.as_deref() == Some(id))
+        .map(|(i, _)| i + 1)
+        .collect()
+}
+
+fn join_numbers(ns: &[usize]) -> String {
+    let s: Vec<String> = ns.iter().map(|n| n.to_string()).collect();
+    match s.len() {
+        0 => String::new(),
+        1 => s[0].clone(),
+        _ => format!("{} and {}", s[..s.len() - 1].join(", "), s[s.len() - 1]),
+    }
+}
+
+/// The options of a lettered kind in the order and with the letters the candidate saw, each
+/// marked right or wrong; empty for kinds without lettered options.
+pub fn shown_options(
+    body: &ItemBody,
+    perm: &BTreeMap<String, Vec<String>>,
+    response: Option<&Response>,
+) -> Vec<ShownOption> {
+    let Some((list, key)) = lettered_list(body) else {
+        return vec![];
+    };
+    let none: Vec<Option<String>> = vec![];
+    ordered(list, perm.get(key))
+        .into_iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let id = c.id.as_str();
+            let (correct, chosen, key_note, your_note) = match (body, response) {
+                (ItemBody::Single { key, .. }, r) => {
+                    let chosen = matches!(r, Some(Response::Single { choice: Some(x) }) if x == id);
+                    let right = key == id;
+                    (right, chosen, right_or_not(right), "Your answer".to_string())
+                }
+                (ItemBody::Multiple { key, .. }, r) => {
+                    let chosen = matches!(r, Some(Response::Multiple { choices }) if choices.iter().any(|x| x == id));
+                    let right = key.iter().any(|k| k == id);
+                    (right, chosen, right_or_not(right), "Your answer".to_string())
+                }
+                (ItemBody::Order { key, .. }, r) => {
+                    let placed = match r {
+                        Some(Response::Order { positions }) => positions,
+                        _ => &none,
+                    };
+                    let step = key.iter().position(|k| k == id);
+                    let yours = positions_of(placed, id);
+                    (
+                        step.is_some(),
+                        !yours.is_empty(),
+                        step.map_or("Not needed".to_string(), |s| format!("Step {} of the answer", s + 1)),
+                        format!("You placed it at step {}", join_numbers(&yours)),
+                    )
+                }
+                (ItemBody::Match { key, .. }, r) => {
+                    let picks = match r {
+                        Some(Response::Match { picks }) => picks,
+                        _ => &none,
+                    };
+                    let keyed: Vec<Option<String>> = key.iter().cloned().map(Some).collect();
+                    let answers = positions_of(&keyed, id);
+                    let yours = positions_of(picks, id);
+                    (
+                        !answers.is_empty(),
+                        !yours.is_empty(),
+                        if answers.is_empty() {
+                            "Not used in the answer".to_string()
+                        } else {
+                            format!("Answer for {}", join_numbers(&answers))
+                        },
+                        format!("You chose it for {}", join_numbers(&yours)),
+                    )
+                }
+                _ => (false, false, String::new(), String::new()),
+            };
+            ShownOption {
+                letter: letter(i),
+                html: inline_html(&c.text),
+                correct,
+                chosen,
+                key_note,
+                your_note,
+            }
+        })
+        .collect()
+}
+
+/// Drop-down choices per blank with their written letters, which explanations use (the exam
+/// shows drop-down choices without letters); empty for other kinds.
+pub fn written_choices(body: &ItemBody) -> Vec<String> {
+    match body {
         ItemBody::Dropdown { slots, .. } => slots
             .iter()
             .map(|s| {
@@ -346,17 +540,26 @@ pub fn written_options(body: &ItemBody) -> Vec<String> {
                 format!("Blank {}: {}", s.number, choices.join(" · "))
             })
             .collect(),
-        ItemBody::Grid { .. } | ItemBody::YesNo { .. } => vec![],
+        _ => vec![],
     }
 }
 
-/// Text lines describing a response (the candidate's or the correct one) for the score report.
-pub fn describe(body: &ItemBody, response: Option<&Response>) -> Vec<String> {
+/// Text lines describing a response (the candidate's or the correct one), with the letters the
+/// candidate saw.
+pub fn describe(
+    body: &ItemBody,
+    perm: &BTreeMap<String, Vec<String>>,
+    response: Option<&Response>,
+) -> Vec<String> {
+    let seen = letters_seen(body, perm);
     let text = |list: &[Choice], id: &str| -> String {
-        list.iter()
-            .find(|c| c.id == id)
-            .map(lettered)
-            .unwrap_or_else(|| escape(id))
+        match (list.iter().find(|c| c.id == id), seen.get(id)) {
+            (Some(c), Some(l)) => {
+                format!("<strong>{}.</strong> {}", escape(l), inline_html(&c.text))
+            }
+            (Some(c), None) => lettered(c),
+            (None, _) => escape(id),
+        }
     };
     let none = "<em>no answer</em>".to_string();
     let Some(r) = response.filter(|r| !r.is_empty()) else {
@@ -367,7 +570,9 @@ pub fn describe(body: &ItemBody, response: Option<&Response>) -> Vec<String> {
             vec![text(options, c)]
         }
         (ItemBody::Multiple { options, .. }, Response::Multiple { choices }) => {
-            choices.iter().map(|c| text(options, c)).collect()
+            let mut lines: Vec<String> = choices.iter().map(|c| text(options, c)).collect();
+            lines.sort();
+            lines
         }
         (ItemBody::Order { actions, .. }, Response::Order { positions }) => positions
             .iter()
@@ -421,6 +626,15 @@ pub fn describe(body: &ItemBody, response: Option<&Response>) -> Vec<String> {
     }
 }
 
+/// A problem–solution stem without its own "Solution:" label (the page prints one).
+pub fn solution_text(stem: &str) -> &str {
+    let t = stem.trim_start();
+    ["**Solution:**", "Solution:"]
+        .iter()
+        .find_map(|p| t.strip_prefix(p))
+        .map_or(stem, str::trim_start)
+}
+
 /// The stem as shown in the report: drop-down blanks become visible markers.
 pub fn report_stem(stem: &str) -> String {
     let mut html = to_html(stem);
@@ -428,4 +642,85 @@ pub fn report_stem(stem: &str) -> String {
         html = html.replacen(&format!("[[{n}]]"), &format!("[{n}]"), 1);
     }
     html
+}
+
+#[cfg(test)]
+mod letter_tests {
+    use super::*;
+
+    fn choice(id: &str, text: &str) -> Choice {
+        Choice {
+            id: id.into(),
+            text: text.into(),
+        }
+    }
+
+    fn single() -> ItemBody {
+        ItemBody::Single {
+            options: vec![
+                choice("A", "alpha"),
+                choice("B", "beta"),
+                choice("C", "gamma"),
+            ],
+            key: "B".into(),
+        }
+    }
+
+    fn perm(order: &[&str]) -> BTreeMap<String, Vec<String>> {
+        [(
+            "options".to_string(),
+            order.iter().map(|s| s.to_string()).collect(),
+        )]
+        .into_iter()
+        .collect()
+    }
+
+    #[test]
+    fn explanations_name_the_letters_the_candidate_saw() {
+        // Shown as C, A, B: the written B ("beta") appeared third, as C.
+        let seen = letters_seen(&single(), &perm(&["C", "A", "B"]));
+        assert_eq!(seen["B"], "C");
+        assert_eq!(seen["C"], "A");
+        let md = "**B** is right. **A** and **C** are wrong; option A is slow (1 → C). A team…";
+        assert_eq!(
+            relabel(md, &seen),
+            "**C** is right. **B** and **A** are wrong; option B is slow (1 → A). A team…"
+        );
+        // Bank order: nothing changes.
+        let same = letters_seen(&single(), &perm(&["A", "B", "C"]));
+        assert_eq!(relabel(md, &same), md);
+    }
+
+    #[test]
+    fn words_and_other_bold_text_are_left_alone() {
+        let seen = letters_seen(&single(), &perm(&["B", "C", "A"]));
+        let md = "**Data** and **Done**: Optional options AB; **B2.** stays; Option Beta.";
+        assert_eq!(relabel(md, &seen), md);
+    }
+
+    #[test]
+    fn the_shown_options_follow_the_display_order_and_mark_the_key() {
+        let response = Response::Single {
+            choice: Some("A".into()),
+        };
+        let shown = shown_options(&single(), &perm(&["C", "A", "B"]), Some(&response));
+        let letters: Vec<(&str, bool, bool)> = shown
+            .iter()
+            .map(|o| (o.letter.as_str(), o.correct, o.chosen))
+            .collect();
+        assert_eq!(
+            letters,
+            vec![("A", false, false), ("B", false, true), ("C", true, false)]
+        );
+        assert!(shown[2].html.contains("beta"));
+        let yours = describe(&single(), &perm(&["C", "A", "B"]), Some(&response));
+        assert_eq!(yours, vec!["<strong>B.</strong> alpha".to_string()]);
+    }
+
+    #[test]
+    fn a_solution_label_in_the_stem_is_not_printed_twice() {
+        assert_eq!(solution_text("**Solution:** You add X."), "You add X.");
+        assert_eq!(solution_text("Solution: You add X."), "You add X.");
+        assert_eq!(solution_text("You add X."), "You add X.");
+    }
 }

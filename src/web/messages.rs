@@ -16,7 +16,15 @@ pub const KEY_AFTER_SUBMIT: &str = "Answers are shown only after a full mock is 
 pub const IN_OPEN_MOCK: &str = "This question is also in your full mock in progress, so its answer is shown after you submit that mock.";
 pub const ANSWER_FIRST: &str = "Answer the question first, then check it.";
 pub const CHOOSE_WHICH: &str = "Choose which questions to practise.";
-pub const CASE_NOTE_SERIES: &str = "Problem–solution set: each question presents a different solution to the same goal. After you answer a question in this set you cannot return to it, and it does not appear on the review screen.";
+pub const CASE_NOTE_SERIES: &str = "Problem–solution set: each question presents a different solution to the same goal. Once you leave a question in this set, answered or not, you cannot return to it, and it does not appear on the review screen.";
+
+pub const NO_BREAKS: &str = "This exam offers no breaks.";
+pub const NO_BREAK_IN_SERIES: &str =
+    "As on the real exam, there is no break inside a problem–solution set. Finish the set first.";
+pub const DISCARD_ONLY_OPEN_MOCKS: &str = "Only a full mock in progress can be discarded.";
+pub const FEEDBACK_EMPTY: &str = "Write your comment first, then send it.";
+pub const FEEDBACK_TOO_LONG: &str =
+    "Your comment is longer than 2,000 characters; shorten it and send it again.";
 
 /// An answer that is not a valid answer to the question.
 pub fn invalid_answer(why: &str) -> String {
@@ -35,7 +43,7 @@ pub fn check_refusal(outcome: CheckOutcome) -> Option<&'static str> {
 /// Why an item page cannot be opened, and where to continue.
 pub fn closed_item(section_kind: SectionKind, continue_at: Option<i32>) -> String {
     let why = if section_kind == SectionKind::Series {
-        "You answered this problem–solution question; like on the real exam, it cannot be reopened."
+        "You left this problem–solution question; like on the real exam, it cannot be reopened."
     } else {
         "You left this case study, so its questions are closed."
     };

@@ -3,9 +3,11 @@
 //! lines), `client` (the client address), `negotiate` (JSON or HTML), `messages` (what
 //! candidates read when something is refused), `answer_form` (the question form → `Response`).
 
+pub mod accounts;
 pub mod answer_form;
 pub mod auth;
 pub mod author;
+pub mod check;
 pub mod client;
 pub mod cohorts;
 pub mod error_pages;
@@ -20,6 +22,7 @@ pub mod practice;
 pub mod readiness;
 pub mod session;
 pub mod summary;
+pub mod theme;
 pub mod users;
 
 use crate::error::Result;
@@ -36,6 +39,10 @@ pub struct PageCtx {
     pub css: String,
     pub js: String,
     pub favicon: String,
+    /// The colour theme the visitor chose (`web::theme`).
+    pub theme: crate::types::Theme,
+    /// This page's address, for the theme chooser to come back to.
+    pub here: String,
 }
 
 #[derive(Clone, Debug)]
@@ -55,6 +62,7 @@ impl UserView {
 
 impl PageCtx {
     pub fn new(user: Option<&crate::db::users::User>) -> PageCtx {
+        let look = theme::current();
         PageCtx {
             user: user.map(|u| UserView {
                 display_name: u.display_name.clone(),
@@ -63,8 +71,25 @@ impl PageCtx {
             css: crate::static_files::url("app.css"),
             js: crate::static_files::url("app.js"),
             favicon: crate::static_files::url("favicon.svg"),
+            theme: look.theme,
+            here: look.here,
         }
     }
+
+    /// The themes the chooser offers, in order.
+    pub fn themes(&self) -> &'static [crate::types::Theme] {
+        crate::types::Theme::ALL
+    }
+}
+
+/// The exam at `/…/{code}`; an unknown code answers 404.
+pub async fn exam_or_404(
+    state: &crate::state::AppState,
+    code: &str,
+) -> Result<crate::db::exams::ExamRow> {
+    crate::db::exams::by_slug(&state.db, code)
+        .await?
+        .ok_or(crate::error::AppError::NotFound)
 }
 
 /// Renders a template as an HTML response.
@@ -78,6 +103,38 @@ pub fn render_with_status<T: Template>(t: &T, status: StatusCode) -> Result<Resp
     let mut r = render(t)?;
     *r.status_mut() = status;
     Ok(r)
+}
+
+/// What is wrong with a submitted form, each message tied to the field it is about (`None` for
+/// the form as a whole). Pages list them in an error summary that takes the focus, and mark each
+/// field `aria-invalid` with its message as its description.
+#[derive(Debug, Default, Clone)]
+pub struct FormErrors(pub Vec<(Option<&'static str>, String)>);
+
+impl FormErrors {
+    pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
+        self.0.push((Some(field), message.into()));
+    }
+    pub fn add_form(&mut self, message: impl Into<String>) {
+        self.0.push((None, message.into()));
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    /// The message about `field`, if any.
+    pub fn on(&self, field: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(f, _)| *f == Some(field))
+            .map(|(_, m)| m.as_str())
+    }
+    /// (anchor, message) pairs for the summary; form-wide messages link nowhere.
+    pub fn summary(&self) -> Vec<(String, String)> {
+        self.0
+            .iter()
+            .map(|(f, m)| (f.map(|f| format!("#{f}")).unwrap_or_default(), m.clone()))
+            .collect()
+    }
 }
 
 /// A form POST body as field → values (repeated fields keep every value).

@@ -3,16 +3,20 @@
 
 use super::{format, render, CurrentUser, PageCtx};
 use crate::db;
+use crate::db::exams::ExamRow;
 use crate::domain::blueprint::Blueprint;
+use crate::domain::forecast::PassChance;
 use crate::domain::readiness;
 use crate::engine;
 use crate::error::{AppError, Result};
 use crate::state::AppState;
+use crate::types::Mode;
 use askama::Template;
 use axum::extract::{Form, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use time::Date;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -30,6 +34,8 @@ pub struct MasteryRow {
     pub high: f64,
     pub answers: u32,
     pub weak: bool,
+    /// False for an untested skill area: its mastery is unknown.
+    pub known: bool,
 }
 
 pub struct TrendPoint {
@@ -50,7 +56,9 @@ struct Report {
     exam_slug: String,
     exam_title: String,
     answers: u32,
-    pass: Option<readiness::PassEstimate>,
+    pass: Option<PassChance>,
+    target_pass: Option<PassChance>,
+    reasons: Vec<String>,
     too_little_data: Option<String>,
     domains: Vec<MasteryRow>,
     cut_percent: f64,
@@ -65,13 +73,15 @@ struct Report {
     on_track: Option<String>,
     due_reviews: usize,
     viewing: Option<Viewing>,
+    /// Minutes a quick check takes at most, at the exam's pace.
+    check_minutes: i64,
 }
 
 fn pct(x: f64) -> f64 {
     (x * 100.0).clamp(0.0, 100.0)
 }
 
-fn on_track_statement(p: Option<&readiness::PassEstimate>, days_left: i64) -> String {
+fn on_track_statement(p: Option<&PassChance>, days_left: i64) -> String {
     if days_left < 0 {
         return "Your target date has passed. Set a new one to see whether you are on track."
             .into();
@@ -111,9 +121,7 @@ async fn report(
     CurrentUser(user): CurrentUser,
     Path(code): Path<String>,
 ) -> Result<Response> {
-    let exam = db::exams::by_slug(&state.db, &code)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let exam = crate::web::exam_or_404(&state, &code).await?;
     report_page(&state, &user, user.id, &exam, None).await
 }
 
@@ -133,40 +141,69 @@ pub async fn report_page(
     exam: &db::exams::ExamRow,
     viewing: Option<Viewing>,
 ) -> Result<Response> {
-    let (r, mocks, target, due) = tokio::try_join!(
-        engine::readiness::assess(&state.db, subject, exam),
-        db::readiness::mock_results(&state.db, subject, exam.id),
+    let (target, due) = tokio::try_join!(
         db::readiness::target(&state.db, subject, exam.id),
         db::review::due(&state.db, subject, exam.id),
     )?;
-    let bp = &exam.blueprint.0;
-    let (domains, objectives, weakest) = mastery_rows(bp, &r);
-    let (trend, trend_path) = trend(&mocks);
-    let (pace_seconds, your_seconds, pacing_note) = pacing(bp, &mocks);
-    let today = time::OffsetDateTime::now_utc().date();
-    let on_track = target.map(|d| on_track_statement(r.pass.as_ref(), (d - today).whole_days()));
-    render(&Report {
-        ctx: PageCtx::new(Some(viewer)),
-        exam_code: exam.code.clone(),
-        exam_slug: exam.slug.clone(),
-        exam_title: exam.title.clone(),
-        answers: r.answers,
-        pass: r.pass.clone(),
-        too_little_data: r.too_little_data.clone(),
-        cut_percent: bp.cut_percent,
-        domains,
-        objectives,
-        weakest,
-        trend,
-        trend_path,
-        pace_seconds,
-        your_seconds,
-        pacing_note,
-        target_date: target.map(|d| d.to_string()).unwrap_or_default(),
-        on_track,
-        due_reviews: due.len(),
-        viewing,
-    })
+    let report = engine::readiness::report(&state.db, subject, exam, target).await?;
+    let mut page = Report::new(exam, &report, target);
+    page.ctx = PageCtx::new(Some(viewer));
+    page.due_reviews = due.len();
+    page.viewing = viewing;
+    render(&page)
+}
+
+impl Report {
+    fn new(exam: &ExamRow, report: &engine::readiness::Report, target: Option<Date>) -> Report {
+        let r = &report.readiness;
+        let f = &report.forecast;
+        let bp = &exam.blueprint.0;
+        let (mut domains, objectives, weakest) = mastery_rows(bp, r);
+        for (row, area) in domains.iter_mut().zip(&f.areas) {
+            row.known = area.share.is_some();
+            if let Some((mean, low, high)) = area.share {
+                (row.mean, row.low, row.high) = (pct(mean), pct(low), pct(high));
+            }
+        }
+        let mocks: Vec<db::readiness::MockResult> = report
+            .results
+            .iter()
+            .filter(|m| m.mode == Mode::Exam)
+            .cloned()
+            .collect();
+        let (trend, trend_path) = trend(&mocks);
+        let (pace_seconds, your_seconds, pacing_note) = pacing(bp, &mocks);
+        let today = time::OffsetDateTime::now_utc().date();
+        let on_track = target.map(|d| {
+            let chance = f.target.as_ref().map(|t| &t.1).or(f.today.as_ref());
+            on_track_statement(chance, (d - today).whole_days())
+        });
+        Report {
+            ctx: PageCtx::default(),
+            exam_code: exam.code.clone(),
+            exam_slug: exam.slug.clone(),
+            exam_title: exam.title.clone(),
+            answers: r.answers,
+            pass: f.today.clone(),
+            target_pass: f.target.as_ref().map(|t| t.1.clone()),
+            reasons: f.reasons.clone(),
+            too_little_data: r.too_little_data.clone(),
+            cut_percent: bp.cut_percent,
+            domains,
+            objectives,
+            weakest,
+            trend,
+            trend_path,
+            pace_seconds,
+            your_seconds,
+            pacing_note,
+            target_date: target.map(|d| d.to_string()).unwrap_or_default(),
+            on_track,
+            due_reviews: 0,
+            check_minutes: bp.duration_minutes as i64 * 20 / bp.question_count.max(1) as i64,
+            viewing: None,
+        }
+    }
 }
 
 /// Mastery per skill area and objective, and the weakest objectives.
@@ -188,6 +225,7 @@ fn mastery_rows(
                 high: pct(m.high),
                 answers: m.answers,
                 weak: false,
+                known: m.answers > 0,
             }
         })
         .collect();
@@ -205,6 +243,7 @@ fn mastery_rows(
                 high: pct(m.high),
                 answers: m.answers,
                 weak: r.weakest.contains(&m.code),
+                known: m.answers > 0,
             }
         })
         .collect();
@@ -280,9 +319,7 @@ async fn set_target(
     Path(code): Path<String>,
     Form(form): Form<TargetForm>,
 ) -> Result<Response> {
-    let exam = db::exams::by_slug(&state.db, &code)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let exam = crate::web::exam_or_404(&state, &code).await?;
     let text = form.target_date.trim();
     let fmt = time::macros::format_description!("[year]-[month]-[day]");
     let date = match text {

@@ -12,11 +12,19 @@ async fn register_sign_out_and_sign_in_again(pool: PgPool) {
     let mut app = TestApp::new(pool.clone());
     let r = app.register("Ada@Example.com", "Ada").await;
     r.assert_status(303);
-    assert_eq!(r.location(), "/");
+    assert_eq!(r.location(), "/register/check-inbox");
+    app.get(r.location())
+        .await
+        .assert_status(200)
+        .assert_contains("Check your inbox");
+    app.login("ada@example.com", PASSWORD)
+        .await
+        .assert_status(303);
     app.get("/")
         .await
         .assert_status(200)
-        .assert_contains("Welcome back, Ada");
+        .assert_contains("Welcome, Ada")
+        .assert_contains("Please confirm your email.");
 
     // Stored lower-cased, argon2id with OWASP parameters, never the password itself.
     let (email, hash): (String, String) = sqlx::query_as("SELECT email, password_hash FROM users")
@@ -38,13 +46,13 @@ async fn register_sign_out_and_sign_in_again(pool: PgPool) {
     app.login("ada@example.com", PASSWORD)
         .await
         .assert_status(303);
-    app.get("/").await.assert_contains("Welcome back, Ada");
+    app.get("/").await.assert_contains("Welcome, Ada");
 }
 
 #[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
 async fn wrong_password_is_refused_with_a_message(pool: PgPool) {
     let mut app = TestApp::new(pool);
-    app.register("bo@example.com", "Bo").await;
+    app.sign_up("bo@example.com", "Bo").await;
     app.post("/logout", &[]).await;
     let r = app.login("bo@example.com", "not the password at all").await;
     r.assert_status(401)
@@ -55,20 +63,28 @@ async fn wrong_password_is_refused_with_a_message(pool: PgPool) {
 }
 
 #[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
-async fn duplicate_email_is_a_form_error_not_a_500(pool: PgPool) {
+async fn registering_a_taken_email_answers_like_a_new_one_and_changes_nothing(pool: PgPool) {
     let mut app = TestApp::new(pool.clone());
-    app.register("cy@example.com", "Cy")
-        .await
-        .assert_status(303);
+    let new = app.register("cy@example.com", "Cy").await;
+    new.assert_status(303);
     let mut other = app.other_browser();
-    let r = other.register("CY@example.com", "Another Cy").await;
-    r.assert_status(422)
-        .assert_contains("An account with this email already exists");
-    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM users")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-    assert_eq!(n, 1);
+    let taken = other.register("CY@example.com", "Another Cy").await;
+    taken.assert_status(303);
+    assert_eq!(new.location(), taken.location());
+    assert!(
+        other.cookie.is_none() && app.cookie.is_none(),
+        "nobody is signed in"
+    );
+    let (n, name): (i64, String) =
+        sqlx::query_as("SELECT count(*) OVER (), display_name FROM users")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        (n, name.as_str()),
+        (1, "Cy"),
+        "the existing account is unchanged"
+    );
 }
 
 #[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
@@ -99,8 +115,8 @@ async fn registration_validates_every_field(pool: PgPool) {
 #[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
 async fn session_id_rotates_at_login(pool: PgPool) {
     let mut app = TestApp::new(pool.clone());
-    app.register("di@example.com", "Di").await;
-    let first = app.cookie.clone().expect("session after registration");
+    app.sign_up("di@example.com", "Di").await;
+    let first = app.cookie.clone().expect("session after the first sign-in");
     app.login("di@example.com", PASSWORD)
         .await
         .assert_status(303);
@@ -125,7 +141,7 @@ async fn cross_site_post_is_rejected(pool: PgPool) {
     use axum::body::Body;
     use axum::http::{header, Request};
     let mut app = TestApp::new(pool.clone());
-    app.register("ed@example.com", "Ed").await;
+    app.sign_up("ed@example.com", "Ed").await;
     let cookie = app.cookie.clone().unwrap();
     let req = Request::builder()
         .method("POST")
@@ -149,7 +165,7 @@ async fn cross_site_post_is_rejected(pool: PgPool) {
 #[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
 async fn repeated_failures_throttle_the_account(pool: PgPool) {
     let mut app = TestApp::new(pool.clone());
-    app.register("fi@example.com", "Fi").await;
+    app.sign_up("fi@example.com", "Fi").await;
     app.post("/logout", &[]).await;
     for _ in 0..5 {
         app.login("fi@example.com", "wrong password here")
@@ -176,7 +192,9 @@ async fn repeated_failures_throttle_the_account(pool: PgPool) {
             .await
             .unwrap();
     assert_eq!(n, 5);
+    // The same browser (its cookies) against a second app process sees the same count.
     let mut second_process = TestApp::new(pool.clone());
+    second_process.device = app.device.clone();
     second_process
         .login("fi@example.com", PASSWORD)
         .await
@@ -228,10 +246,11 @@ async fn roles_guard_instructor_and_admin_pages(pool: PgPool) {
     admin
         .post(
             &format!("/admin/users/{id}/role"),
-            &[("role", "instructor")],
+            &[("role", "instructor"), ("confirm", "yes")],
         )
         .await
-        .assert_status(303);
+        .assert_status(200)
+        .assert_contains("Saved: cand@example.com is now an instructor.");
     candidate.get("/author").await.assert_status(200);
     admin
         .post(&format!("/admin/users/{id}/role"), &[("role", "superuser")])
@@ -242,13 +261,13 @@ async fn roles_guard_instructor_and_admin_pages(pool: PgPool) {
 #[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
 async fn password_change_ends_other_sessions(pool: PgPool) {
     let mut laptop = TestApp::new(pool.clone());
-    laptop.register("gu@example.com", "Gu").await;
+    laptop.sign_up("gu@example.com", "Gu").await;
     let mut phone = laptop.other_browser();
     phone
         .login("gu@example.com", PASSWORD)
         .await
         .assert_status(303);
-    phone.get("/").await.assert_contains("Welcome back, Gu");
+    phone.get("/").await.assert_contains("Welcome, Gu");
 
     let r = laptop
         .post(
@@ -266,7 +285,7 @@ async fn password_change_ends_other_sessions(pool: PgPool) {
         .get("/")
         .await
         .assert_contains("Create a free account");
-    laptop.get("/").await.assert_contains("Welcome back, Gu");
+    laptop.get("/").await.assert_contains("Welcome, Gu");
     laptop.post("/logout", &[]).await;
     laptop
         .login("gu@example.com", "a much newer passphrase")
@@ -448,4 +467,32 @@ async fn a_classroom_signing_in_at_once_from_one_address_is_not_throttled(pool: 
         .await
         .unwrap();
     assert_eq!(left, 0);
+}
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn registration_errors_are_tied_to_their_fields(pool: PgPool) {
+    let mut app = TestApp::new(pool.clone());
+    app.get("/register").await;
+    let r = app
+        .post(
+            "/register",
+            &[
+                ("email", "not-an-email"),
+                ("display_name", "Ann"),
+                ("password", "long enough password"),
+                ("password_confirm", "a different password"),
+            ],
+        )
+        .await;
+    r.assert_status(422)
+        .assert_selector("#error-summary[data-focus-on-load] a[href='#email']")
+        .assert_selector("input#email[aria-invalid=true][aria-describedby=email-error]")
+        .assert_selector("#email-error")
+        .assert_selector("input#password_confirm[aria-invalid=true]");
+    assert!(r.select("input#display_name[aria-invalid]").is_empty());
+    let users: i64 = sqlx::query_scalar("SELECT count(*) FROM users")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(users, 0, "nothing was created");
 }

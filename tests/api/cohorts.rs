@@ -532,6 +532,9 @@ async fn csv_exports_hold_members_by_skill_area_and_results(pool: PgPool) {
     hal.register("hal@example.com", "=cmd|' /C calc'!A0")
         .await
         .assert_status(303);
+    hal.login("hal@example.com", common::PASSWORD)
+        .await
+        .assert_status(303);
     join(&mut hal, &code).await.assert_status(303);
     let exam = mockexam::db::exams::by_slug(&pool, "ex-100")
         .await

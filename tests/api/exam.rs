@@ -27,6 +27,22 @@ async fn item_at(pool: &PgPool, attempt: Uuid, position: i32) -> (Item, i32, Str
     (body.0, revision, section_kind)
 }
 
+async fn permutation(
+    pool: &PgPool,
+    attempt: Uuid,
+    position: i32,
+) -> std::collections::BTreeMap<String, Vec<String>> {
+    let p: sqlx::types::Json<std::collections::BTreeMap<String, Vec<String>>> = sqlx::query_scalar(
+        "SELECT permutation FROM attempt_items WHERE attempt_id = $1 AND position = $2",
+    )
+    .bind(attempt)
+    .bind(position)
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    p.0
+}
+
 fn correct_fields(body: &ItemBody) -> Vec<(String, String)> {
     let yn = |b: &bool| {
         if *b {
@@ -99,10 +115,10 @@ async fn attempt_status(pool: &PgPool, id: Uuid) -> (String, Option<String>, Opt
 async fn a_whole_attempt_from_start_to_score_report(pool: PgPool) {
     common::import_bank(&pool, "question-bank/example").await;
     let mut app = candidate(&pool, "whole@example.com").await;
-    app.get("/exams")
-        .await
-        .assert_status(200)
-        .assert_contains("EX-100");
+    // The example exam is unlisted: not in the catalogue, but its page answers.
+    let catalogue = app.get("/exams").await;
+    catalogue.assert_status(200);
+    assert!(!catalogue.text().contains("EX-100"));
     app.get("/exams/ex-100")
         .await
         .assert_status(200)
@@ -142,8 +158,8 @@ async fn a_whole_attempt_from_start_to_score_report(pool: PgPool) {
         .assert_contains("By skill area")
         .assert_selector("svg")
         .assert_contains("Correct answer")
-        .assert_contains("Options as written")
-        .assert_contains("B. An Azure Machine Learning compute cluster")
+        .assert_selector(".option-marks li.is-right.is-chosen")
+        .assert_contains("An Azure Machine Learning compute cluster with a minimum of 0 nodes Correct answer · Your answer")
         .assert_contains("https://learn.microsoft.com/");
     let (status, reason, scaled) = attempt_status(&pool, id).await;
     assert_eq!(
@@ -210,7 +226,11 @@ async fn exam_pages_never_contain_the_key_or_explanation(pool: PgPool) {
     for n in 1..=10 {
         let (item, _, _) = item_at(&pool, id, n).await;
         let html = app.get(&format!("/attempts/{id}/items/{n}")).await.body;
-        let explanation_start = common::words_of(&item.explanation, 8);
+        // The report names options by the letters this candidate saw.
+        let seen =
+            mockexam::web::item_view::letters_seen(&item.body, &permutation(&pool, id, n).await);
+        let relabelled = mockexam::web::item_view::relabel(&item.explanation, &seen);
+        let explanation_start = common::words_of(&relabelled, 8);
         assert!(
             !common::page_text(&html).contains(&explanation_start),
             "item {n} leaks its explanation"
@@ -474,7 +494,7 @@ async fn an_answered_problem_solution_item_cannot_be_revisited(pool: PgPool) {
             .is_empty(),
         "not listed on the review screen"
     );
-    review.assert_contains("problem–solution answer(s) final and not listed");
+    review.assert_contains("problem–solution question(s) closed and not listed");
 }
 
 #[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
@@ -946,4 +966,383 @@ async fn the_catalogue_offers_ai300_first_and_dp100_points_to_it(pool: PgPool) {
     let ai300 = app.get("/exams/ai-300").await;
     ai300.assert_status(200);
     assert!(!ai300.text().contains("retired"), "AI-300 is current");
+}
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn a_problem_solution_question_closes_once_seen_and_left_even_unanswered(pool: PgPool) {
+    common::import_bank(&pool, "question-bank/example").await;
+    let mut app = candidate(&pool, "readahead@example.com").await;
+    let id = start(&mut app, "ex-100").await;
+    let pos = first_position(&pool, id, "series").await;
+    let url = format!("/attempts/{id}/items/{pos}");
+    app.get(&url)
+        .await
+        .assert_status(200)
+        .assert_contains("answered or not");
+    // Read ahead to the next question without answering, then try to come back.
+    app.get(&format!("/attempts/{id}/items/{}", pos + 1))
+        .await
+        .assert_status(200);
+    app.get(&url)
+        .await
+        .assert_status(409)
+        .assert_contains("cannot be reopened");
+    let review = app.get(&format!("/attempts/{id}/review")).await;
+    assert!(review
+        .select(&format!("a[href$='/items/{pos}']"))
+        .is_empty());
+    review.assert_contains("problem–solution question(s) closed and not listed");
+    // Only questions the candidate saw close: an unseen one in another attempt stays open.
+    let mut other = candidate(&pool, "readahead2@example.com").await;
+    let other_id = start(&mut other, "ex-100").await;
+    other
+        .get(&format!("/attempts/{other_id}/items/{}", pos - 1))
+        .await;
+    other.get(&format!("/attempts/{other_id}/review")).await;
+    let closed: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM attempt_items WHERE attempt_id = $1 AND section_kind = 'series' AND locked",
+    )
+    .bind(other_id)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(closed, 0, "series questions never opened stay open");
+}
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn an_error_inside_an_attempt_leads_back_to_it(pool: PgPool) {
+    common::import_bank(&pool, "question-bank/example").await;
+    let mut app = candidate(&pool, "deadend@example.com").await;
+    let id = start(&mut app, "ex-100").await;
+    let case = first_position(&pool, id, "case").await;
+    app.get(&format!("/attempts/{id}/items/{case}")).await;
+    app.get(&format!("/attempts/{id}/review")).await;
+    // The case study was left: its question answers 409, in the layout, with a way back.
+    let closed = app.get(&format!("/attempts/{id}/items/{case}")).await;
+    closed
+        .assert_status(409)
+        .assert_contains("Return to your attempt")
+        .assert_selector(&format!("a.button[href='/attempts/{id}']"));
+    // So does a position that does not exist.
+    app.get(&format!("/attempts/{id}/items/999"))
+        .await
+        .assert_status(404)
+        .assert_selector(&format!("a[href='/attempts/{id}']"));
+    // Outside attempts the error page offers the home page and the catalogue only.
+    let elsewhere = app.get("/exams/no-such-exam").await;
+    elsewhere.assert_status(404);
+    assert!(elsewhere.select("a[href^='/attempts/']").is_empty());
+}
+
+// ---- the real exam's interface
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn instructions_come_before_the_clock_starts(pool: PgPool) {
+    common::import_bank(&pool, "question-bank/ai-300").await;
+    let mut app = candidate(&pool, "instructions@example.com").await;
+    let exam = app.get("/exams/ai-300").await;
+    exam.assert_selector("a[href='/exams/ai-300/instructions']");
+    let page = app.get("/exams/ai-300/instructions").await;
+    page.assert_status(200)
+        .assert_contains("Before you start")
+        .assert_contains("50")
+        .assert_contains("100 minutes")
+        .assert_contains("you cannot return to it")
+        .assert_contains("Breaks.")
+        .assert_contains("Microsoft Learn.")
+        .assert_selector("form[action='/exams/ai-300/attempts'] button");
+    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM attempts")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(n, 0, "reading the instructions starts nothing");
+}
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn a_mock_started_by_mistake_can_be_discarded_and_counts_nowhere(pool: PgPool) {
+    common::import_bank(&pool, "question-bank/example").await;
+    let mut app = candidate(&pool, "discard@example.com").await;
+    let id = start(&mut app, "ex-100").await;
+    let (item, _, _) = item_at(&pool, id, 1).await;
+    answer(&mut app, id, 1, "stay", true).await;
+    let _ = item;
+    let confirm = app.get(&format!("/attempts/{id}/discard")).await;
+    confirm
+        .assert_status(200)
+        .assert_contains("count nowhere")
+        .assert_selector(&format!("form[action='/attempts/{id}/discard'] button"));
+    // Someone else cannot discard it.
+    let mut other = candidate(&pool, "notmine@example.com").await;
+    other
+        .post(&format!("/attempts/{id}/discard"), &[])
+        .await
+        .assert_status(404);
+    let r = app.post(&format!("/attempts/{id}/discard"), &[]).await;
+    r.assert_status(303);
+    assert_eq!(r.location(), "/exams/ex-100?discarded=1");
+    app.get(r.location())
+        .await
+        .assert_contains("Your mock was discarded");
+    for table in ["attempts", "attempt_items", "review_schedule"] {
+        let n: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert_eq!(n, 0, "{table} holds nothing of the discarded mock");
+    }
+    assert!(!app
+        .get("/attempts")
+        .await
+        .text()
+        .contains("EX-100 full mock"));
+    // A new mock starts at once; a submitted one cannot be discarded.
+    let next = start(&mut app, "ex-100").await;
+    app.post(&format!("/attempts/{next}/submit"), &[]).await;
+    app.post(&format!("/attempts/{next}/discard"), &[])
+        .await
+        .assert_status(409);
+}
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn feedback_is_stored_for_instructors_and_shown_after_submission(pool: PgPool) {
+    common::import_bank(&pool, "question-bank/example").await;
+    let mut app = candidate(&pool, "feedback@example.com").await;
+    let id = start(&mut app, "ex-100").await;
+    let (item, revision, _) = item_at(&pool, id, 2).await;
+    let _ = revision;
+    // During the exam, with the answer form (JavaScript off keeps the answer too).
+    let mut fields = correct_fields(&item.body);
+    fields.push(("revision".into(), "0".into()));
+    fields.push(("nav".into(), "next".into()));
+    fields.push((
+        "feedback".into(),
+        "  The stem says 40 GB but the table says 4 GB.  ".into(),
+    ));
+    let borrowed: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    app.post(&format!("/attempts/{id}/items/2"), &borrowed)
+        .await
+        .assert_status(303);
+    let (body, answered): (String, bool) = sqlx::query_as(
+        "SELECT f.body, ai.answered_at IS NOT NULL FROM item_feedback f
+         JOIN attempt_items ai ON ai.attempt_id = f.attempt_id AND ai.position = f.position
+         WHERE f.attempt_id = $1 AND f.position = 2",
+    )
+    .bind(id)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(body, "The stem says 40 GB but the table says 4 GB.");
+    assert!(answered, "the answer was saved with the feedback");
+    app.post(&format!("/attempts/{id}/submit"), &[]).await;
+    let report = app.get(&format!("/attempts/{id}/result")).await;
+    report
+        .assert_contains("Your feedback")
+        .assert_contains("The stem says 40 GB but the table says 4 GB.");
+    // From the report: "Report a problem", and an empty report changes nothing.
+    app.post(
+        &format!("/attempts/{id}/items/3/feedback"),
+        &[("feedback", " ")],
+    )
+    .await
+    .assert_status(400);
+    let r = app
+        .post(
+            &format!("/attempts/{id}/items/3/feedback"),
+            &[("feedback", "Option C is also right.")],
+        )
+        .await;
+    r.assert_status(303);
+    app.get(r.location())
+        .await
+        .assert_contains("your report was saved");
+    // Another candidate cannot write on this attempt.
+    let mut other = candidate(&pool, "feedback2@example.com").await;
+    other
+        .post(
+            &format!("/attempts/{id}/items/3/feedback"),
+            &[("feedback", "x")],
+        )
+        .await
+        .assert_status(404);
+    // Instructors read it with the question.
+    let q3 = item_at(&pool, id, 3).await.0.id;
+    let mut instructor = TestApp::new(pool.clone());
+    common::signed_in_as(&mut instructor, "teacher@example.com", "instructor").await;
+    instructor
+        .get(&format!("/author/exams/ex-100/questions/{q3}"))
+        .await
+        .assert_contains("Option C is also right.");
+}
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn a_break_closes_every_question_seen_and_the_clock_keeps_running(pool: PgPool) {
+    common::import_bank(&pool, "question-bank/ai-300").await;
+    let mut app = candidate(&pool, "break@example.com").await;
+    let id = start(&mut app, "ai-300").await;
+    for n in 1..=3 {
+        app.get(&format!("/attempts/{id}/items/{n}"))
+            .await
+            .assert_status(200);
+    }
+    let page = app.get(&format!("/attempts/{id}/items/3")).await;
+    page.assert_selector("button[name=nav][value=break]")
+        .assert_selector("a[href='https://learn.microsoft.com/'][target=_blank]");
+    let (before,): (time::OffsetDateTime,) =
+        sqlx::query_as("SELECT deadline_at FROM attempts WHERE id = $1")
+            .bind(id)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    let r = app
+        .post(
+            &format!("/attempts/{id}/items/3"),
+            &[("revision", "0"), ("nav", "break")],
+        )
+        .await;
+    assert_eq!(r.location(), format!("/attempts/{id}/break?from=3"));
+    app.get(r.location())
+        .await
+        .assert_contains("Every question you have seen so far closes");
+    app.post(&format!("/attempts/{id}/break"), &[("from", "3")])
+        .await
+        .assert_status(200)
+        .assert_contains("3 question(s) you had seen are now closed");
+    for n in 1..=3 {
+        app.get(&format!("/attempts/{id}/items/{n}"))
+            .await
+            .assert_status(409);
+    }
+    app.get(&format!("/attempts/{id}/items/4"))
+        .await
+        .assert_status(200);
+    let (after, breaks): (time::OffsetDateTime, i32) =
+        sqlx::query_as("SELECT deadline_at, breaks_taken FROM attempts WHERE id = $1")
+            .bind(id)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(before, after, "the clock keeps running");
+    assert_eq!(breaks, 1);
+    // No break inside a problem–solution set.
+    let series = first_position(&pool, id, "series").await;
+    app.get(&format!("/attempts/{id}/items/{series}")).await;
+    app.post(
+        &format!("/attempts/{id}/break"),
+        &[("from", &series.to_string())],
+    )
+    .await
+    .assert_contains("no break inside a problem–solution set");
+}
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn the_navigator_and_review_filters_show_answered_unanswered_and_marked(pool: PgPool) {
+    common::import_bank(&pool, "question-bank/example").await;
+    let mut app = candidate(&pool, "navigator@example.com").await;
+    let id = start(&mut app, "ex-100").await;
+    answer(&mut app, id, 1, "stay", true).await;
+    app.post(
+        &format!("/attempts/{id}/items/2"),
+        &[("revision", "0"), ("flagged", "on"), ("nav", "stay")],
+    )
+    .await;
+    let page = app.get(&format!("/attempts/{id}/items/3")).await;
+    page.assert_selector("nav.question-nav [aria-current=step]")
+        .assert_selector("nav.question-nav button[name=goto][value='1'].is-answered")
+        .assert_selector("nav.question-nav button[name=goto][value='2'].is-flagged");
+    // Choosing a question in the navigator saves and goes there.
+    let r = app
+        .post(
+            &format!("/attempts/{id}/items/3"),
+            &[("revision", "0"), ("goto", "1")],
+        )
+        .await;
+    assert_eq!(r.location(), format!("/attempts/{id}/items/1"));
+    let marked = app.get(&format!("/attempts/{id}/review?show=marked")).await;
+    marked.assert_selector(&format!("a[href='/attempts/{id}/items/2']"));
+    assert!(marked
+        .select(&format!("a[href='/attempts/{id}/items/1']"))
+        .is_empty());
+    let unanswered = app
+        .get(&format!("/attempts/{id}/review?show=unanswered"))
+        .await;
+    assert!(unanswered
+        .select(&format!("a[href='/attempts/{id}/items/1']"))
+        .is_empty());
+    unanswered.assert_selector(&format!("a[href='/attempts/{id}/items/3']"));
+}
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn question_pages_use_the_focused_exam_layout(pool: PgPool) {
+    common::import_bank(&pool, "question-bank/example").await;
+    let mut app = candidate(&pool, "focus@example.com").await;
+    let id = start(&mut app, "ex-100").await;
+    for path in [
+        format!("/attempts/{id}/items/1"),
+        format!("/attempts/{id}/review"),
+    ] {
+        app.get(&path).await.assert_selector("body.exam-mode");
+    }
+    app.get("/exams/ex-100").await;
+    assert!(app.get("/").await.select("body.exam-mode").is_empty());
+}
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn ruled_out_options_are_saved_with_the_answer(pool: PgPool) {
+    common::import_bank(&pool, "question-bank/example").await;
+    let mut app = candidate(&pool, "ruleout@example.com").await;
+    let id = start(&mut app, "ex-100").await;
+    let (pos, key) = {
+        let mut found = None;
+        for n in 1..=10 {
+            let (item, _, _) = item_at(&pool, id, n).await;
+            if let ItemBody::Single { key, .. } = item.body {
+                found = Some((n, key));
+                break;
+            }
+        }
+        found.expect("a single-answer question")
+    };
+    let url = format!("/attempts/{id}/items/{pos}");
+    let other = if key == "A" { "B" } else { "A" };
+    app.post_json(
+        &url,
+        &[
+            ("revision", "0"),
+            ("ruled_out", other),
+            ("ruled_out", "not-an-option"),
+        ],
+    )
+    .await
+    .assert_status(200);
+    let stored: serde_json::Value = sqlx::query_scalar(
+        "SELECT ruled_out FROM attempt_items WHERE attempt_id = $1 AND position = $2",
+    )
+    .bind(id)
+    .bind(pos)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        stored,
+        serde_json::json!([other]),
+        "unknown ids are dropped"
+    );
+    let page = app.get(&url).await;
+    page.assert_selector(&format!("input[name=ruled_out][value='{other}'][checked]"));
+    assert!(page
+        .select(&format!("input[name=ruled_out][value='{key}'][checked]"))
+        .is_empty());
+    // Ruling out is not answering.
+    let answered: bool = sqlx::query_scalar(
+        "SELECT answered_at IS NOT NULL FROM attempt_items WHERE attempt_id = $1 AND position = $2",
+    )
+    .bind(id)
+    .bind(pos)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert!(!answered);
 }

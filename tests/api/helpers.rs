@@ -92,6 +92,10 @@ pub struct TestApp {
     pub router: Router,
     pub pool: PgPool,
     pub cookie: Option<String>,
+    /// The device cookie (a browser that signed in before).
+    pub device: Option<String>,
+    /// The User-Agent this browser sends.
+    pub user_agent: Option<String>,
 }
 
 pub fn config() -> Config {
@@ -109,6 +113,8 @@ impl TestApp {
             router: app(state),
             pool,
             cookie: None,
+            device: None,
+            user_agent: None,
         }
     }
 
@@ -118,6 +124,8 @@ impl TestApp {
             router: self.router.clone(),
             pool: self.pool.clone(),
             cookie: None,
+            device: None,
+            user_agent: None,
         }
     }
 
@@ -132,6 +140,9 @@ impl TestApp {
                 } else {
                     Some(token.to_string())
                 };
+            }
+            if let Some(rest) = v.strip_prefix("mockexam_device=") {
+                self.device = rest.split(';').next().map(str::to_string);
             }
         }
         let status = resp.status();
@@ -149,8 +160,18 @@ impl TestApp {
             .method(method)
             .uri(path)
             .header(header::HOST, "localhost");
+        let mut cookies = Vec::new();
         if let Some(c) = &self.cookie {
-            b = b.header(header::COOKIE, format!("mockexam_session={c}"));
+            cookies.push(format!("mockexam_session={c}"));
+        }
+        if let Some(d) = &self.device {
+            cookies.push(format!("mockexam_device={d}"));
+        }
+        if !cookies.is_empty() {
+            b = b.header(header::COOKIE, cookies.join("; "));
+        }
+        if let Some(ua) = &self.user_agent {
+            b = b.header(header::USER_AGENT, ua);
         }
         b
     }
@@ -213,6 +234,12 @@ impl TestApp {
             ],
         )
         .await
+    }
+
+    /// Registers and signs in (a new account can sign in before confirming its address).
+    pub async fn sign_up(&mut self, email: &str, name: &str) -> TestResponse {
+        self.register(email, name).await.assert_status(303);
+        self.login(email, PASSWORD).await
     }
 
     pub async fn login(&mut self, email: &str, password: &str) -> TestResponse {
@@ -291,10 +318,12 @@ pub fn words_of(markdown: &str, n: usize) -> String {
         .concat()
 }
 
-/// A newly registered, signed-in candidate.
+/// A newly registered, signed-in candidate (registration answers "check your inbox"; a new
+/// account can sign in before confirming its address).
 pub async fn candidate(pool: &PgPool, email: &str) -> TestApp {
     let mut app = TestApp::new(pool.clone());
     app.register(email, "Candidate").await.assert_status(303);
+    app.login(email, PASSWORD).await.assert_status(303);
     app
 }
 

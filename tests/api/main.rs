@@ -4,6 +4,7 @@
 
 mod helpers;
 
+mod account_flows;
 mod accounts;
 mod author;
 mod bank;
@@ -11,3 +12,5 @@ mod cohorts;
 mod exam;
 mod forms;
 mod practice;
+mod readiness_irt;
+mod theme;

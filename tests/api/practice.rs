@@ -201,7 +201,9 @@ async fn wrong_answers_are_scheduled_for_spaced_review(pool: PgPool) {
         .execute(&pool)
         .await
         .unwrap();
-    app.get("/").await.assert_contains("Review due (1)");
+    app.get("/practice/ex-100")
+        .await
+        .assert_contains("Due for review (1)");
     let r = app.post("/practice/ex-100/due", &[]).await;
     r.assert_status(303);
     let set = attempt_id(r.location());
@@ -307,7 +309,7 @@ async fn readiness_with_no_data_explains_what_is_needed(pool: PgPool) {
         .assert_contains("Take a full mock to measure your pace.");
     assert!(!r
         .body
-        .contains("Chance of passing a fresh DP-100 form</h2>\n  <p class=\"big-figure\">"));
+        .contains("Chance of passing a fresh DP-100 form today</h2>\n  <p class=\"big-figure\">"));
     app.get("/").await.assert_contains("to get a pass estimate");
 }
 
@@ -502,15 +504,25 @@ async fn answers_checked_before_a_mock_stay_hidden_while_it_runs(pool: PgPool) {
             .location(),
     );
     // Answer and check a single-answer item of the practice set.
-    let (pos, body): (i32, sqlx::types::Json<mockexam::domain::item::Item>) = sqlx::query_as(
-        "SELECT ai.position, qv.body FROM attempt_items ai JOIN question_versions qv ON qv.id = ai.question_version_id
+    type Perm = std::collections::BTreeMap<String, Vec<String>>;
+    let (pos, body, perm): (
+        i32,
+        sqlx::types::Json<mockexam::domain::item::Item>,
+        sqlx::types::Json<Perm>,
+    ) = sqlx::query_as(
+        "SELECT ai.position, qv.body, ai.permutation FROM attempt_items ai JOIN question_versions qv ON qv.id = ai.question_version_id
          WHERE ai.attempt_id = $1 AND qv.body->>'kind' = 'single' ORDER BY ai.position LIMIT 1",
     )
     .bind(set)
     .fetch_one(&pool)
     .await
     .unwrap();
-    let explanation = common::words_of(&body.0.explanation, 8);
+    // The explanation as this candidate reads it: with the letters they saw.
+    let seen = mockexam::web::item_view::letters_seen(&body.0.body, &perm.0);
+    let explanation = common::words_of(
+        &mockexam::web::item_view::relabel(&body.0.explanation, &seen),
+        8,
+    );
     let choice = match &body.0.body {
         mockexam::domain::item::ItemBody::Single { options, .. } => options[0].id.clone(),
         _ => unreachable!(),
@@ -557,4 +569,212 @@ async fn answers_checked_before_a_mock_stay_hidden_while_it_runs(pool: PgPool) {
         common::page_text(&after.body).contains(&explanation),
         "{explanation}"
     );
+}
+
+// ---- the candidate's first hour
+
+/// Starts a practice set of every DP-100 skill area and returns its id.
+async fn practice_set(app: &mut common::TestApp, size: &str) -> Uuid {
+    let r = app
+        .post("/practice/dp-100", &[("size", size), ("which", "any")])
+        .await;
+    r.assert_status(303);
+    attempt_id(r.location())
+}
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn after_checking_an_answer_next_previous_and_review_move_on(pool: PgPool) {
+    common::import_bank(&pool, "question-bank/dp-100").await;
+    let mut app = candidate(&pool, "moveon@example.com").await;
+    let id = practice_set(&mut app, "5").await;
+    let (pos, key, _, _) = single_item(&pool, id).await;
+    let url = format!("/attempts/{id}/items/{pos}");
+    app.post(
+        &url,
+        &[
+            ("choice", key.as_str()),
+            ("revision", "0"),
+            ("nav", "check"),
+        ],
+    )
+    .await
+    .assert_status(303);
+    let checked = app.get(&url).await;
+    checked.assert_status(200).assert_contains("Correct");
+    assert!(
+        !checked.select("fieldset.item[disabled]").is_empty(),
+        "a checked answer is final: its controls are disabled"
+    );
+    // Disabled controls post nothing: the form carries only its revision, mark and button.
+    for (nav, to) in [
+        ("next", format!("/attempts/{id}/items/{}", pos + 1)),
+        ("review", format!("/attempts/{id}/review")),
+    ] {
+        let r = app.post(&url, &[("revision", "1"), ("nav", nav)]).await;
+        r.assert_status(303);
+        assert_eq!(r.location(), to, "{nav} moves on");
+    }
+    // Marking the checked question for review still works, and its answer stays.
+    app.post(
+        &url,
+        &[("revision", "1"), ("flagged", "on"), ("nav", "next")],
+    )
+    .await
+    .assert_status(303);
+    let (flagged, response, checked_flag): (bool, serde_json::Value, bool) = sqlx::query_as(
+        "SELECT flagged, response, checked FROM attempt_items WHERE attempt_id = $1 AND position = $2",
+    )
+    .bind(id)
+    .bind(pos)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert!(flagged && checked_flag);
+    assert_eq!(response["choice"], serde_json::json!(key));
+    // The background save of a mark (JSON, no answer fields) is accepted too.
+    app.post_json(&url, &[("revision", "1")])
+        .await
+        .assert_status(200);
+    // …but a different answer to a checked question is still refused.
+    let other = if key == "A" { "B" } else { "A" };
+    app.post_json(&url, &[("choice", other), ("revision", "1")])
+        .await
+        .assert_status(409);
+}
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn feedback_uses_the_letters_the_candidate_saw(pool: PgPool) {
+    common::import_bank(&pool, "question-bank/dp-100").await;
+    let mut app = candidate(&pool, "letters@example.com").await;
+    // Several sets, so that some shuffle puts an option under a letter other than its own.
+    for attempt in 0..6 {
+        let id = practice_set(&mut app, "10").await;
+        let (pos, _, wrong, _) = single_item(&pool, id).await;
+        let url = format!("/attempts/{id}/items/{pos}");
+        let page = app.get(&url).await;
+        // The letter the page shows beside the option the candidate clicks.
+        let label = page
+            .select(&format!(
+                "label.choice:has(input[value='{wrong}']) .choice-letter"
+            ))
+            .first()
+            .map(|e| e.text().collect::<String>())
+            .expect("the option has a letter");
+        let text = page
+            .select(&format!(
+                "label.choice:has(input[value='{wrong}']) .choice-text"
+            ))
+            .first()
+            .map(|e| e.text().collect::<String>())
+            .unwrap();
+        app.post(
+            &url,
+            &[
+                ("choice", wrong.as_str()),
+                ("revision", "0"),
+                ("nav", "check"),
+            ],
+        )
+        .await
+        .assert_status(303);
+        let feedback = app.get(&url).await;
+        let yours = feedback
+            .select(".answers > div:first-child li")
+            .first()
+            .map(|e| e.text().collect::<String>())
+            .unwrap();
+        assert_eq!(
+            yours,
+            format!("{label}. {}", text.trim()),
+            "set {attempt}: your answer is named by the letter you clicked"
+        );
+        let marked = feedback
+            .select(".option-marks li.is-chosen strong")
+            .first()
+            .map(|e| e.text().collect::<String>())
+            .unwrap();
+        assert_eq!(marked, format!("{label}."));
+        if label != wrong {
+            return; // seen a shuffled letter and checked it
+        }
+    }
+    panic!("no shuffle moved an option in six sets");
+}
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn a_practice_total_leaves_out_questions_of_a_mock_in_progress(pool: PgPool) {
+    common::import_bank(&pool, "question-bank/example").await;
+    let mut app = candidate(&pool, "totals@example.com").await;
+    // A practice set of the whole (small) bank, answered and submitted.
+    let r = app
+        .post("/practice/ex-100", &[("size", "10"), ("which", "any")])
+        .await;
+    let set = attempt_id(r.location());
+    let (pos, key, _, _) = single_item(&pool, set).await;
+    app.post(
+        &format!("/attempts/{set}/items/{pos}"),
+        &[("choice", key.as_str()), ("revision", "0"), ("nav", "stay")],
+    )
+    .await
+    .assert_status(303);
+    app.post(&format!("/attempts/{set}/submit"), &[]).await;
+    let before = app.get(&format!("/attempts/{set}/result")).await;
+    before.assert_status(200);
+    assert!(!before.text().contains("count in none of these figures"));
+    // Now a mock of the same bank is in progress: it holds every question of the set.
+    let mock = attempt_id(app.post("/exams/ex-100/attempts", &[]).await.location());
+    let q = question_at(&pool, set, pos).await;
+    let in_mock: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM attempt_items ai JOIN question_versions qv ON qv.id = ai.question_version_id
+         WHERE ai.attempt_id = $1 AND qv.question_id = $2)",
+    )
+    .bind(mock)
+    .bind(q)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert!(in_mock);
+    let during = app.get(&format!("/attempts/{set}/result")).await;
+    during
+        .assert_status(200)
+        .assert_contains("count in none of these figures")
+        .assert_contains("0 of 0 points");
+    assert!(
+        during.select(".bars li").is_empty(),
+        "no skill-area bar gives a withheld answer away"
+    );
+    // Once the mock is submitted, the set's figures are whole again.
+    app.post(&format!("/attempts/{mock}/submit"), &[]).await;
+    let after = app.get(&format!("/attempts/{set}/result")).await;
+    assert!(!after.text().contains("count in none of these figures"));
+    assert!(!after.select(".bars li").is_empty());
+}
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn a_new_candidate_is_welcomed_and_told_what_readiness_needs(pool: PgPool) {
+    common::import_bank(&pool, "question-bank/dp-100").await;
+    common::import_bank(&pool, "question-bank/ai-300").await;
+    common::import_bank(&pool, "question-bank/example").await;
+    let mut app = candidate(&pool, "newbie@example.com").await;
+    let home = app.get("/").await;
+    home.assert_status(200)
+        .assert_contains("Welcome, Candidate");
+    assert!(!home.text().contains("Welcome back"));
+    home.assert_selector("form[action='/exams/ai-300/attempts'] button")
+        .assert_contains("Start an AI-300 mock")
+        .assert_selector("a[href='/practice/ai-300']");
+    assert!(
+        !home.text().contains("EX-100") && !app.get("/exams").await.text().contains("EX-100"),
+        "the example exam is unlisted for candidates"
+    );
+    assert!(!home.text().contains("0% (likely 0–0%)"));
+    let report = app.get("/readiness/ai-300").await;
+    report.assert_status(200);
+    let text = report.text();
+    assert!(!text.contains("0% likely"), "{text}");
+    assert!(
+        !text.contains("50%"),
+        "no assumed 50% for areas never tested: {text}"
+    );
+    report.assert_contains("not tested yet");
 }

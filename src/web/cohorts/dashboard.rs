@@ -107,6 +107,8 @@ struct DashboardPage {
     pass_rate: String,
     pass_low: String,
     pass_high: String,
+    /// The predicted pass rate on the target date, in a sentence.
+    on_target: Option<String>,
     bands: Vec<BandLine>,
     on_track: String,
     cut: String,
@@ -304,6 +306,18 @@ fn build(
         pass_rate: pass.as_ref().map(|p| pct(p.expected)).unwrap_or_default(),
         pass_low: pass.as_ref().map(|p| pct(p.low)).unwrap_or_default(),
         pass_high: pass.as_ref().map(|p| pct(p.high)).unwrap_or_default(),
+        on_target: match (&d.pass_rate_on_target, c.target_date) {
+            (Some(p), Some(t)) => Some(format!(
+                "On the target date, {}: about {:.0} of {} would pass ({}%, likely {} to {}) if each keeps learning at their pace so far; the range widens the further off the date is.",
+                date(t),
+                p.expected_count,
+                p.members,
+                pct(p.expected),
+                p.low_count,
+                p.high_count
+            )),
+            _ => None,
+        },
         pass,
         bands: d
             .bands

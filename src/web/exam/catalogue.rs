@@ -4,7 +4,7 @@ use crate::db;
 use crate::db::users::User;
 use crate::engine;
 use crate::engine::start::StartOutcome;
-use crate::error::{AppError, Result};
+use crate::error::Result;
 use crate::state::AppState;
 use crate::types::{AttemptId, Mode};
 use crate::web::exam::views::{self, DomainWeight};
@@ -12,7 +12,7 @@ use crate::web::messages;
 use crate::web::summary::{summarise, AttemptSummary};
 use crate::web::{render, render_with_status, CurrentUser, MaybeUser, PageCtx};
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
@@ -27,7 +27,8 @@ pub(super) async fn catalogue(
     State(state): State<AppState>,
     MaybeUser(user): MaybeUser,
 ) -> Result<Response> {
-    let exams = db::exams::list(&state.db).await?;
+    let mut exams = db::exams::list(&state.db).await?;
+    exams.retain(|e| e.listed_for(user.as_ref()));
     render(&Catalogue {
         ctx: PageCtx::new(user.as_ref()),
         exams,
@@ -46,6 +47,8 @@ struct ExamPage {
     open_attempt: Option<AttemptId>,
     signed_in: bool,
     error: Option<String>,
+    /// Just back from discarding a mock.
+    discarded: bool,
 }
 
 /// An exam's page; with `error` it explains why no mock could start (422).
@@ -53,11 +56,9 @@ async fn exam_page_with(
     state: &AppState,
     user: Option<&User>,
     code: &str,
-    error: Option<String>,
+    (error, discarded): (Option<String>, bool),
 ) -> Result<Response> {
-    let exam = db::exams::by_slug(&state.db, code)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let exam = crate::web::exam_or_404(state, code).await?;
     let list = match user {
         Some(u) => db::attempts::list_for_user_exam(&state.db, u.id, exam.id).await?,
         None => vec![],
@@ -83,16 +84,25 @@ async fn exam_page_with(
         open_attempt,
         signed_in: user.is_some(),
         error,
+        discarded,
     };
     render_with_status(&page, status)
+}
+
+#[derive(serde::Deserialize, Default)]
+pub(super) struct ExamQuery {
+    #[serde(default)]
+    discarded: Option<u8>,
 }
 
 pub(super) async fn exam_page(
     State(state): State<AppState>,
     MaybeUser(user): MaybeUser,
     Path(code): Path<String>,
+    Query(q): Query<ExamQuery>,
 ) -> Result<Response> {
-    exam_page_with(&state, user.as_ref(), &code, None).await
+    let discarded = q.discarded.is_some() && user.is_some();
+    exam_page_with(&state, user.as_ref(), &code, (None, discarded)).await
 }
 
 #[derive(Template)]
@@ -108,9 +118,7 @@ pub(super) async fn start(
     CurrentUser(user): CurrentUser,
     Path(code): Path<String>,
 ) -> Result<Response> {
-    let exam = db::exams::by_slug(&state.db, &code)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let exam = crate::web::exam_or_404(&state, &code).await?;
     let duration = state.config.duration_override_seconds;
     match engine::start::mock(&state.db, user.id, &exam, duration).await? {
         StartOutcome::Created(id) => Ok(Redirect::to(&format!("/attempts/{id}")).into_response()),
@@ -124,7 +132,7 @@ pub(super) async fn start(
         }
         StartOutcome::Refused(why) => {
             let msg = messages::start_refusal(&why, &exam.code);
-            exam_page_with(&state, Some(&user), &code, Some(msg)).await
+            exam_page_with(&state, Some(&user), &code, (Some(msg), false)).await
         }
     }
 }

@@ -7,12 +7,14 @@ use crate::db::attempts::AttemptRow;
 use crate::db::users::User;
 use crate::domain::assembly::SectionKind;
 use crate::engine;
+use crate::engine::check::Advance;
+use crate::engine::navigate::Destination;
 use crate::engine::navigate::{self, ItemScreen, Opened};
 use crate::engine::practice::CheckOutcome;
 use crate::engine::save::{SaveOutcome, SaveRequest};
 use crate::error::{AppError, Result};
 use crate::state::AppState;
-use crate::types::{AttemptId, Nav};
+use crate::types::{AttemptId, Mode, Nav};
 use crate::web::answer_form::AnswerForm;
 use crate::web::item_view::{self, Controls, ItemView};
 use crate::web::messages;
@@ -25,6 +27,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
 
+#[tracing::instrument(skip_all, fields(user = %user.id, attempt = %id))]
 pub(super) async fn resume(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -61,6 +64,38 @@ struct ItemPage {
     error: Option<String>,
     reveal: Option<Reveal>,
     readonly: bool,
+    /// The questions of this section, for the navigator.
+    navigator: Vec<NavEntry>,
+    learn_access: bool,
+    /// A break may be taken here (offered by the exam, a mock, not inside a series).
+    break_offered: bool,
+}
+
+/// One question in the navigator.
+pub struct NavEntry {
+    pub position: i32,
+    pub current: bool,
+    pub answered: bool,
+    pub flagged: bool,
+    pub locked: bool,
+}
+
+impl NavEntry {
+    /// The state in words, for the button's accessible name and its tooltip.
+    pub fn state(&self) -> String {
+        let mut words = vec![if self.answered {
+            "answered"
+        } else {
+            "unanswered"
+        }];
+        if self.flagged {
+            words.push("marked for review");
+        }
+        if self.locked {
+            words.push("closed");
+        }
+        words.join(", ")
+    }
 }
 
 impl ItemPage {
@@ -87,7 +122,8 @@ impl ItemPage {
                 &row.permutation.0,
                 row.response.as_ref().map(|r| &r.0),
                 row.checked,
-            ),
+            )
+            .with_ruled_out(&row.ruled_out.0),
             scenario: views::scenario(row),
             remaining: a.remaining(),
             section_note,
@@ -99,6 +135,21 @@ impl ItemPage {
             error,
             reveal: (s.reveal == navigate::Reveal::Shown).then(|| views::reveal(row)),
             readonly: row.checked,
+            navigator: s
+                .section
+                .iter()
+                .map(|i| NavEntry {
+                    position: i.position,
+                    current: i.position == row.position,
+                    answered: i.answered,
+                    flagged: i.flagged,
+                    locked: i.locked,
+                })
+                .collect(),
+            learn_access: a.learn_access && !a.is_practice(),
+            break_offered: a.breaks_offered
+                && !a.is_practice()
+                && row.section_kind != SectionKind::Series,
         }
     }
 }
@@ -127,6 +178,7 @@ async fn render_item(
     }
 }
 
+#[tracing::instrument(skip_all, fields(user = %user.id, attempt = %id))]
 pub(super) async fn item_page(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -169,6 +221,7 @@ pub(super) async fn save_item(
         base_revision: form.revision,
         answer: &form,
         flagged: form.flagged,
+        ruled_out: &form.ruled_out,
         nav: form.nav,
         autosave: wants == Wants::Json,
         grace_seconds: state.config.grace_seconds,
@@ -176,9 +229,15 @@ pub(super) async fn save_item(
     let outcome = engine::save::save(&state.db, &req)
         .await?
         .ok_or(AppError::NotFound)?;
+    if let Some(text) = &form.feedback {
+        engine::attempt::leave_feedback(&state.db, id, user.id, n, text).await?;
+    }
     match wants {
         Wants::Json => Ok(save_reply(&a, &outcome)),
-        Wants::Html => after_form_save(&state, &user, &a, n, form.nav, outcome).await,
+        Wants::Html => {
+            let to = (n, form.nav, form.goto);
+            after_form_save(&state, &user, &a, to, outcome).await
+        }
     }
 }
 
@@ -230,8 +289,7 @@ async fn after_form_save(
     state: &AppState,
     user: &User,
     a: &AttemptRow,
-    n: i32,
-    nav: Nav,
+    (n, nav, goto): (i32, Nav, Option<i32>),
     outcome: SaveOutcome,
 ) -> Result<Response> {
     let db = &state.db;
@@ -245,8 +303,17 @@ async fn after_form_save(
         SaveOutcome::Invalid { message, .. } => {
             refused(&message, StatusCode::UNPROCESSABLE_ENTITY).await
         }
+        SaveOutcome::Unchanged { .. } | SaveOutcome::Saved { .. } if a.mode == Mode::Check => {
+            let exam = crate::db::exams::by_id(db, a.exam_id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            Ok(match engine::check::advance(db, a, &exam, n, nav).await? {
+                Advance::Item(p) => go(a.id, Destination::Item(p)).into_response(),
+                Advance::Finished => Redirect::to(&result_url(a.id)).into_response(),
+            })
+        }
         SaveOutcome::Unchanged { .. } => {
-            let to = navigate::destination(db, a.id, n, nav, false).await?;
+            let to = navigate::destination(db, a.id, n, nav, a.is_practice(), goto).await?;
             Ok(go(a.id, to).into_response())
         }
         SaveOutcome::Saved { .. } => {
@@ -256,13 +323,14 @@ async fn after_form_save(
                     return refused(msg, StatusCode::CONFLICT).await;
                 }
             }
-            let to = navigate::destination(db, a.id, n, nav, a.is_practice()).await?;
+            let to = navigate::destination(db, a.id, n, nav, a.is_practice(), goto).await?;
             Ok(go(a.id, to).into_response())
         }
     }
 }
 
 /// Practice: show the answer and explanation of an answered item.
+#[tracing::instrument(skip_all, fields(user = %user.id, attempt = %id))]
 pub(super) async fn check_item(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -284,6 +352,7 @@ pub(super) async fn check_item(
 }
 
 /// The clock's poll: time left, and where to go once the attempt is over.
+#[tracing::instrument(skip_all, fields(user = %user.id, attempt = %id))]
 pub(super) async fn status(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,

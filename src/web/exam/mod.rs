@@ -3,6 +3,7 @@
 //! screen (review and submit) and the score report. `views` builds what the templates show.
 
 mod catalogue;
+mod interface;
 mod item;
 mod result;
 mod review;
@@ -23,6 +24,19 @@ pub fn router() -> Router<AppState> {
         .route("/exams", get(catalogue::catalogue))
         .route("/exams/{code}", get(catalogue::exam_page))
         .route("/exams/{code}/attempts", post(catalogue::start))
+        .route("/exams/{code}/instructions", get(interface::instructions))
+        .route(
+            "/attempts/{id}/break",
+            get(interface::break_page).post(interface::take_break),
+        )
+        .route(
+            "/attempts/{id}/discard",
+            get(interface::discard_page).post(interface::discard),
+        )
+        .route(
+            "/attempts/{id}/items/{n}/feedback",
+            post(interface::report_problem),
+        )
         .route("/attempts", get(catalogue::my_attempts))
         .route("/attempts/{id}", get(item::resume))
         .route(
@@ -56,5 +70,6 @@ fn go(id: AttemptId, to: Destination) -> Redirect {
         Destination::Item(n) => Redirect::to(&format!("/attempts/{id}/items/{n}")),
         Destination::Review => Redirect::to(&format!("/attempts/{id}/review")),
         Destination::Submit => Redirect::to(&format!("/attempts/{id}/submit")),
+        Destination::Break(n) => Redirect::to(&format!("/attempts/{id}/break?from={n}")),
     }
 }

@@ -3,12 +3,15 @@
 use super::attempt;
 use super::views::{self, DomainBar, ResultItem};
 use crate::db;
+use crate::db::attempts::{AttemptRow, ItemRow};
+use crate::domain::blueprint::Blueprint;
 use crate::error::{AppError, Result};
 use crate::state::AppState;
+use crate::types::QuestionId;
 use crate::types::{AttemptId, SubmitReason};
 use crate::web::{format, render, CurrentUser, PageCtx};
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 
 #[derive(Template)]
@@ -25,10 +28,25 @@ struct ResultPage {
     percent: f64,
     cut_percent: f64,
     time_used: String,
-    time_allowed: String,
+    /// `None` for untimed practice.
+    time_allowed: Option<String>,
+    /// Questions of a practice set left out of every figure (they are in a mock in progress).
+    left_out: usize,
     reason: &'static str,
     bars: Vec<DomainBar>,
     items: Vec<ResultItem>,
+    attempt_id: crate::types::AttemptId,
+    /// The real exam was open book (noted on the report).
+    learn_access: bool,
+    breaks_taken: i32,
+    /// The question whose problem report was just stored.
+    feedback_saved: Option<i32>,
+}
+
+#[derive(serde::Deserialize, Default)]
+pub(super) struct ResultQuery {
+    #[serde(default)]
+    feedback: Option<i32>,
 }
 
 fn reason(r: Option<SubmitReason>) -> &'static str {
@@ -41,45 +59,104 @@ fn reason(r: Option<SubmitReason>) -> &'static str {
     }
 }
 
+#[tracing::instrument(skip_all, fields(user = %user.id, attempt = %id))]
 pub(super) async fn result_page(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     Path(id): Path<AttemptId>,
+    Query(q): Query<ResultQuery>,
 ) -> Result<Response> {
     let a = attempt(&state, id, user.id).await?;
     if a.in_progress() {
         return Ok(Redirect::to(&format!("/attempts/{id}/review")).into_response());
     }
-    let (exam, items, open_mock) = tokio::try_join!(
+    let (exam, items, open_mock, feedback) = tokio::try_join!(
         db::exams::by_id(&state.db, a.exam_id),
         db::attempts::items(&state.db, id),
         db::attempts::open_mock_questions(&state.db, user.id),
+        db::attempts::feedback_of(&state.db, id),
     )?;
     let exam = exam.ok_or(AppError::NotFound)?;
+    let bp = &exam.blueprint;
     let used = a
         .submitted_at
         .map_or(0, |s| (s - a.started_at).whole_seconds());
     let allowed = a.deadline_at.map(|d| (d - a.started_at).whole_seconds());
-    let (points, max) = (a.points.unwrap_or(0), a.max_points.unwrap_or(0));
+    let mut score = Score::of_attempt(&a);
+    if a.is_practice() {
+        score = Score::of_practice(bp, &items, &open_mock);
+    }
     render(&ResultPage {
         ctx: PageCtx::new(Some(&user)),
         exam_code: a.exam_code.clone(),
         exam_slug: a.exam_slug.clone(),
         practice: a.is_practice(),
-        scaled: a.scaled_score.unwrap_or(0),
-        passed: a.passed.unwrap_or(false),
-        points,
-        max,
-        percent: if max > 0 {
-            100.0 * points as f64 / max as f64
+        scaled: score.scaled,
+        passed: score.passed,
+        points: score.points,
+        max: score.max,
+        percent: score.percent(),
+        cut_percent: bp.cut_percent,
+        time_used: format::duration(used),
+        time_allowed: allowed.map(format::duration),
+        left_out: score.left_out,
+        reason: reason(a.submit_reason),
+        bars: score.bars,
+        items: views::with_feedback(views::result_items(bp, &items, &open_mock), feedback),
+        attempt_id: id,
+        learn_access: a.learn_access && !a.is_practice(),
+        breaks_taken: a.breaks_taken,
+        feedback_saved: q.feedback,
+    })
+}
+
+/// The figures at the top of a report.
+struct Score {
+    scaled: i32,
+    passed: bool,
+    points: i32,
+    max: i32,
+    bars: Vec<DomainBar>,
+    left_out: usize,
+}
+
+impl Score {
+    /// A mock's figures as scored when it closed.
+    fn of_attempt(a: &AttemptRow) -> Score {
+        Score {
+            scaled: a.scaled_score.unwrap_or(0),
+            passed: a.passed.unwrap_or(false),
+            points: a.points.unwrap_or(0),
+            max: a.max_points.unwrap_or(0),
+            bars: views::domain_bars(a),
+            left_out: 0,
+        }
+    }
+
+    /// A practice set's figures without the questions of a mock in progress.
+    fn of_practice(bp: &Blueprint, items: &[ItemRow], open_mock: &[QuestionId]) -> Score {
+        let (points, max, bars, left_out) = views::practice_totals(bp, items, open_mock);
+        let fraction = if max > 0 {
+            points as f64 / max as f64
         } else {
             0.0
-        },
-        cut_percent: exam.blueprint.cut_percent,
-        time_used: format::duration(used),
-        time_allowed: allowed.map_or_else(|| "untimed".into(), format::duration),
-        reason: reason(a.submit_reason),
-        bars: views::domain_bars(&a),
-        items: views::result_items(&exam.blueprint, &items, &open_mock),
-    })
+        };
+        let scaled = bp.scaled_score(fraction);
+        Score {
+            scaled: scaled as i32,
+            passed: bp.passes(scaled),
+            points,
+            max,
+            bars,
+            left_out,
+        }
+    }
+
+    fn percent(&self) -> f64 {
+        if self.max > 0 {
+            100.0 * self.points as f64 / self.max as f64
+        } else {
+            0.0
+        }
+    }
 }

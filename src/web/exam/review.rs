@@ -10,7 +10,7 @@ use crate::state::AppState;
 use crate::types::AttemptId;
 use crate::web::{render, CurrentUser, PageCtx};
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 
 #[derive(Template)]
@@ -26,13 +26,30 @@ struct ReviewPage {
     flagged: usize,
     hidden_series: usize,
     confirm: bool,
+    /// The filter: all, marked or unanswered.
+    show: &'static str,
+}
+
+#[derive(serde::Deserialize, Default)]
+pub(super) struct ReviewQuery {
+    #[serde(default)]
+    show: String,
+}
+
+/// Which rows a filter keeps; an unknown filter shows every question.
+fn filter(show: &str) -> (&'static str, fn(&ReviewRow) -> bool) {
+    match show {
+        "marked" => ("marked", |r| r.flagged),
+        "unanswered" => ("unanswered", |r| !r.answered),
+        _ => ("all", |_| true),
+    }
 }
 
 async fn review_or_confirm(
     state: &AppState,
     user: &User,
     id: AttemptId,
-    confirm: bool,
+    (confirm, show): (bool, &str),
 ) -> Result<Response> {
     let a = attempt(state, id, user.id).await?;
     if !a.in_progress() {
@@ -41,36 +58,42 @@ async fn review_or_confirm(
     engine::navigate::open_review(&state.db, &a).await?;
     let items = db::attempts::items(&state.db, id).await?;
     let (rows, hidden_series) = views::review_rows(&items);
+    let (show, keep) = filter(show);
     render(&ReviewPage {
         ctx: PageCtx::new(Some(user)),
         attempt_id: id,
         exam_code: a.exam_code.clone(),
         remaining: a.remaining(),
-        answered: rows.iter().filter(|r| r.answered).count() + hidden_series,
-        unanswered: rows.iter().filter(|r| !r.answered).count(),
+        answered: items.iter().filter(|i| i.answered()).count(),
+        unanswered: items.iter().filter(|i| !i.answered()).count(),
         flagged: rows.iter().filter(|r| r.flagged).count(),
-        rows,
+        rows: rows.into_iter().filter(keep).collect(),
         hidden_series,
         confirm,
+        show,
     })
 }
 
+#[tracing::instrument(skip_all, fields(user = %user.id, attempt = %id))]
 pub(super) async fn review_page(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     Path(id): Path<AttemptId>,
+    Query(q): Query<ReviewQuery>,
 ) -> Result<Response> {
-    review_or_confirm(&state, &user, id, false).await
+    review_or_confirm(&state, &user, id, (false, &q.show)).await
 }
 
+#[tracing::instrument(skip_all, fields(user = %user.id, attempt = %id))]
 pub(super) async fn submit_page(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     Path(id): Path<AttemptId>,
 ) -> Result<Response> {
-    review_or_confirm(&state, &user, id, true).await
+    review_or_confirm(&state, &user, id, (true, "all")).await
 }
 
+#[tracing::instrument(skip_all, fields(user = %user.id, attempt = %id))]
 pub(super) async fn submit(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,

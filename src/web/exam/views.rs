@@ -8,7 +8,7 @@ use crate::domain::item::{Response, ScenarioKind};
 use crate::domain::scoring;
 use crate::markdown;
 use crate::types::QuestionId;
-use crate::web::item_view;
+use crate::web::item_view::{self, ShownOption};
 
 pub struct DomainWeight {
     pub title: String,
@@ -57,9 +57,11 @@ pub fn scenario(row: &ItemRow) -> Option<ScenarioView> {
     })
 }
 
-/// A checked practice item's key and explanation.
+/// A checked practice item's key and explanation, in the letters the candidate saw.
 pub struct Reveal {
-    pub options: Vec<String>,
+    pub shown: Vec<ShownOption>,
+    /// Drop-down choices with their written letters (the explanation names them so).
+    pub written: Vec<String>,
     pub correct: bool,
     pub points: u32,
     pub max: u32,
@@ -82,17 +84,26 @@ fn score(row: &ItemRow) -> scoring::ItemScore {
 
 pub fn reveal(row: &ItemRow) -> Reveal {
     let body = &row.body.0.body;
+    let perm = &row.permutation.0;
+    let response = row.response.as_ref().map(|r| &r.0);
     let s = score(row);
     Reveal {
-        options: item_view::written_options(body),
+        shown: item_view::shown_options(body, perm, response),
+        written: item_view::written_choices(body),
         correct: s.points == s.max,
         points: s.points,
         max: s.max,
-        your_answer: item_view::describe(body, row.response.as_ref().map(|r| &r.0)),
-        correct_answer: item_view::describe(body, Some(&Response::correct_for(body))),
-        explanation_html: markdown::to_html(&row.body.0.explanation),
+        your_answer: item_view::describe(body, perm, response),
+        correct_answer: item_view::describe(body, perm, Some(&Response::correct_for(body))),
+        explanation_html: explanation_html(row),
         references: row.body.0.references.clone(),
     }
+}
+
+/// The explanation with the option letters this candidate saw.
+fn explanation_html(row: &ItemRow) -> String {
+    let seen = item_view::letters_seen(&row.body.0.body, &row.permutation.0);
+    markdown::to_html(&item_view::relabel(&row.body.0.explanation, &seen))
 }
 
 pub struct ReviewRow {
@@ -161,16 +172,33 @@ pub struct ResultItem {
     pub domain: String,
     pub stem_html: String,
     pub scenario_title: Option<String>,
+    /// The case study (all tabs) or the problem–solution goal, shown with the first question of
+    /// its section.
+    pub context: Option<ScenarioView>,
+    pub is_solution: bool,
     pub points: i32,
     pub max: i32,
     pub status: &'static str,
-    pub options: Vec<String>,
+    pub shown: Vec<ShownOption>,
+    pub written: Vec<String>,
     pub your_answer: Vec<String>,
     pub correct_answer: Vec<String>,
     pub explanation_html: String,
     pub references: Vec<String>,
     /// The question is also in a mock in progress: its answer waits for that mock.
     pub withheld: bool,
+    /// What the candidate wrote about this question ("Leave feedback", "Report a problem").
+    pub feedback: Option<String>,
+}
+
+/// Puts each stored comment with its question.
+pub fn with_feedback(mut items: Vec<ResultItem>, feedback: Vec<(i32, String)>) -> Vec<ResultItem> {
+    for (position, text) in feedback {
+        if let Some(i) = items.iter_mut().find(|i| i.position == position) {
+            i.feedback = Some(text);
+        }
+    }
+    items
 }
 
 /// Every item of a submitted attempt as the score report shows it; items whose question is in a
@@ -187,28 +215,44 @@ pub fn result_items(
             .map(|d| d.title.clone())
             .unwrap_or_else(|| code.to_string())
     };
+    let mut last_scenario: Option<String> = None;
     items
         .iter()
         .map(|i| {
             let body = &i.body.0.body;
+            let perm = &i.permutation.0;
+            let response = i.response.as_ref().map(|r| &r.0);
             let withheld = open_mock.contains(&i.question_id);
+            let title = i.scenario.as_ref().map(|s| s.0.title.clone());
+            let first_of_section = title.is_some() && title != last_scenario;
+            last_scenario = title.clone();
             let points = if withheld { 0 } else { i.points.unwrap_or(0) };
             let max = i.max_points.unwrap_or(0);
+            let is_solution = matches!(body, crate::domain::item::ItemBody::YesNo { .. });
+            let stem = if is_solution {
+                item_view::solution_text(&i.body.0.stem)
+            } else {
+                &i.body.0.stem
+            };
             let mut item = ResultItem {
                 position: i.position,
                 kind_label: body.kind().label(),
                 domain: domain_title(&i.domain_code),
-                stem_html: item_view::report_stem(&i.body.0.stem),
-                scenario_title: i.scenario.as_ref().map(|s| s.0.title.clone()),
+                stem_html: item_view::report_stem(stem),
+                scenario_title: title,
+                context: first_of_section.then(|| scenario(i)).flatten(),
+                is_solution,
                 points,
                 max,
                 status: "withheld",
-                options: vec![],
-                your_answer: item_view::describe(body, i.response.as_ref().map(|r| &r.0)),
+                shown: vec![],
+                written: vec![],
+                your_answer: item_view::describe(body, perm, response),
                 correct_answer: vec![],
                 explanation_html: String::new(),
                 references: vec![],
                 withheld,
+                feedback: None,
             };
             if !withheld {
                 item.status = if points == max && max > 0 {
@@ -218,14 +262,53 @@ pub fn result_items(
                 } else {
                     "incorrect"
                 };
-                item.options = item_view::written_options(body);
-                item.correct_answer = item_view::describe(body, Some(&Response::correct_for(body)));
-                item.explanation_html = markdown::to_html(&i.body.0.explanation);
+                item.shown = item_view::shown_options(body, perm, response);
+                item.written = item_view::written_choices(body);
+                item.correct_answer =
+                    item_view::describe(body, perm, Some(&Response::correct_for(body)));
+                item.explanation_html = explanation_html(i);
                 item.references = i.body.0.references.clone();
             }
             item
         })
         .collect()
+}
+
+/// A practice set's totals over the items whose answers may be shown: questions that are also in
+/// a mock in progress count nowhere until that mock is submitted, or the total would give their
+/// correctness away. Returns (points, max, bars per skill area, how many were left out).
+pub fn practice_totals(
+    bp: &Blueprint,
+    items: &[ItemRow],
+    open_mock: &[QuestionId],
+) -> (i32, i32, Vec<DomainBar>, usize) {
+    let counted: Vec<&ItemRow> = items
+        .iter()
+        .filter(|i| !open_mock.contains(&i.question_id))
+        .collect();
+    let bars = bp
+        .domains
+        .iter()
+        .filter_map(|d| {
+            let mine: Vec<&&ItemRow> = counted.iter().filter(|i| i.domain_code == d.code).collect();
+            let points: i32 = mine.iter().map(|i| i.points.unwrap_or(0)).sum();
+            let max: i32 = mine.iter().map(|i| i.max_points.unwrap_or(0)).sum();
+            (max > 0).then(|| {
+                let percent = 100.0 * points as f64 / max as f64;
+                DomainBar {
+                    title: d.title.clone(),
+                    percent,
+                    points: points as u32,
+                    max: max as u32,
+                    items: mine.len() as u32,
+                    width: percent.clamp(0.0, 100.0),
+                }
+            })
+        })
+        .collect();
+    let points = counted.iter().map(|i| i.points.unwrap_or(0)).sum();
+    let max = counted.iter().map(|i| i.max_points.unwrap_or(0)).sum();
+    (points, max, bars, items.len() - counted.len())
 }
 
 #[cfg(test)]
@@ -261,6 +344,7 @@ mod tests {
             flagged: false,
             revision: 0,
             answered_at: None,
+            ruled_out: Json(vec![]),
             locked: section_kind == SectionKind::Series && answer.is_some(),
             checked: false,
             reviewed_into_schedule: false,

@@ -1,0 +1,529 @@
+//! Measures the readiness model, the item calibration and the adaptive check on the independent
+//! simulator (`domain::sim`), and prints the figures docs/readiness.md quotes.
+//!
+//!   cargo bench --bench irt                      # everything
+//!   cargo bench --bench irt -- recovery          # IRT recovery, 300 items × 2,000 candidates
+//!   cargo bench --bench irt -- recovery DIR      # …and write the data and estimates to DIR
+//!   cargo bench --bench irt -- readiness [N]     # calibration of pass chances, N candidates
+//!   cargo bench --bench irt -- adaptive [N [MAX]] # the adaptive check against full mocks
+//!                                                 (MAX: explore another question cap)
+//!
+//! No database is needed. `scripts/irt-crosscheck` compares the recovery estimates with the
+//! Python package girth.
+#![allow(clippy::needless_range_loop)]
+
+use mockexam::domain::ability::{Answer, Sitting, SittingKind};
+use mockexam::domain::adaptive::{self, Config};
+use mockexam::domain::blueprint::Blueprint;
+use mockexam::domain::forecast::{self, BankItem, FormModel, Params, Result1};
+use mockexam::domain::irt::calibrate::{calibrate, Model, Options, Response};
+use mockexam::domain::irt::{correlation, ItemParams};
+use mockexam::domain::readiness;
+use mockexam::domain::sim::{Dice, Kind, Person, Settings, World};
+use std::io::Write;
+use std::time::Instant;
+
+struct Bank {
+    bp: Blueprint,
+    shape: Vec<(usize, u32)>,
+    standalone: Vec<bool>,
+}
+
+fn bank() -> Bank {
+    let v: serde_json::Value =
+        serde_json::from_str(include_str!("../tests/fixtures/dp100-items.json")).unwrap();
+    let bp: Blueprint = serde_json::from_value(v["blueprint"].clone()).unwrap();
+    let items = v["items"].as_array().unwrap();
+    let shape = items
+        .iter()
+        .map(|it| {
+            let d = bp
+                .domains
+                .iter()
+                .position(|d| d.code == it["domain"].as_str().unwrap())
+                .unwrap();
+            (d, it["points"].as_u64().unwrap() as u32)
+        })
+        .collect();
+    let standalone = items.iter().map(|it| it["group"].is_null()).collect();
+    Bank {
+        bp,
+        shape,
+        standalone,
+    }
+}
+
+fn world(b: &Bank, seed: u64) -> World {
+    let counts = readiness::form_counts(&b.bp).unwrap();
+    World::new(
+        b.bp.clone(),
+        &b.shape,
+        counts,
+        Settings::default(),
+        &mut Dice::new(seed),
+    )
+}
+
+/// Calibrates the world's questions from a cohort's histories (each sitting one response
+/// pattern; only first exposures), as the product does from its attempts.
+fn calibrate_world(w: &World, cohort: usize, seed: u64) -> Vec<ItemParams> {
+    let started = Instant::now();
+    let mut dice = Dice::new(seed);
+    let mut responses = Vec::new();
+    let mut person = 0u32;
+    for _ in 0..cohort {
+        let who = w.person(&mut dice);
+        let h = w.history(&who, &mut dice);
+        for s in &h.sittings {
+            for g in s.answers.iter().filter(|g| !g.seen_before) {
+                responses.push(Response {
+                    person,
+                    item: g.question as u32,
+                    score: g.points as u8,
+                });
+            }
+            person += 1;
+        }
+    }
+    let maxes: Vec<usize> = w.questions.iter().map(|q| q.points() as usize).collect();
+    let fit = calibrate(&maxes, &responses, Model::TwoPl, &Options::default());
+    let truth_b: Vec<f64> = w
+        .questions
+        .iter()
+        .map(|q| q.parts.iter().map(|p| p.1).sum::<f64>() / q.parts.len() as f64)
+        .collect();
+    let est_b: Vec<f64> = fit.items.iter().map(|f| f.params.b()).collect();
+    println!(
+        "calibration cohort: {cohort} candidates, {person} sittings, {} first-exposure responses; GPCM fit in {} EM iterations ({:.1?}); r(b, mean true part difficulty) = {:.3}",
+        responses.len(),
+        fit.iterations,
+        started.elapsed(),
+        correlation(&est_b, &truth_b)
+    );
+    fit.items.into_iter().map(|f| f.params).collect()
+}
+
+#[derive(Default)]
+struct Group {
+    predicted: Vec<f64>,
+    outcome: Vec<f64>,
+    naive: Vec<f64>,
+    truth: Vec<f64>,
+    covered: usize,
+    /// Candidates whose true chance is between 5% and 95%, and how many of their intervals hold it.
+    mid: usize,
+    mid_covered: usize,
+}
+
+impl Group {
+    fn ece(p: &[f64], y: &[f64]) -> f64 {
+        let mut bins = vec![(0usize, 0.0, 0.0); 10];
+        for (p, y) in p.iter().zip(y) {
+            let b = ((p * 10.0) as usize).min(9);
+            bins[b].0 += 1;
+            bins[b].1 += p;
+            bins[b].2 += y;
+        }
+        let n = p.len() as f64;
+        bins.iter()
+            .filter(|b| b.0 > 0)
+            .map(|&(k, s, t)| k as f64 / n * (s / k as f64 - t / k as f64).abs())
+            .sum()
+    }
+    fn brier(p: &[f64], y: &[f64]) -> f64 {
+        p.iter().zip(y).map(|(p, y)| (p - y).powi(2)).sum::<f64>() / p.len() as f64
+    }
+    fn print(&self, name: &str) -> (f64, f64, f64, f64) {
+        let n = self.predicted.len();
+        let ece = Self::ece(&self.predicted, &self.outcome);
+        let ece_truth = Self::ece(&self.predicted, &self.truth);
+        let brier = Self::brier(&self.predicted, &self.outcome);
+        let naive = Self::brier(&self.naive, &self.outcome);
+        let bias = self
+            .predicted
+            .iter()
+            .zip(&self.truth)
+            .map(|(p, t)| p - t)
+            .sum::<f64>()
+            / n as f64;
+        let coverage = self.covered as f64 / n as f64;
+        let mid_coverage = self.mid_covered as f64 / self.mid.max(1) as f64;
+        let passed = self.outcome.iter().sum::<f64>() / n as f64;
+        println!(
+            "  {name:<10} n={n:<5} passed {:>5.1}%  ECE {ece:.3} (vs true chance {ece_truth:.3})  Brier {brier:.3} vs last-mock≥700 {naive:.3}  bias {bias:+.3}  90% interval covers true chance {:.1}% ({:.1}% of the {} with a true chance of 5–95%)",
+            100.0 * passed,
+            100.0 * coverage,
+            100.0 * self.mid_covered as f64 / self.mid.max(1) as f64,
+            self.mid
+        );
+        (ece, brier, naive, mid_coverage)
+    }
+}
+
+fn readiness_bench(n: usize) -> bool {
+    let b = bank();
+    let w = world(&b, 11);
+    let fitted = calibrate_world(&w, 2000, 12);
+    let bank_items: Vec<BankItem> = fitted
+        .iter()
+        .zip(&w.questions)
+        .map(|(p, q)| BankItem {
+            domain: q.domain,
+            params: p.clone(),
+        })
+        .collect();
+    let params = Params::default();
+    let mut dice = Dice::new(13);
+    let (mut all, mut stable, mut improving) =
+        (Group::default(), Group::default(), Group::default());
+    let started = Instant::now();
+    let mut reliability = vec![(0usize, 0.0, 0.0); 10];
+    for c in 0..n {
+        let who = w.person(&mut dice);
+        let h = w.history(&who, &mut dice);
+        let (sittings, answers, results) = evidence(&h, &w);
+        let f = forecast::forecast(
+            &w.bp,
+            &fitted,
+            &bank_items,
+            &sittings,
+            &answers,
+            &results,
+            None,
+            &params,
+            c as u64,
+        );
+        let Some(today) = f.today else { continue };
+        let passed = w.exam(&who, &vec![false; w.questions.len()], h.today, &mut dice);
+        let truth = w.true_chance(&who, h.today, 400, &mut dice);
+        let naive = h
+            .sittings
+            .iter()
+            .rev()
+            .find(|s| s.kind == Kind::Mock)
+            .is_some_and(|s| s.passed);
+        let y = if passed { 1.0 } else { 0.0 };
+        let bin = ((today.probability * 10.0) as usize).min(9);
+        reliability[bin].0 += 1;
+        reliability[bin].1 += today.probability;
+        reliability[bin].2 += y;
+        for g in [
+            &mut all,
+            if who.improving {
+                &mut improving
+            } else {
+                &mut stable
+            },
+        ] {
+            g.predicted.push(today.probability);
+            g.outcome.push(y);
+            g.naive.push(if naive { 1.0 } else { 0.0 });
+            g.truth.push(truth);
+            // The true chance is itself a Monte Carlo estimate over 400 fresh forms: the interval
+            // covers it when it meets the truth's own 95% Monte Carlo range.
+            let half = 1.96 * (truth * (1.0 - truth) / 400.0).sqrt() + 0.5 / 400.0;
+            if today.low <= truth + half && truth - half <= today.high {
+                g.covered += 1;
+            }
+            if (0.05..=0.95).contains(&truth) {
+                g.mid += 1;
+                if today.low <= truth && truth <= today.high {
+                    g.mid_covered += 1;
+                }
+            }
+        }
+    }
+    println!(
+        "readiness: {} simulated candidates with estimates ({:.1?}); outcome = a fresh 50-question form today",
+        all.predicted.len(),
+        started.elapsed()
+    );
+    println!("  bin        n  predicted  passed");
+    for (i, (k, p, y)) in reliability.iter().enumerate() {
+        println!(
+            "  {:.1}–{:.1} {k:>5}  {:>9.3}  {:>6.3}",
+            i as f64 / 10.0,
+            (i + 1) as f64 / 10.0,
+            p / (*k).max(1) as f64,
+            y / (*k).max(1) as f64
+        );
+    }
+    let mut ok = true;
+    for (name, g) in [
+        ("all", &all),
+        ("stable", &stable),
+        ("improving", &improving),
+    ] {
+        let (ece, brier, naive, coverage) = g.print(name);
+        ok &= ece <= 0.05 && brier < naive && (0.85..=0.95).contains(&coverage);
+    }
+    println!(
+        "  targets (ECE ≤ 0.05, Brier below the rule, coverage 85–95% where the true chance is 5–95%): {}",
+        if ok { "met" } else { "NOT met" }
+    );
+    ok
+}
+
+/// The product's view of a simulated history: sittings by age, answers, mock results.
+fn evidence(
+    h: &mockexam::domain::sim::History,
+    w: &World,
+) -> (Vec<Sitting>, Vec<Answer>, Vec<Result1>) {
+    let mut sittings = Vec::new();
+    let mut answers = Vec::new();
+    let mut results = Vec::new();
+    for (i, s) in h.sittings.iter().enumerate() {
+        let age = h.today - s.day;
+        let kind = match s.kind {
+            Kind::Mock => SittingKind::Mock,
+            Kind::Practice => SittingKind::Practice,
+        };
+        sittings.push(Sitting {
+            kind,
+            age_days: age,
+        });
+        for g in &s.answers {
+            answers.push(Answer {
+                sitting: i,
+                domain: w.questions[g.question].domain,
+                item: g.question,
+                score: g.points,
+                seen_before: g.seen_before,
+                checked: g.checked,
+            });
+        }
+        if s.kind == Kind::Mock {
+            results.push(Result1 {
+                kind,
+                age_days: age,
+                scaled: s.scaled,
+                passed: s.passed,
+                date: format!("day {:.0}", s.day),
+            });
+        }
+    }
+    (sittings, answers, results)
+}
+
+fn recovery_bench(export: Option<&str>) -> bool {
+    let b = bank();
+    let settings = Settings::default();
+    let mut dice = Dice::new(21);
+    // 300 one-part questions from the world's distributions, 2,000 candidates, complete data.
+    let truth: Vec<(f64, f64)> = (0..300)
+        .map(|_| {
+            (
+                (settings.log_a.0 + settings.log_a.1 * dice.normal()).exp(),
+                settings.difficulty.0 + settings.difficulty.1 * dice.normal(),
+            )
+        })
+        .collect();
+    let _ = &b;
+    let people = 2000;
+    let mut responses = Vec::with_capacity(300 * people);
+    let mut matrix = vec![vec![0u8; people]; 300];
+    for p in 0..people {
+        let theta = dice.normal();
+        for (i, &(a, d)) in truth.iter().enumerate() {
+            let y = dice.chance(1.0 / (1.0 + (-a * (theta - d)).exp()));
+            matrix[i][p] = y as u8;
+            responses.push(Response {
+                person: p as u32,
+                item: i as u32,
+                score: y as u8,
+            });
+        }
+    }
+    let started = Instant::now();
+    let two = calibrate(&[1; 300], &responses, Model::TwoPl, &Options::default());
+    let t2 = started.elapsed();
+    let started = Instant::now();
+    let one = calibrate(&[1; 300], &responses, Model::Rasch, &Options::default());
+    let t1 = started.elapsed();
+    let ta: Vec<f64> = truth.iter().map(|t| t.0).collect();
+    let tb: Vec<f64> = truth.iter().map(|t| t.1).collect();
+    let ea: Vec<f64> = two.items.iter().map(|f| f.params.a).collect();
+    let eb: Vec<f64> = two.items.iter().map(|f| f.params.b()).collect();
+    let rb: Vec<f64> = one.items.iter().map(|f| f.params.b()).collect();
+    let r_b = correlation(&eb, &tb);
+    let r_a = correlation(&ea, &ta);
+    let covered = two
+        .items
+        .iter()
+        .zip(&truth)
+        .filter(|(f, t)| (f.params.b() - t.1).abs() <= 1.96 * f.se_b)
+        .count();
+    println!("recovery: 300 one-point questions × {people} candidates (complete data)");
+    println!(
+        "  2PL:   {} EM iterations, {t2:.1?}; r(difficulty) = {r_b:.4}, r(discrimination) = {r_a:.4}; 95% SE intervals hold the true difficulty for {:.1}%",
+        two.iterations,
+        100.0 * covered as f64 / 300.0
+    );
+    println!(
+        "  Rasch: {} EM iterations, {t1:.1?}; shared a = {:.3}; r(difficulty) = {:.4}",
+        one.iterations,
+        one.items[0].params.a,
+        correlation(&rb, &tb)
+    );
+    if let Some(dir) = export {
+        std::fs::create_dir_all(dir).unwrap();
+        let mut f = std::fs::File::create(format!("{dir}/responses.csv")).unwrap();
+        for row in &matrix {
+            let line: Vec<String> = row.iter().map(|v| v.to_string()).collect();
+            writeln!(f, "{}", line.join(",")).unwrap();
+        }
+        let mut f = std::fs::File::create(format!("{dir}/estimates.csv")).unwrap();
+        writeln!(f, "true_a,true_b,a_2pl,b_2pl,b_rasch,a_rasch").unwrap();
+        for i in 0..300 {
+            writeln!(
+                f,
+                "{},{},{},{},{},{}",
+                ta[i], tb[i], ea[i], eb[i], rb[i], one.items[i].params.a
+            )
+            .unwrap();
+        }
+        println!("  wrote {dir}/responses.csv (questions × candidates) and {dir}/estimates.csv");
+    }
+    let ok = r_b >= 0.95 && r_a >= 0.85;
+    println!(
+        "  targets (r ≥ 0.95 difficulties, ≥ 0.85 discriminations): {}",
+        if ok { "met" } else { "NOT met" }
+    );
+    ok
+}
+
+fn adaptive_bench(n: usize, max_items: Option<usize>) -> bool {
+    let b = bank();
+    let w = world(&b, 31);
+    let fitted = calibrate_world(&w, 2000, 32);
+    let all: Vec<BankItem> = fitted
+        .iter()
+        .zip(&w.questions)
+        .map(|(p, q)| BankItem {
+            domain: q.domain,
+            params: p.clone(),
+        })
+        .collect();
+    // The check uses standalone questions only (case studies and series need their context).
+    let pool: Vec<usize> = (0..all.len()).filter(|&i| b.standalone[i]).collect();
+    let cat_bank: Vec<BankItem> = pool.iter().map(|&i| all[i].clone()).collect();
+    let form = FormModel::new(&w.bp, &all).unwrap();
+    let counts = w.counts.clone();
+    let targets: Vec<f64> = counts.iter().map(|&c| c as f64).collect();
+    let mut cfg = Config::default();
+    if let Some(m) = max_items {
+        // An exploratory run with a different cap (the product uses the default).
+        cfg.max_items = m;
+    }
+    let mut dice = Dice::new(33);
+    let mut exposure = vec![0u32; cat_bank.len()];
+    let (mut items_used, mut cat_se, mut full_se, mut reached) = (0usize, 0.0, 0.0, 0usize);
+    let (mut cat_right, mut full_right) = (0usize, 0usize);
+    for c in 0..n {
+        let who: Person = w.person(&mut dice);
+        let day = dice.uniform(0.0, 60.0);
+        let truth = w.true_chance(&who, day, 200, &mut dice) >= 0.5;
+        // The check.
+        let mut given: Vec<usize> = Vec::new();
+        let mut answers: Vec<(usize, u32)> = Vec::new();
+        let mut excluded = vec![false; cat_bank.len()];
+        let (theta, se, target) = loop {
+            let (theta, se) = adaptive::estimate(&cat_bank, &answers, 0.0, cfg.prior_sd);
+            let target = adaptive::full_form_se(&all, &counts, theta);
+            if adaptive::should_stop(given.len(), se, target, &cfg) {
+                break (theta, se, target);
+            }
+            let Some(i) = adaptive::next_item(
+                &cat_bank,
+                &targets,
+                &given,
+                theta,
+                &excluded,
+                &exposure,
+                c as u32,
+                &cfg,
+                dice.seed(),
+            ) else {
+                break (theta, se, target);
+            };
+            excluded[i] = true;
+            given.push(i);
+            let points = w.answer(&who, pool[i], day, false, &mut dice);
+            answers.push((i, points));
+        };
+        for &i in &given {
+            exposure[i] += 1;
+        }
+        items_used += given.len();
+        cat_se += se;
+        if se <= target {
+            reached += 1;
+        }
+        let cat_pass = form.pass_given(&vec![theta; counts.len()]).0 >= 0.5;
+        // A full mock of the same candidate on the same day.
+        let mut seen = vec![false; w.questions.len()];
+        let f = w.form(&seen, &mut dice);
+        let (full_answers, _, full_pass) = w.sit(&who, &f, day, &mut seen, &mut dice);
+        let fa: Vec<(usize, u32)> = full_answers
+            .iter()
+            .map(|g| (g.question, g.points))
+            .collect();
+        full_se += adaptive::estimate(&all, &fa, 0.0, cfg.prior_sd).1;
+        cat_right += usize::from(cat_pass == truth);
+        full_right += usize::from(full_pass == truth);
+    }
+    let nf = n as f64;
+    let max_exposure = exposure.iter().copied().max().unwrap_or(0) as f64 / nf;
+    let mean_items = items_used as f64 / nf;
+    println!(
+        "adaptive check: {n} simulated candidates, a full mock each on the same day for comparison"
+    );
+    println!(
+        "  items: mean {mean_items:.1} of 50 ({:.0}%), stopped by precision {:.1}%; posterior sd {:.3} vs full mock {:.3}",
+        100.0 * mean_items / 50.0,
+        100.0 * reached as f64 / nf,
+        cat_se / nf,
+        full_se / nf
+    );
+    println!(
+        "  pass/fail classification (truth: true chance ≥ 50%): check {:.1}%, full mock {:.1}%",
+        100.0 * cat_right as f64 / nf,
+        100.0 * full_right as f64 / nf
+    );
+    println!(
+        "  most-shown question: {:.1}% of checks",
+        100.0 * max_exposure
+    );
+    let ok = mean_items <= 20.0
+        && cat_se / nf <= full_se / nf + 0.005
+        && cat_right >= full_right
+        && max_exposure <= 0.2;
+    println!(
+        "  targets (≤ 40% of items at a full mock's SE, accuracy ≥ full mock, exposure ≤ 20%): {}",
+        if ok { "met" } else { "NOT met" }
+    );
+    ok
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
+    let what = args.first().map(String::as_str).unwrap_or("all");
+    let n = |default: usize| args.get(1).and_then(|s| s.parse().ok()).unwrap_or(default);
+    let ok = match what {
+        "recovery" => recovery_bench(args.get(1).map(String::as_str)),
+        "readiness" => readiness_bench(n(2500)),
+        "adaptive" => adaptive_bench(n(2000), args.get(2).and_then(|s| s.parse().ok())),
+        _ => {
+            let a = recovery_bench(None);
+            let b = readiness_bench(2500);
+            let c = adaptive_bench(2000, None);
+            a && b && c
+        }
+    };
+    if !ok {
+        std::process::exit(1);
+    }
+}

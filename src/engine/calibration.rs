@@ -1,0 +1,209 @@
+//! Item calibration: refreshing every exam's IRT parameters in the background, and loading the
+//! calibrated bank for readiness and the adaptive check.
+//!
+//! Every app process runs `refresh_all` from its sweeper. An exam is refreshed under a
+//! transaction-scoped advisory lock taken with `pg_try_advisory_xact_lock`, so when several
+//! processes try at once one fits and the others skip; a refresh runs only when enough new
+//! responses arrived since the last one. The fit runs on a blocking thread.
+
+use crate::db;
+use crate::db::calibration::{NewCalibration, VersionRow};
+use crate::db::exams::ExamRow;
+use crate::domain::forecast::BankItem;
+use crate::domain::irt::bank::{self, Version};
+use crate::domain::irt::calibrate::Response;
+use crate::domain::irt::ItemParams;
+use crate::domain::scoring;
+use crate::types::{ExamId, QuestionId, UserId};
+use anyhow::Context;
+use sqlx::PgPool;
+use std::collections::{HashMap, HashSet};
+use uuid::Uuid;
+
+/// New scored responses needed before an exam is calibrated again.
+pub const REFRESH_AFTER: i64 = 200;
+
+/// Refreshes every exam that is due. Returns how many were refitted.
+#[tracing::instrument(skip_all, err)]
+pub async fn refresh_all(db: &PgPool) -> anyhow::Result<usize> {
+    let mut n = 0;
+    for exam in db::calibration::exam_ids(db).await? {
+        if refresh(db, exam, false).await? {
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
+/// Refits one exam's questions when due (or always, with `force`); false when it was not due or
+/// another process holds the lock.
+#[tracing::instrument(skip(db), fields(exam = %exam_id), err)]
+pub async fn refresh(db: &PgPool, exam_id: ExamId, force: bool) -> anyhow::Result<bool> {
+    let mut tx = db.begin().await.context("starting a calibration")?;
+    if !db::calibration::try_lock(&mut tx, exam_id).await? {
+        return Ok(false);
+    }
+    let (count, last) = db::calibration::response_counts(&mut tx, exam_id).await?;
+    let due = match last {
+        None => true,
+        Some(used) => count - used >= REFRESH_AFTER,
+    };
+    if !(force || due) {
+        return Ok(false);
+    }
+    let rows = db::calibration::responses(&mut tx, exam_id).await?;
+    let versions = db::calibration::versions(&mut *tx, exam_id).await?;
+    let (specs, responses, patterns) = prepare(&versions, &rows);
+    let summary = tokio::task::spawn_blocking(move || bank::calibrate_bank(&specs, &responses))
+        .await
+        .context("the calibration thread failed")?;
+    let stored: Vec<NewCalibration> = versions
+        .iter()
+        .zip(&summary.items)
+        .map(|(v, c)| NewCalibration {
+            version_id: v.version_id,
+            a: c.params.a,
+            steps: c.params.steps.clone(),
+            se_a: c.se_a,
+            se_b: c.se_b,
+            rasch_b: c.rasch_b,
+            rasch_se_b: c.rasch_se_b,
+            responses: c.responses as i32,
+            source: c.source.as_str(),
+        })
+        .collect();
+    db::calibration::store(
+        &mut tx,
+        exam_id,
+        &stored,
+        count,
+        patterns,
+        summary.iterations as i32,
+        summary.converged,
+    )
+    .await?;
+    tx.commit().await.context("committing a calibration")?;
+    tracing::info!(exam = %exam_id, responses = count, "item calibration refreshed");
+    Ok(true)
+}
+
+/// The calibration's input: each attempt is one response pattern, and only a candidate's first
+/// answer to a question counts (a repeat is easier than the question is).
+fn prepare(
+    versions: &[VersionRow],
+    rows: &[db::calibration::ResponseRow],
+) -> (Vec<Version>, Vec<Response>, i64) {
+    let specs: Vec<Version> = versions.iter().map(spec).collect();
+    let index: HashMap<Uuid, usize> = versions
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (v.version_id, i))
+        .collect();
+    let mut seen: HashSet<(UserId, QuestionId)> = HashSet::new();
+    let mut patterns: HashMap<crate::types::AttemptId, u32> = HashMap::new();
+    let mut responses = Vec::new();
+    for r in rows {
+        let Some(&item) = index.get(&r.version_id) else {
+            continue;
+        };
+        if !seen.insert((r.user_id, r.question_id)) {
+            continue;
+        }
+        let n = patterns.len() as u32;
+        let person = *patterns.entry(r.attempt_id).or_insert(n);
+        responses.push(Response {
+            person,
+            item: item as u32,
+            score: r.points.clamp(0, 255) as u8,
+        });
+    }
+    (specs, responses, patterns.len() as i64)
+}
+
+fn spec(v: &VersionRow) -> Version {
+    Version {
+        kind: v.kind.clone(),
+        objective: v.objective_code.clone(),
+        domain: v.domain_code.clone(),
+        max_points: scoring::max_points(&v.body.0.body).max(1) as usize,
+    }
+}
+
+/// An exam's questions with their parameters: stored calibrations, and priors for versions not
+/// calibrated yet.
+pub struct CalibratedBank {
+    pub versions: Vec<VersionRow>,
+    pub params: Vec<ItemParams>,
+    pub index: HashMap<Uuid, usize>,
+    /// Blueprint area of each version (None when its objective left the blueprint).
+    pub area: Vec<Option<usize>>,
+}
+
+impl CalibratedBank {
+    /// Live questions, as a fresh form draws them.
+    pub fn live(&self) -> Vec<BankItem> {
+        self.versions
+            .iter()
+            .enumerate()
+            .filter(|(i, v)| v.live && self.area[*i].is_some())
+            .map(|(i, _)| BankItem {
+                domain: self.area[i].unwrap_or(0),
+                params: self.params[i].clone(),
+            })
+            .collect()
+    }
+}
+
+#[tracing::instrument(skip_all, fields(exam = %exam.code), err)]
+pub async fn load_bank(db: &PgPool, exam: &ExamRow) -> anyhow::Result<CalibratedBank> {
+    let (versions, stored) = tokio::try_join!(
+        db::calibration::versions(db, exam.id),
+        db::calibration::load(db, exam.id)
+    )?;
+    let by_version: HashMap<Uuid, &db::calibration::CalibrationRow> =
+        stored.iter().map(|c| (c.question_version_id, c)).collect();
+    let specs: Vec<Version> = versions.iter().map(spec).collect();
+    let fitted: Vec<(usize, ItemParams)> = versions
+        .iter()
+        .enumerate()
+        .filter_map(|(i, v)| {
+            let c = by_version.get(&v.version_id)?;
+            (c.source == "fitted").then(|| {
+                (
+                    i,
+                    ItemParams {
+                        a: c.a,
+                        steps: c.steps.clone(),
+                    },
+                )
+            })
+        })
+        .collect();
+    let params: Vec<ItemParams> = versions
+        .iter()
+        .enumerate()
+        .map(|(i, v)| match by_version.get(&v.version_id) {
+            Some(c) if c.steps.len() == specs[i].max_points && c.a > 0.0 => ItemParams {
+                a: c.a,
+                steps: c.steps.clone(),
+            },
+            _ => bank::prior(&specs, &fitted, i).params,
+        })
+        .collect();
+    let bp = &exam.blueprint;
+    let area = versions
+        .iter()
+        .map(|v| bp.domains.iter().position(|d| d.code == v.domain_code))
+        .collect();
+    let index = versions
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (v.version_id, i))
+        .collect();
+    Ok(CalibratedBank {
+        versions,
+        params,
+        index,
+        area,
+    })
+}

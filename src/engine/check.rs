@@ -1,0 +1,258 @@
+//! The adaptive readiness check: an attempt in mode `check` whose next question is chosen after
+//! each answer (`domain::adaptive`) from the calibrated bank's standalone questions, under the
+//! same item pages, saving and deadline rules as a full mock. Items close once the candidate
+//! moves on (a computer-adaptive test does not go back). The check ends when its estimate is as
+//! precise as a full mock's, and its result is the expected scaled score of a fresh form at the
+//! measured ability.
+
+use super::calibration::{self, CalibratedBank};
+use crate::db;
+use crate::db::attempts::{AttemptRow, CreateOutcome, NewAttempt, NewItem};
+use crate::db::exams::ExamRow;
+use crate::domain::adaptive::{self, Config};
+use crate::domain::assembly::{self, SectionKind};
+use crate::domain::forecast::{BankItem, FormModel};
+use crate::domain::readiness;
+use crate::domain::scoring;
+use crate::types::{AttemptId, Mode, Nav, QuestionId, SubmitReason, UserId};
+use sqlx::PgPool;
+use std::collections::HashMap;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CheckStart {
+    Created(AttemptId),
+    AlreadyOpen(AttemptId),
+    /// The bank cannot support a check; the reason in words.
+    Refused(String),
+}
+
+/// Where the candidate goes after answering.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Advance {
+    Item(i32),
+    Finished,
+}
+
+/// Checks shown before exposure rates are trusted, and how many recent checks they count.
+const EXPOSURE_WINDOW: i64 = 500;
+
+/// The check's pool: live standalone questions in a blueprint area, as (bank index, item).
+fn pool(bank: &CalibratedBank, hidden: &[QuestionId]) -> Vec<(usize, BankItem)> {
+    bank.versions
+        .iter()
+        .enumerate()
+        .filter(|(i, v)| {
+            v.live && v.standalone && bank.area[*i].is_some() && !hidden.contains(&v.question_id)
+        })
+        .map(|(i, _)| {
+            (
+                i,
+                BankItem {
+                    domain: bank.area[i].unwrap_or(0),
+                    params: bank.params[i].clone(),
+                },
+            )
+        })
+        .collect()
+}
+
+/// Questions a full form has per area, as the check's content targets.
+fn targets(exam: &ExamRow) -> Vec<f64> {
+    readiness::form_counts(&exam.blueprint)
+        .unwrap_or_default()
+        .iter()
+        .map(|&n| n as f64)
+        .collect()
+}
+
+fn new_item(bank: &CalibratedBank, index: usize, seed: i64, position: i32) -> NewItem {
+    let v = &bank.versions[index];
+    NewItem {
+        version_id: v.version_id,
+        section: position,
+        section_kind: SectionKind::Standalone,
+        permutation: assembly::shuffle_lists(
+            &v.body.0.body.shufflable_lists(),
+            (seed as u64).wrapping_add(position as u64),
+        ),
+    }
+}
+
+/// Exposure counts for the pool, and the number of recent checks.
+async fn exposure(
+    db: &PgPool,
+    exam: &ExamRow,
+    bank: &CalibratedBank,
+    pool: &[(usize, BankItem)],
+) -> anyhow::Result<(Vec<u32>, u32)> {
+    let (shown, checks) = db::calibration::check_exposure(db, exam.id, EXPOSURE_WINDOW).await?;
+    let by_question: HashMap<QuestionId, i64> = shown.into_iter().collect();
+    let counts = pool
+        .iter()
+        .map(|(i, _)| {
+            by_question
+                .get(&bank.versions[*i].question_id)
+                .copied()
+                .unwrap_or(0) as u32
+        })
+        .collect();
+    Ok((counts, checks as u32))
+}
+
+/// Starts a check with its first question (or points at the one in progress).
+#[tracing::instrument(skip_all, fields(user = %user, exam = %exam.code), err)]
+pub async fn start(db: &PgPool, user: UserId, exam: &ExamRow) -> anyhow::Result<CheckStart> {
+    if let Some(open) = db::attempts::open_check(db, user, exam.id).await? {
+        return Ok(CheckStart::AlreadyOpen(open));
+    }
+    let (bank, hidden) = tokio::try_join!(
+        calibration::load_bank(db, exam),
+        db::attempts::open_mock_questions(db, user)
+    )?;
+    let pool = pool(&bank, &hidden);
+    let items: Vec<BankItem> = pool.iter().map(|p| p.1.clone()).collect();
+    let cfg = Config::default();
+    if items.len() < cfg.max_items {
+        return Ok(CheckStart::Refused(format!(
+            "The {} bank has too few standalone questions for a quick check.",
+            exam.code
+        )));
+    }
+    let (exposure, checks) = exposure(db, exam, &bank, &pool).await?;
+    let seed = super::start::new_seed();
+    let excluded = vec![false; items.len()];
+    let Some(first) = adaptive::next_item(
+        &items,
+        &targets(exam),
+        &[],
+        0.0,
+        &excluded,
+        &exposure,
+        checks,
+        &cfg,
+        seed as u64,
+    ) else {
+        return Ok(CheckStart::Refused(format!(
+            "No {} question is available for a quick check right now.",
+            exam.code
+        )));
+    };
+    let bp = &exam.blueprint;
+    let pace = bp.duration_minutes as i64 * 60 / bp.question_count.max(1) as i64;
+    let created = db::attempts::create(
+        db,
+        NewAttempt {
+            user_id: user,
+            exam_id: exam.id,
+            mode: Mode::Check,
+            seed,
+            duration_seconds: Some(pace * cfg.max_items as i64),
+            title: format!("{} quick check", bp.code),
+            settings: serde_json::json!({ "max_items": cfg.max_items }),
+        },
+        &[new_item(&bank, pool[first].0, seed, 1)],
+    )
+    .await?;
+    metrics::counter!("mockexam_attempts_started_total", "mode" => Mode::Check.as_str())
+        .increment(1);
+    Ok(match created {
+        CreateOutcome::Created(id) => CheckStart::Created(id),
+        CreateOutcome::AlreadyOpen(id) => CheckStart::AlreadyOpen(id),
+    })
+}
+
+/// After item `n` of a check was saved with `nav`: stay, go on to a newly chosen question, or
+/// finish and score the check.
+#[tracing::instrument(skip_all, fields(attempt = %a.id, position = n, nav = %nav), err)]
+pub async fn advance(
+    db: &PgPool,
+    a: &AttemptRow,
+    exam: &ExamRow,
+    n: i32,
+    nav: Nav,
+) -> anyhow::Result<Advance> {
+    let rows = db::attempts::items(db, a.id).await?;
+    let last = rows.iter().map(|r| r.position).max().unwrap_or(n);
+    if matches!(nav, Nav::Stay | Nav::Prev | Nav::Check) || n < last {
+        return Ok(Advance::Item(if nav == Nav::Stay { n } else { last }));
+    }
+    db::attempts::lock_through(db, a.id, n).await?;
+    let bank = calibration::load_bank(db, exam).await?;
+    // Questions of open mocks stay out (their answers must not leak); this check's own count.
+    let mut hidden = db::attempts::open_mock_questions(db, a.user_id).await?;
+    hidden.retain(|q| !rows.iter().any(|r| r.question_id == *q));
+    let pool = pool(&bank, &hidden);
+    let items: Vec<BankItem> = pool.iter().map(|p| p.1.clone()).collect();
+    let at: HashMap<usize, usize> = pool.iter().enumerate().map(|(k, p)| (p.0, k)).collect();
+    let mut given = Vec::new();
+    let mut answers = Vec::new();
+    let mut excluded = vec![false; items.len()];
+    for r in &rows {
+        let Some(&k) = bank.index.get(&r.version_id).and_then(|i| at.get(i)) else {
+            continue;
+        };
+        let points = match &r.response {
+            Some(resp) => scoring::score(&r.body.0.body, &resp.0).points,
+            None => 0,
+        };
+        excluded[k] = true;
+        given.push(k);
+        answers.push((k, points));
+    }
+    let cfg = Config::default();
+    let (theta, se) = adaptive::estimate(&items, &answers, 0.0, cfg.prior_sd);
+    let counts = readiness::form_counts(&exam.blueprint).unwrap_or_default();
+    let live = bank.live();
+    let target = adaptive::full_form_se(&live, &counts, theta);
+    let next = if nav == Nav::Submit || adaptive::should_stop(rows.len(), se, target, &cfg) {
+        None
+    } else {
+        let (exposure, checks) = exposure(db, exam, &bank, &pool).await?;
+        adaptive::next_item(
+            &items,
+            &targets(exam),
+            &given,
+            theta,
+            &excluded,
+            &exposure,
+            checks,
+            &cfg,
+            (a.seed as u64).wrapping_add(rows.len() as u64),
+        )
+    };
+    match next {
+        Some(k) => {
+            let position = last + 1;
+            db::attempts::append_item(
+                db,
+                a.id,
+                position,
+                &new_item(&bank, pool[k].0, a.seed, position),
+            )
+            .await?;
+            Ok(Advance::Item(position))
+        }
+        None => {
+            super::finalize(db, a.id, SubmitReason::Candidate).await?;
+            let (scaled, passed) = match FormModel::new(&exam.blueprint, &live) {
+                Some(m) => {
+                    let thetas = vec![theta; exam.blueprint.domains.len()];
+                    (
+                        m.expected_scaled(&exam.blueprint, &thetas),
+                        m.pass_given(&thetas).0 >= 0.5,
+                    )
+                }
+                None => (0, false),
+            };
+            db::attempts::store_check_estimate(
+                db,
+                a.id,
+                scaled as i32,
+                passed,
+                serde_json::json!({ "theta": theta, "se": se, "target_se": target, "items": rows.len() }),
+            )
+            .await?;
+            Ok(Advance::Finished)
+        }
+    }
+}

@@ -1,0 +1,214 @@
+//! Item calibration, the readiness forecast and the adaptive quick check, through the real router.
+
+use crate::helpers as common;
+use common::{candidate, signed_in_as, TestApp};
+use mockexam::types::UserId;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+async fn user_id(pool: &PgPool, email: &str) -> UserId {
+    let id: Uuid = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+        .bind(email)
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    id.into()
+}
+
+async fn dp100(pool: &PgPool) -> mockexam::db::exams::ExamRow {
+    mockexam::db::exams::by_slug(pool, "dp-100")
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+/// Posts item `n` of a check blank with `nav`, as a browser without JavaScript would.
+async fn move_on(app: &mut TestApp, attempt: Uuid, n: i32, nav: &str) -> common::TestResponse {
+    let revision: i32 = sqlx::query_scalar(
+        "SELECT revision FROM attempt_items WHERE attempt_id = $1 AND position = $2",
+    )
+    .bind(attempt)
+    .bind(n)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let rev = revision.to_string();
+    app.post(
+        &format!("/attempts/{attempt}/items/{n}"),
+        &[("revision", rev.as_str()), ("nav", nav)],
+    )
+    .await
+}
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn a_quick_check_chooses_questions_one_at_a_time_and_feeds_readiness(pool: PgPool) {
+    common::import_bank(&pool, "question-bank/dp-100").await;
+    let mut app = candidate(&pool, "cat@example.com").await;
+    app.get("/readiness/dp-100")
+        .await
+        .assert_status(200)
+        .assert_contains("Quick check (≈ 40 min)")
+        .assert_selector("form[action='/exams/dp-100/checks']");
+    let started = app.post("/exams/dp-100/checks", &[]).await;
+    started.assert_status(303);
+    let id = common::attempt_id(started.location());
+    let (mode, items): (String, i64) = sqlx::query_as(
+        "SELECT a.mode, (SELECT count(*) FROM attempt_items i WHERE i.attempt_id = a.id) FROM attempts a WHERE a.id = $1",
+    )
+    .bind(id)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!((mode.as_str(), items), ("check", 1));
+    // Starting again resumes the same check.
+    let again = app.post("/exams/dp-100/checks", &[]).await;
+    assert_eq!(again.location(), started.location());
+    // Someone else cannot see it.
+    let mut other = candidate(&pool, "other@example.com").await;
+    other
+        .get(&format!("/attempts/{id}/items/1"))
+        .await
+        .assert_status(404);
+    // The question page is the ordinary one, without a way back.
+    let page = app.get(&format!("/attempts/{id}/items/1")).await;
+    page.assert_status(200);
+    assert!(page.select("button[value='prev']").is_empty());
+    // Each answer adds the next question until the check has measured enough.
+    let mut n = 1;
+    let last = loop {
+        let r = move_on(&mut app, id, n, "next").await;
+        r.assert_status(303);
+        if r.location().ends_with("/result") {
+            break n;
+        }
+        assert_eq!(r.location(), format!("/attempts/{id}/items/{}", n + 1));
+        n += 1;
+        assert!(n <= 20, "a check stops by 20 questions");
+    };
+    assert!(last >= 8, "stopped after {last}");
+    let (status, scaled, passed, theta): (String, Option<i32>, Option<bool>, Option<f64>) =
+        sqlx::query_as(
+            "SELECT status, scaled_score, passed, (settings->>'theta')::float8 FROM attempts WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(status, "submitted");
+    // All blank: a low measured ability, a failing expected score.
+    assert!(theta.unwrap() < -0.5, "theta {theta:?} after {last}");
+    assert!(scaled.unwrap() < 700 && passed == Some(false));
+    // Earlier questions are closed; the check's answers count for readiness.
+    let locked: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM attempt_items WHERE attempt_id = $1 AND locked")
+            .bind(id)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(locked, last as i64);
+    app.get("/readiness/dp-100")
+        .await
+        .assert_contains(&format!("Based on {last} scored answer(s)"));
+    // A check stays the candidate's own.
+    other
+        .post("/exams/nope/checks", &[])
+        .await
+        .assert_status(404);
+}
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn readiness_shows_today_the_target_date_reasons_and_unknown_areas(pool: PgPool) {
+    common::import_bank(&pool, "question-bank/dp-100").await;
+    let mut app = candidate(&pool, "rise@example.com").await;
+    let user = user_id(&pool, "rise@example.com").await;
+    let exam = dp100(&pool).await;
+    // Before any answer: nothing assumed.
+    let empty = app.get("/readiness/dp-100").await;
+    empty
+        .assert_contains("Unknown")
+        .assert_contains("not tested yet")
+        .assert_contains("you have not answered any yet");
+    assert!(!empty.text().contains("likely between 0% and 0%"));
+    // Mocks improving over the weeks.
+    mockexam::demo::simulate_history(&pool, user, &exam, 4, 0.55, 0.85, 3)
+        .await
+        .unwrap();
+    let date = (time::OffsetDateTime::now_utc().date() + time::Duration::days(30)).to_string();
+    app.post(
+        "/readiness/dp-100/target",
+        &[("target_date", date.as_str())],
+    )
+    .await
+    .assert_status(303);
+    let r = app.get("/readiness/dp-100").await;
+    r.assert_status(200)
+        .assert_contains("Chance of passing a fresh DP-100 form today")
+        .assert_contains(&format!("On your exam date ({date})"))
+        .assert_contains("Why")
+        .assert_contains("Your last three scored sittings rose by")
+        .assert_selector("ul.reasons li");
+    assert!(!r.text().contains("not tested yet"));
+}
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn calibration_is_stored_per_version_refreshed_once_and_shown_to_instructors(pool: PgPool) {
+    common::import_bank(&pool, "question-bank/dp-100").await;
+    let exam = dp100(&pool).await;
+    let mut app = TestApp::new(pool.clone());
+    signed_in_as(&mut app, "author@example.com", "instructor").await;
+    let ext: String = sqlx::query_scalar(
+        "SELECT q.ext_id FROM questions q WHERE q.exam_id = $1 AND q.scenario_id IS NULL ORDER BY bank_position LIMIT 1",
+    )
+    .bind(exam.id)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let page = format!("/author/exams/dp-100/questions/{ext}");
+    app.get(&page)
+        .await
+        .assert_contains("Item calibration (IRT)")
+        .assert_contains("Not calibrated yet");
+    let user = user_id(&pool, "author@example.com").await;
+    mockexam::demo::simulate_history(&pool, user, &exam, 2, 0.6, 0.7, 5)
+        .await
+        .unwrap();
+    // Another process holding the exam's lock: this one skips.
+    let mut holder = pool.begin().await.unwrap();
+    assert!(mockexam::db::calibration::try_lock(&mut holder, exam.id)
+        .await
+        .unwrap());
+    assert!(
+        !mockexam::engine::calibration::refresh(&pool, exam.id, true)
+            .await
+            .unwrap()
+    );
+    holder.rollback().await.unwrap();
+    assert!(
+        mockexam::engine::calibration::refresh(&pool, exam.id, false)
+            .await
+            .unwrap()
+    );
+    let (rows, versions, priors): (i64, i64, i64) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM item_calibrations WHERE exam_id = $1),
+                (SELECT count(*) FROM question_versions v JOIN questions q ON q.id = v.question_id WHERE q.exam_id = $1),
+                (SELECT count(*) FROM item_calibrations WHERE exam_id = $1 AND source = 'prior')",
+    )
+    .bind(exam.id)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(rows, versions);
+    // Two mocks are far too few to fit anything: every question keeps its prior.
+    assert_eq!(priors, rows);
+    // Nothing new since: the next background pass does not refit.
+    assert_eq!(
+        mockexam::engine::calibration::refresh_all(&pool)
+            .await
+            .unwrap(),
+        0
+    );
+    app.get(&page)
+        .await
+        .assert_contains("prior (kind and objective)")
+        .assert_selector("section[aria-labelledby='irt-title'] table");
+}
