@@ -2716,3 +2716,51 @@ async fn cohort_screenshots(pool: PgPool) {
     m.close().await;
     server.stop().await;
 }
+
+/// A build list takes an action dragged onto a step: the step's drop-down is set and saved.
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn dragging_an_action_onto_a_step_sets_and_saves_it(pool: PgPool) {
+    let (mut server, _state) = serve(&pool, &["example"], config()).await;
+    let b = Browser::launch(Options::default()).await;
+    let email = "drag@example.com";
+    register(&b, &server, email, "Dara Drag").await;
+    b.goto(&server.url("/exams/ex-100/instructions")).await;
+    click(&b, "form[action$='/attempts'] button[type=submit]").await;
+    b.wait_path(|p| p.contains("/items/"), "the first question")
+        .await;
+    let attempt = attempt_of(&pool, email).await;
+    let order = slots(&pool, attempt)
+        .await
+        .into_iter()
+        .find(|s| s.kind == "order")
+        .unwrap()
+        .position;
+    b.goto(&server.url(&format!("/attempts/{attempt}/items/{order}")))
+        .await;
+    b.wait_for(".drag-hint").await;
+    let dropped = b
+        .js("var item = document.querySelectorAll('[data-action]')[1];
+             var step = document.querySelector('select[data-position]').closest('li');
+             var dt = new DataTransfer();
+             item.dispatchEvent(new DragEvent('dragstart', { dataTransfer: dt, bubbles: true }));
+             step.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+             return [item.dataset.action, document.querySelector('select[data-position]').value];")
+        .await;
+    assert_eq!(
+        dropped[0], dropped[1],
+        "the first step now holds the dragged action"
+    );
+    wait_all_saved(&b).await;
+    let saved = stored(&pool, attempt, order).await;
+    let response = saved.response.expect("saved");
+    match &response {
+        Response::Order { positions } => assert_eq!(
+            positions[0].as_deref(),
+            dropped[0].as_str(),
+            "the dragged action is the saved first step: {response:?}"
+        ),
+        other => panic!("not a build list: {other:?}"),
+    }
+    b.close().await;
+    server.stop().await;
+}
