@@ -2188,6 +2188,8 @@ async fn screenshots(pool: PgPool) {
     for (b, w, h, prefix) in views {
         b.goto(&server.url("/exams/dp-100")).await;
         shoot(b, w, h, &format!("{prefix}-exam")).await;
+        b.goto(&server.url("/exams/ex-100/instructions")).await;
+        shoot(b, w, h, &format!("{prefix}-instructions")).await;
     }
     desktop
         .goto(&server.url("/exams/ex-100/instructions"))
@@ -2251,6 +2253,18 @@ async fn screenshots(pool: PgPool) {
         b.goto(&server.url(&format!("/attempts/{attempt}/review")))
             .await;
         shoot(b, w, h, &format!("{prefix}-review")).await;
+        b.goto(&server.url(&format!("/attempts/{attempt}/review?show=marked")))
+            .await;
+        shoot(b, w, h, &format!("{prefix}-review-marked")).await;
+        b.goto(&server.url(&format!("/attempts/{attempt}/break?from=1")))
+            .await;
+        shoot(b, w, h, &format!("{prefix}-break")).await;
+        // A question with its navigator and the feedback box open.
+        b.goto(&server.url(&format!("/attempts/{attempt}/items/2")))
+            .await;
+        b.js("document.querySelectorAll('details.leave-feedback').forEach(function (d) { d.open = true; }); return 0;")
+            .await;
+        shoot(b, w, h, &format!("{prefix}-navigator-feedback")).await;
     }
     desktop
         .goto(&server.url(&format!("/attempts/{attempt}/submit")))
