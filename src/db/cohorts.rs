@@ -1,4 +1,4 @@
-//! Cohorts, their instructors, members, join codes and assignments, and the readiness snapshots
+//! Cohorts, their instructors, members, join codes and assignments, and the member snapshots
 //! the dashboard reads. Every read of a cohort's data goes through a cohort the caller has
 //! already been found to teach (`for_instructor`) or belong to (`is_member`), so another
 //! instructor's cohort simply does not exist (404).
@@ -7,9 +7,30 @@ use crate::types::{
     AssignmentId, AssignmentKind, AttemptId, AttemptStatus, CohortId, ExamId, UserId,
 };
 use anyhow::Context;
-use sqlx::types::Json;
-use sqlx::{FromRow, PgPool};
+use sqlx::{FromRow, PgPool, Postgres, Transaction};
 use time::{Date, OffsetDateTime};
+
+/// A read-only transaction without PostgreSQL's JIT compiler. The dashboard's queries visit many
+/// rows cheaply through indexes; their estimated cost is high enough to trigger JIT, which then
+/// spends longer compiling them (over half a second) than running them.
+async fn without_jit(pool: &PgPool) -> anyhow::Result<Transaction<'static, Postgres>> {
+    let mut tx = pool.begin().await.context("starting a dashboard read")?;
+    sqlx::query("SET LOCAL jit = off")
+        .execute(&mut *tx)
+        .await
+        .context("switching off JIT for a dashboard read")?;
+    Ok(tx)
+}
+
+/// Runs a query built by `q` inside [`without_jit`].
+macro_rules! fetch_all_without_jit {
+    ($pool:expr, $q:expr, $what:literal) => {{
+        let mut tx = without_jit($pool).await?;
+        let rows = $q.fetch_all(&mut *tx).await.context($what)?;
+        tx.commit().await.context($what)?;
+        Ok(rows)
+    }};
+}
 
 #[derive(Debug, Clone, FromRow)]
 pub struct CohortRow {
@@ -293,43 +314,31 @@ pub async fn is_member(pool: &PgPool, cohort: CohortId, user: UserId) -> anyhow:
     .context("checking cohort membership")
 }
 
-/// A member with their readiness snapshot (if any) and the mark of their evidence now.
+/// A member with their snapshot, if any.
 #[derive(Debug, Clone, FromRow)]
 pub struct MemberRow {
     pub user_id: UserId,
     pub display_name: String,
     pub email: String,
     pub joined_at: OffsetDateTime,
-    pub snapshot: Option<Json<serde_json::Value>>,
+    /// The snapshot's JSON (parsed straight into its type).
+    pub snapshot: Option<String>,
     pub snapshot_mark: Option<String>,
     pub snapshot_age_seconds: Option<f64>,
-    /// Submitted attempts, the latest submission and checked answers of open practice sets:
-    /// any new evidence changes it.
-    pub current_mark: String,
 }
 
-/// Every member of the cohort in one query, with what the dashboard needs to decide whose
-/// readiness must be computed again.
+/// Every member of the cohort with their snapshot for the exam, in one query.
 pub async fn members(
     pool: &PgPool,
     cohort: CohortId,
     exam: ExamId,
 ) -> anyhow::Result<Vec<MemberRow>> {
     sqlx::query_as(
-        "SELECT m.user_id, u.display_name, u.email, m.joined_at,
-                s.readiness AS snapshot, s.evidence_mark AS snapshot_mark,
-                EXTRACT(EPOCH FROM now() - s.computed_at)::float8 AS snapshot_age_seconds,
-                sub.n || ':' || COALESCE(EXTRACT(EPOCH FROM sub.last)::text, '-') || ':' || open.checked AS current_mark
+        "SELECT m.user_id, u.display_name, u.email, m.joined_at, s.snapshot, s.mark AS snapshot_mark,
+                EXTRACT(EPOCH FROM now() - s.computed_at)::float8 AS snapshot_age_seconds
          FROM cohort_members m
          JOIN users u ON u.id = m.user_id
-         LEFT JOIN readiness_snapshots s ON s.user_id = m.user_id AND s.exam_id = $2
-         CROSS JOIN LATERAL (
-             SELECT count(*) AS n, max(a.submitted_at) AS last FROM attempts a
-             WHERE a.user_id = m.user_id AND a.exam_id = $2 AND a.status = 'submitted') sub
-         CROSS JOIN LATERAL (
-             SELECT count(*) AS checked FROM attempts a JOIN attempt_items ai ON ai.attempt_id = a.id
-             WHERE a.user_id = m.user_id AND a.exam_id = $2 AND a.status = 'in_progress'
-               AND a.mode = 'practice' AND ai.points IS NOT NULL) open
+         LEFT JOIN member_snapshots s ON s.user_id = m.user_id AND s.exam_id = $2
          WHERE m.cohort_id = $1",
     )
     .bind(cohort)
@@ -337,6 +346,31 @@ pub async fn members(
     .fetch_all(pool)
     .await
     .context("loading the cohort's members")
+}
+
+/// The mark of each candidate's attempts of the exam now: their latest start or submission
+/// (one index probe) and the answers and checks of their open attempts. Any new work changes
+/// it.
+pub async fn marks(
+    pool: &PgPool,
+    users: &[UserId],
+    exam: ExamId,
+) -> anyhow::Result<Vec<(UserId, String)>> {
+    let q = sqlx::query_as(
+        "SELECT u.id,
+                COALESCE(EXTRACT(EPOCH FROM (
+                    SELECT max(GREATEST(a.started_at, a.submitted_at)) FROM attempts a
+                    WHERE a.user_id = u.id AND a.exam_id = $2))::text, '-')
+                || ':' || (
+                    SELECT count(ai.answered_at) || '/' || count(ai.points) || '/'
+                           || COALESCE(EXTRACT(EPOCH FROM max(ai.answered_at))::text, '-')
+                    FROM attempts a JOIN attempt_items ai ON ai.attempt_id = a.id
+                    WHERE a.user_id = u.id AND a.exam_id = $2 AND a.status = 'in_progress')
+         FROM UNNEST($1::uuid[]) AS u(id)",
+    )
+    .bind(users.iter().map(|u| u.0).collect::<Vec<_>>())
+    .bind(exam);
+    fetch_all_without_jit!(pool, q, "reading the marks of the members' attempts")
 }
 
 /// Scored answers of many candidates at once, grouped by candidate, objective and result: `n`
@@ -359,7 +393,7 @@ pub async fn evidence_groups(
     exam: ExamId,
     half_life_days: f64,
 ) -> anyhow::Result<Vec<EvidenceGroup>> {
-    sqlx::query_as(
+    let q = sqlx::query_as(
         "SELECT a.user_id, o.domain_code, q.objective_code, ai.points, ai.max_points, count(*) AS n,
                 avg(power(0.5::float8, GREATEST(0, EXTRACT(EPOCH FROM now() - COALESCE(ai.answered_at, a.submitted_at, a.started_at)) / 86400.0)::float8 / $3)) AS mean_weight
          FROM attempts a
@@ -373,25 +407,27 @@ pub async fn evidence_groups(
     )
     .bind(users.iter().map(|u| u.0).collect::<Vec<_>>())
     .bind(exam)
-    .bind(half_life_days)
-    .fetch_all(pool)
-    .await
-    .context("loading the scored answers of the cohort's members")
+    .bind(half_life_days);
+    fetch_all_without_jit!(
+        pool,
+        q,
+        "loading the scored answers of the cohort's members"
+    )
 }
 
-/// Stores readiness snapshots in one statement.
+/// Stores members' snapshots in one statement.
 pub async fn store_snapshots(
     pool: &PgPool,
     exam: ExamId,
     users: &[UserId],
     marks: &[String],
-    snapshots: &[serde_json::Value],
+    snapshots: &[String],
 ) -> anyhow::Result<()> {
     sqlx::query(
-        "INSERT INTO readiness_snapshots (user_id, exam_id, evidence_mark, readiness, computed_at)
-         SELECT u, $2, m, r, now() FROM UNNEST($1::uuid[], $3::text[], $4::jsonb[]) AS s(u, m, r)
+        "INSERT INTO member_snapshots (user_id, exam_id, mark, snapshot, computed_at)
+         SELECT u, $2, m, s, now() FROM UNNEST($1::uuid[], $3::text[], $4::text[]) AS x(u, m, s)
          ON CONFLICT (user_id, exam_id) DO UPDATE
-             SET evidence_mark = EXCLUDED.evidence_mark, readiness = EXCLUDED.readiness, computed_at = now()",
+             SET mark = EXCLUDED.mark, snapshot = EXCLUDED.snapshot, computed_at = now()",
     )
     .bind(users.iter().map(|u| u.0).collect::<Vec<_>>())
     .bind(exam)
@@ -399,89 +435,105 @@ pub async fn store_snapshots(
     .bind(snapshots)
     .execute(pool)
     .await
-    .context("storing readiness snapshots")?;
+    .context("storing the members' snapshots")?;
     Ok(())
 }
 
-/// What a member did: when last active, mocks in all, and this week against the week before
-/// (rolling seven-day windows ending now).
+/// A member's activity on one day (UTC): full mocks submitted, practice questions answered, and
+/// minutes in attempts started that day.
 #[derive(Debug, Clone, FromRow)]
-pub struct ActivityRow {
+pub struct DayRow {
     pub user_id: UserId,
-    pub last_active: Option<OffsetDateTime>,
-    pub mocks_total: i64,
-    pub mocks_this: i64,
-    pub mocks_last: i64,
-    pub practice_this: i64,
-    pub practice_last: i64,
-    pub minutes_this: f64,
-    pub minutes_last: f64,
+    pub day: Date,
+    pub mocks: i64,
+    pub practice: i64,
+    pub minutes: f64,
 }
 
-/// Activity of every member on the cohort's exam. Only attempts of the last two weeks, and open
-/// ones, are read item by item. Minutes run from an attempt's start to its submission (or last
-/// answer while open), at most twice the exam's pace per question, so a set left open
+/// Activity per member and day (UTC) since the start of `since`, for the members given. Minutes run
+/// from an attempt's start to its submission (or last answer while open), at most a mock's time
+/// limit or twice the exam's pace per answered practice question, so a set left open
 /// overnight does not count as a night of study.
-pub async fn activity(
+pub async fn activity_days(
     pool: &PgPool,
-    cohort: CohortId,
+    users: &[UserId],
     exam: ExamId,
     pace_seconds: f64,
-) -> anyhow::Result<Vec<ActivityRow>> {
-    sqlx::query_as(
-        "WITH m AS (SELECT user_id FROM cohort_members WHERE cohort_id = $1),
-         recent AS (
-             SELECT a.id, a.user_id, a.mode, a.status, a.started_at, a.submitted_at FROM m
-             JOIN attempts a ON a.user_id = m.user_id
-             WHERE a.exam_id = $2 AND a.started_at >= now() - interval '14 days'
-             UNION
-             SELECT a.id, a.user_id, a.mode, a.status, a.started_at, a.submitted_at FROM m
-             JOIN attempts a ON a.user_id = m.user_id
-             WHERE a.exam_id = $2 AND a.status = 'submitted' AND a.submitted_at >= now() - interval '14 days'
-             UNION
-             SELECT a.id, a.user_id, a.mode, a.status, a.started_at, a.submitted_at FROM m
-             JOIN attempts a ON a.user_id = m.user_id
-             WHERE a.exam_id = $2 AND a.status = 'in_progress'),
+    since: Date,
+) -> anyhow::Result<Vec<DayRow>> {
+    let q = sqlx::query_as(
+        "WITH r AS (
+             SELECT a.id, a.user_id, a.mode, a.status, a.started_at, a.submitted_at, a.deadline_at
+             FROM attempts a
+             WHERE a.user_id = ANY($1) AND a.exam_id = $2
+               AND (GREATEST(a.started_at, a.submitted_at) >= $4 OR a.status = 'in_progress')),
+         answers AS (
+             SELECT ai.attempt_id, (ai.answered_at AT TIME ZONE 'UTC')::date AS day, count(*) AS n,
+                    max(ai.answered_at) AS last
+             FROM r JOIN attempt_items ai ON ai.attempt_id = r.id
+             WHERE r.mode = 'practice' AND ai.answered_at >= $4
+             GROUP BY 1, 2),
          per_attempt AS (
-             SELECT r.user_id, r.mode, r.status, r.started_at, r.submitted_at,
-                    count(*) FILTER (WHERE r.mode = 'practice' AND ai.answered_at >= now() - interval '7 days') AS p_this,
-                    count(*) FILTER (WHERE r.mode = 'practice' AND ai.answered_at >= now() - interval '14 days'
-                                       AND ai.answered_at < now() - interval '7 days') AS p_last,
-                    max(ai.answered_at) AS last_answer,
-                    LEAST(EXTRACT(EPOCH FROM COALESCE(r.submitted_at, max(ai.answered_at), r.started_at) - r.started_at),
-                          count(*) * $3 * 2) / 60.0 AS minutes
-             FROM recent r JOIN attempt_items ai ON ai.attempt_id = r.id
-             GROUP BY r.id, r.user_id, r.mode, r.status, r.started_at, r.submitted_at),
-         week AS (
-             SELECT user_id,
-                    max(GREATEST(started_at, submitted_at, last_answer)) AS last_active,
-                    count(*) FILTER (WHERE mode = 'exam' AND status = 'submitted' AND submitted_at >= now() - interval '7 days') AS mocks_this,
-                    count(*) FILTER (WHERE mode = 'exam' AND status = 'submitted' AND submitted_at >= now() - interval '14 days'
-                                       AND submitted_at < now() - interval '7 days') AS mocks_last,
-                    sum(p_this) AS practice_this, sum(p_last) AS practice_last,
-                    sum(minutes) FILTER (WHERE started_at >= now() - interval '7 days') AS minutes_this,
-                    sum(minutes) FILTER (WHERE started_at >= now() - interval '14 days' AND started_at < now() - interval '7 days') AS minutes_last
-             FROM per_attempt GROUP BY user_id)
-         SELECT m.user_id, GREATEST(w.last_active, older.last_active) AS last_active,
-                tot.mocks AS mocks_total,
-                COALESCE(w.mocks_this, 0) AS mocks_this, COALESCE(w.mocks_last, 0) AS mocks_last,
-                COALESCE(w.practice_this, 0)::int8 AS practice_this, COALESCE(w.practice_last, 0)::int8 AS practice_last,
-                COALESCE(w.minutes_this, 0)::float8 AS minutes_this, COALESCE(w.minutes_last, 0)::float8 AS minutes_last
-         FROM m
-         LEFT JOIN week w ON w.user_id = m.user_id
-         LEFT JOIN LATERAL (
-             SELECT GREATEST(a.started_at, a.submitted_at) AS last_active FROM attempts a
-             WHERE a.user_id = m.user_id AND a.exam_id = $2 ORDER BY a.started_at DESC LIMIT 1) older ON true
-         CROSS JOIN LATERAL (
-             SELECT count(*) AS mocks FROM attempts a
-             WHERE a.user_id = m.user_id AND a.exam_id = $2 AND a.status = 'submitted' AND a.mode = 'exam') tot",
+             SELECT attempt_id, sum(n) AS answered, max(last) AS last_answer FROM answers GROUP BY 1)
+         SELECT user_id, day, sum(mocks)::int8 AS mocks, sum(practice)::int8 AS practice,
+                sum(minutes)::float8 AS minutes
+         FROM (
+             SELECT r.user_id, (r.submitted_at AT TIME ZONE 'UTC')::date AS day, 1 AS mocks, 0 AS practice,
+                    0.0::float8 AS minutes
+             FROM r WHERE r.mode = 'exam' AND r.status = 'submitted' AND r.submitted_at >= $4
+             UNION ALL
+             SELECT r.user_id, x.day, 0, x.n, 0.0 FROM r JOIN answers x ON x.attempt_id = r.id
+             UNION ALL
+             SELECT r.user_id, (r.started_at AT TIME ZONE 'UTC')::date, 0, 0,
+                    LEAST(EXTRACT(EPOCH FROM COALESCE(r.submitted_at,
+                                                      CASE WHEN r.mode = 'exam' THEN LEAST(now(), r.deadline_at) END,
+                                                      p.last_answer, r.started_at) - r.started_at),
+                          CASE WHEN r.mode = 'exam' THEN EXTRACT(EPOCH FROM r.deadline_at - r.started_at)
+                               ELSE COALESCE(p.answered, 0) * $3 * 2 END)::float8 / 60.0
+             FROM r LEFT JOIN per_attempt p ON p.attempt_id = r.id WHERE r.started_at >= $4
+         ) d
+         GROUP BY user_id, day",
     )
-    .bind(cohort)
+    .bind(users.iter().map(|u| u.0).collect::<Vec<_>>())
     .bind(exam)
     .bind(pace_seconds)
+    .bind(since.midnight().assume_utc());
+    fetch_all_without_jit!(pool, q, "loading the members' activity")
+}
+
+/// When each member (of those given) last started, submitted or answered anything of the exam.
+pub async fn last_active(
+    pool: &PgPool,
+    users: &[UserId],
+    exam: ExamId,
+) -> anyhow::Result<Vec<(UserId, Option<OffsetDateTime>)>> {
+    let q = sqlx::query_as(
+        "SELECT a.user_id, max(GREATEST(a.started_at, a.submitted_at, (
+                    SELECT max(ai.answered_at) FROM attempt_items ai
+                    WHERE ai.attempt_id = a.id AND a.status = 'in_progress')))
+         FROM attempts a WHERE a.user_id = ANY($1) AND a.exam_id = $2 GROUP BY a.user_id",
+    )
+    .bind(users.iter().map(|u| u.0).collect::<Vec<_>>())
+    .bind(exam);
+    fetch_all_without_jit!(pool, q, "loading when the members were last active")
+}
+
+/// Submitted full mocks per candidate (of those given).
+pub async fn mock_counts(
+    pool: &PgPool,
+    users: &[UserId],
+    exam: ExamId,
+) -> anyhow::Result<Vec<(UserId, i64)>> {
+    sqlx::query_as(
+        "SELECT user_id, count(*) FROM attempts
+         WHERE user_id = ANY($1) AND exam_id = $2 AND status = 'submitted' AND mode = 'exam'
+         GROUP BY user_id",
+    )
+    .bind(users.iter().map(|u| u.0).collect::<Vec<_>>())
+    .bind(exam)
     .fetch_all(pool)
     .await
-    .context("loading the cohort's activity")
+    .context("counting the members' submitted mocks")
 }
 
 // --- assignments ------------------------------------------------------------------------------
@@ -603,7 +655,7 @@ pub async fn results(
     cohort: CohortId,
     only: Option<AssignmentId>,
 ) -> anyhow::Result<Vec<ResultRow>> {
-    sqlx::query_as(
+    let q = sqlx::query_as(
         "SELECT ca.id AS assignment_id, u.id AS user_id, u.display_name, u.email, a.id AS attempt_id,
                 a.status, a.submitted_at, a.points, a.max_points, a.scaled_score, a.passed
          FROM cohort_assignments ca
@@ -615,10 +667,8 @@ pub async fn results(
          ORDER BY ca.due_at, ca.created_at, lower(u.display_name), u.id",
     )
     .bind(cohort)
-    .bind(only)
-    .fetch_all(pool)
-    .await
-    .context("loading assignment results")
+    .bind(only);
+    fetch_all_without_jit!(pool, q, "loading assignment results")
 }
 
 /// An assignment as one member sees it on their home page.
@@ -717,7 +767,7 @@ pub async fn link_attempt(
 /// Statistics for the planner after a bulk load (the benchmark and the demo).
 pub async fn analyze(pool: &PgPool) -> anyhow::Result<()> {
     sqlx::query(
-        "ANALYZE cohorts, cohort_instructors, cohort_members, cohort_assignments, assignment_attempts, readiness_snapshots",
+        "ANALYZE cohorts, cohort_instructors, cohort_members, cohort_assignments, assignment_attempts, member_snapshots",
     )
     .execute(pool)
     .await

@@ -11,13 +11,13 @@
 //!   through `engine::start` and links it to the member; a full mock already in progress is
 //!   linked instead (a candidate has at most one open mock per exam), unless it already counts
 //!   for another assignment. Status comes from the linked attempt (`AssignmentStatus::of`).
-//! - **Dashboard readiness** is each member's own readiness estimate (`domain::readiness`), kept
-//!   as a snapshot per member and exam. A snapshot is computed again when the member's evidence
-//!   changed (a submitted attempt or a checked practice answer) or the snapshot has aged, in one
-//!   query for all such members together, and on all cores.
+//! - **Dashboard figures** come from each member's own readiness estimate (`domain::readiness`)
+//!   and activity, kept as a snapshot per member and exam. A snapshot is computed again when the
+//!   member did something since (their attempts' mark changed) or it has aged: for all such
+//!   members together, in one evidence query and one activity query, and on every core.
 
 use crate::db;
-use crate::db::cohorts::{ActivityRow, AssignmentRow, CohortRow, MemberRow, NewAssignment};
+use crate::db::cohorts::{AssignmentRow, CohortRow, MemberRow, NewAssignment};
 use crate::db::exams::ExamRow;
 use crate::domain::blueprint::Blueprint;
 use crate::domain::cohort::{
@@ -496,51 +496,111 @@ pub struct Dashboard {
 const SNAPSHOT_MAX_AGE_SECONDS: f64 = 12.0 * 3600.0;
 /// At most this many merely aged snapshots are computed again per view, oldest first, so that
 /// a large cohort's snapshots, all made on one day, are renewed over several views rather than
-/// all on one. Snapshots whose evidence changed are always computed again.
+/// all on one. Snapshots whose member did something since are always computed again.
 const AGED_REFRESH_PER_VIEW: usize = 100;
+/// A snapshot younger than this is used without reading its member's mark: the dashboard is at
+/// most a minute behind what members do.
+const MARK_CHECK_SECONDS: f64 = 60.0;
+/// Days of activity a snapshot keeps: this week and the week before.
+const ACTIVITY_DAYS: i64 = 14;
 
-/// What a snapshot stores: enough for every dashboard figure, in blueprint order.
+/// What the dashboard keeps per member and exam: enough for every figure, masteries in
+/// blueprint order (checked against the blueprint's fingerprint), shares to four decimals.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct Snapshot {
+    /// [`fingerprint`] of the blueprint the masteries follow.
+    bp: u64,
     answers: u32,
     /// Probability, low, high.
     pass: Option<[f64; 3]>,
-    /// Code, mean, low, high, answers.
-    d: Vec<(String, f64, f64, f64, u32)>,
-    o: Vec<(String, f64, f64, f64, u32)>,
+    /// Mean, low, high, answers: per skill area, then per objective.
+    d: Vec<[f64; 4]>,
+    o: Vec<[f64; 4]>,
+    mocks: u32,
+    /// Unix seconds.
+    last_active: Option<i64>,
+    /// Julian day, full mocks, practice questions, minutes: days with activity in the two weeks
+    /// before the snapshot.
+    days: Vec<(i32, u32, u32, f64)>,
 }
 
-impl Snapshot {
-    fn of(r: &Readiness) -> Snapshot {
-        let m = |x: &readiness::Mastery| (x.code.clone(), x.mean, x.low, x.high, x.answers);
-        Snapshot {
-            answers: r.answers,
-            pass: r.pass.as_ref().map(|p| [p.probability, p.low, p.high]),
-            d: r.domains.iter().map(m).collect(),
-            o: r.objectives.iter().map(m).collect(),
+/// FNV-1a over the blueprint's skill-area and objective codes in order: stable across builds,
+/// so a stored snapshot is used only with the blueprint it was computed for.
+fn fingerprint(bp: &Blueprint) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for d in &bp.domains {
+        for code in std::iter::once(&d.code).chain(d.objectives.iter().map(|o| &o.code)) {
+            for b in code.bytes().chain(std::iter::once(b'\n')) {
+                h ^= u64::from(b);
+                h = h.wrapping_mul(0x0100_0000_01b3);
+            }
         }
     }
-
-    /// Usable only when it lists the blueprint's current skill areas and objectives.
-    fn fits(&self, bp: &Blueprint) -> bool {
-        self.d.len() == bp.domains.len()
-            && self.d.iter().zip(&bp.domains).all(|(s, d)| s.0 == d.code)
-            && self.o.iter().map(|s| s.0.as_str()).eq(bp
-                .domains
-                .iter()
-                .flat_map(|d| d.objectives.iter().map(|o| o.code.as_str())))
-    }
+    h
 }
 
-fn masteries(list: &[(String, f64, f64, f64, u32)]) -> Vec<MemberMastery> {
+fn q4(x: f64) -> f64 {
+    (x * 1e4).round() / 1e4
+}
+
+fn mastery_row(m: &readiness::Mastery) -> [f64; 4] {
+    [q4(m.mean), q4(m.low), q4(m.high), m.answers as f64]
+}
+
+fn masteries(list: &[[f64; 4]]) -> Vec<MemberMastery> {
     list.iter()
-        .map(|&(_, mean, low, high, answers)| MemberMastery {
+        .map(|&[mean, low, high, answers]| MemberMastery {
             mean,
             low,
             high,
-            answers,
+            answers: answers as u32,
         })
         .collect()
+}
+
+/// What a member did, apart from their readiness.
+#[derive(Debug, Clone, Default)]
+struct Activity {
+    mocks: u32,
+    last_active: Option<i64>,
+    days: Vec<(i32, u32, u32, f64)>,
+}
+
+impl Snapshot {
+    fn of(bp: &Blueprint, r: &Readiness, a: Activity) -> Snapshot {
+        Snapshot {
+            bp: fingerprint(bp),
+            answers: r.answers,
+            pass: r
+                .pass
+                .as_ref()
+                .map(|p| [q4(p.probability), q4(p.low), q4(p.high)]),
+            d: r.domains.iter().map(mastery_row).collect(),
+            o: r.objectives.iter().map(mastery_row).collect(),
+            mocks: a.mocks,
+            last_active: a.last_active,
+            days: a.days,
+        }
+    }
+
+    /// This week (today and the six days before, UTC) and the week before.
+    fn weeks(&self, today: Date) -> (Week, Week) {
+        let t = today.to_julian_day();
+        let (mut this, mut last) = (Week::default(), Week::default());
+        for &(day, mocks, practice, minutes) in &self.days {
+            let w = match t - day {
+                0..=6 => &mut this,
+                7..=13 => &mut last,
+                _ => continue,
+            };
+            w.add(&Week {
+                mocks,
+                practice_answers: practice,
+                minutes: minutes.round() as u32,
+            });
+        }
+        (this, last)
+    }
 }
 
 /// The seed `engine::readiness::assess` uses, so a member's figures match their own report.
@@ -602,24 +662,82 @@ fn assess_all(
     })
 }
 
-/// Every member's readiness: from snapshots where they still hold, computed (and stored) for
-/// the rest in one evidence query.
-async fn readiness_of(
+/// The activity of many members, from set-based queries.
+async fn activity_of(
+    db: &PgPool,
+    exam: &ExamRow,
+    users: &[UserId],
+    today: Date,
+) -> anyhow::Result<HashMap<UserId, Activity>> {
+    let bp = &exam.blueprint.0;
+    let pace = bp.duration_minutes as f64 * 60.0 / bp.question_count.max(1) as f64;
+    let since = today - time::Duration::days(ACTIVITY_DAYS - 1);
+    let (days, last, mocks) = tokio::try_join!(
+        db::cohorts::activity_days(db, users, exam.id, pace, since),
+        db::cohorts::last_active(db, users, exam.id),
+        db::cohorts::mock_counts(db, users, exam.id),
+    )?;
+    let mut out: HashMap<UserId, Activity> = HashMap::new();
+    for d in days {
+        out.entry(d.user_id).or_default().days.push((
+            d.day.to_julian_day(),
+            d.mocks.max(0) as u32,
+            d.practice.max(0) as u32,
+            (d.minutes.max(0.0) * 10.0).round() / 10.0,
+        ));
+    }
+    for (u, t) in last {
+        out.entry(u).or_default().last_active = t.map(|t| t.unix_timestamp());
+    }
+    for (u, n) in mocks {
+        out.entry(u).or_default().mocks = n.max(0) as u32;
+    }
+    Ok(out)
+}
+
+/// Every member's snapshot: stored ones where they still hold, computed (and stored) for the
+/// rest from one evidence query and one activity query for all of them together.
+async fn snapshots_of(
     db: &PgPool,
     exam: &ExamRow,
     members: &[MemberRow],
+    today: Date,
 ) -> anyhow::Result<(Vec<Snapshot>, usize)> {
     let bp = &exam.blueprint.0;
+    let print = fingerprint(bp);
+    let stored: Vec<Option<Snapshot>> = members
+        .iter()
+        .map(|m| {
+            m.snapshot
+                .as_deref()
+                .and_then(|j| serde_json::from_str::<Snapshot>(j).ok())
+                .filter(|s| s.bp == print && s.d.len() == bp.domains.len())
+        })
+        .collect();
+    // Marks are read only for snapshots older than a minute (and missing ones): paging and
+    // sorting a large cohort does not look at every member's attempts on every click.
+    let to_check: Vec<UserId> = members
+        .iter()
+        .zip(&stored)
+        .filter(|(m, s)| {
+            s.is_none() || m.snapshot_age_seconds.unwrap_or(f64::MAX) >= MARK_CHECK_SECONDS
+        })
+        .map(|(m, _)| m.user_id)
+        .collect();
+    let marks: HashMap<UserId, String> = match to_check.is_empty() {
+        true => HashMap::new(),
+        false => db::cohorts::marks(db, &to_check, exam.id)
+            .await?
+            .into_iter()
+            .collect(),
+    };
     let mut out: Vec<Option<Snapshot>> = Vec::with_capacity(members.len());
     let mut aged: Vec<(f64, usize)> = Vec::new();
     let mut stale: Vec<usize> = Vec::new();
-    for (i, m) in members.iter().enumerate() {
-        let snap = m
-            .snapshot
-            .as_ref()
-            .and_then(|j| serde_json::from_value::<Snapshot>(j.0.clone()).ok())
-            .filter(|s| s.fits(bp));
-        let changed = m.snapshot_mark.as_deref() != Some(m.current_mark.as_str());
+    for (i, (m, snap)) in members.iter().zip(stored).enumerate() {
+        let changed = marks
+            .get(&m.user_id)
+            .is_some_and(|now| m.snapshot_mark.as_deref() != Some(now.as_str()));
         match snap {
             Some(s) if !changed => {
                 let age = m.snapshot_age_seconds.unwrap_or(f64::MAX);
@@ -639,24 +757,28 @@ async fn readiness_of(
     if !stale.is_empty() {
         let users: Vec<UserId> = stale.iter().map(|&i| members[i].user_id).collect();
         let params = Params::default();
-        let groups =
-            db::cohorts::evidence_groups(db, &users, exam.id, params.half_life_days).await?;
+        let (groups, mut activity) = tokio::try_join!(
+            db::cohorts::evidence_groups(db, &users, exam.id, params.half_life_days),
+            activity_of(db, exam, &users, today),
+        )?;
         let bp_owned = bp.clone();
         let users_owned = users.clone();
-        let fresh = tokio::task::spawn_blocking(move || {
+        let readiness = tokio::task::spawn_blocking(move || {
             assess_all(&bp_owned, &users_owned, &groups, &params)
-                .iter()
-                .map(Snapshot::of)
-                .collect::<Vec<_>>()
         })
         .await?;
-        let marks: Vec<String> = stale
+        let fresh: Vec<Snapshot> = users
             .iter()
-            .map(|&i| members[i].current_mark.clone())
+            .zip(&readiness)
+            .map(|(u, r)| Snapshot::of(bp, r, activity.remove(u).unwrap_or_default()))
             .collect();
-        let json: Vec<serde_json::Value> = fresh
+        let marks: Vec<String> = users
             .iter()
-            .map(serde_json::to_value)
+            .map(|u| marks.get(u).cloned().unwrap_or_default())
+            .collect();
+        let json: Vec<String> = fresh
+            .iter()
+            .map(serde_json::to_string)
             .collect::<Result<_, _>>()?;
         db::cohorts::store_snapshots(db, exam.id, &users, &marks, &json).await?;
         for (&i, s) in stale.iter().zip(fresh) {
@@ -672,31 +794,21 @@ async fn readiness_of(
     ))
 }
 
-fn week(mocks: i64, practice: i64, minutes: f64) -> Week {
-    Week {
-        mocks: mocks.max(0) as u32,
-        practice_answers: practice.max(0) as u32,
-        minutes: minutes.max(0.0).round() as u32,
-    }
-}
-
 /// Everything the dashboard shows, for a cohort the caller teaches.
 #[tracing::instrument(skip_all, fields(cohort = %c.id), err)]
 pub async fn dashboard(db: &PgPool, c: &CohortRow, exam: &ExamRow) -> anyhow::Result<Dashboard> {
     let bp = &exam.blueprint.0;
-    let pace = bp.duration_minutes as f64 * 60.0 / bp.question_count.max(1) as f64;
-    let (members, activity, assignments) = tokio::try_join!(
+    let today = OffsetDateTime::now_utc().date();
+    let (members, assignments) = tokio::try_join!(
         db::cohorts::members(db, c.id, exam.id),
-        db::cohorts::activity(db, c.id, exam.id, pace),
         db::cohorts::assignments(db, c.id),
     )?;
-    let (snapshots, recomputed) = readiness_of(db, exam, &members).await?;
-    let activity: HashMap<UserId, &ActivityRow> = activity.iter().map(|a| (a.user_id, a)).collect();
+    let (snapshots, recomputed) = snapshots_of(db, exam, &members, today).await?;
     let mut views: Vec<MemberView> = members
         .iter()
         .zip(&snapshots)
         .map(|(m, s)| {
-            let a = activity.get(&m.user_id);
+            let (this_week, last_week) = s.weeks(today);
             MemberView {
                 user_id: m.user_id,
                 name: m.display_name.clone(),
@@ -710,14 +822,12 @@ pub async fn dashboard(db: &PgPool, c: &CohortRow, exam: &ExamRow) -> anyhow::Re
                 answers: s.answers,
                 domains: masteries(&s.d),
                 objectives: masteries(&s.o),
-                last_active: a.and_then(|a| a.last_active),
-                mocks_total: a.map(|a| a.mocks_total.max(0) as u32).unwrap_or(0),
-                this_week: a
-                    .map(|a| week(a.mocks_this, a.practice_this, a.minutes_this))
-                    .unwrap_or_default(),
-                last_week: a
-                    .map(|a| week(a.mocks_last, a.practice_last, a.minutes_last))
-                    .unwrap_or_default(),
+                last_active: s
+                    .last_active
+                    .and_then(|t| OffsetDateTime::from_unix_timestamp(t).ok()),
+                mocks_total: s.mocks,
+                this_week,
+                last_week,
             }
         })
         .collect();
@@ -847,14 +957,42 @@ mod tests {
     }
 
     #[test]
-    fn snapshots_fit_only_their_blueprint() {
+    fn snapshots_know_their_blueprint_and_weeks() {
         let bp = sample();
         let r = readiness::assess(&bp, &[], &Params::default(), 1);
-        let s = Snapshot::of(&r);
-        assert!(s.fits(&bp));
+        let today = time::macros::date!(2026 - 12 - 01);
+        let t = today.to_julian_day();
+        let activity = Activity {
+            mocks: 3,
+            last_active: Some(0),
+            days: vec![
+                (t, 1, 10, 30.4),
+                (t - 6, 0, 5, 10.0),
+                (t - 7, 1, 0, 100.0),
+                (t - 14, 9, 9, 9.0),
+            ],
+        };
+        let s = Snapshot::of(&bp, &r, activity);
+        assert_eq!(s.bp, fingerprint(&bp));
+        assert_eq!(s.o.len(), 12);
+        let (this, last) = s.weeks(today);
+        assert_eq!(
+            (this.mocks, this.practice_answers, this.minutes),
+            (1, 15, 40)
+        );
+        assert_eq!(
+            (last.mocks, last.practice_answers, last.minutes),
+            (1, 0, 100)
+        );
+        // A week later, what was this week is last week.
+        let (this, last) = s.weeks(today + time::Duration::days(7));
+        assert!(this.is_empty());
+        assert_eq!(last.practice_answers, 15);
         let mut other = bp.clone();
         other.domains[0].objectives.pop();
-        assert!(!s.fits(&other));
+        assert_ne!(fingerprint(&other), fingerprint(&bp));
+        let back: Snapshot = serde_json::from_str(&serde_json::to_string(&s).unwrap()).unwrap();
+        assert_eq!(back.days, s.days);
     }
 
     #[test]

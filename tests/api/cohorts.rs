@@ -638,7 +638,7 @@ async fn the_dashboard_shows_readiness_bands_and_weak_objectives(pool: PgPool) {
         )
         .assert_contains("What the cohort should study next")
         .assert_contains("Assign a practice set on this");
-    let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM readiness_snapshots")
+    let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM member_snapshots")
         .fetch_one(&pool)
         .await
         .unwrap();
@@ -665,24 +665,38 @@ async fn the_dashboard_shows_readiness_bands_and_weak_objectives(pool: PgPool) {
         assert!(text.contains("the cut"), "{text}");
     }
     // New evidence makes the member's snapshot stale; the next view recomputes it.
-    let before: String =
-        sqlx::query_scalar("SELECT evidence_mark FROM readiness_snapshots WHERE user_id = $1")
+    let before: String = sqlx::query_scalar("SELECT mark FROM member_snapshots WHERE user_id = $1")
+        .bind(weak)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    mockexam::demo::simulate_history(&pool, weak.into(), &exam, 1, 0.9, 0.9, 77)
+        .await
+        .unwrap();
+    // Within a minute of the last view the stored figures are shown as they are...
+    lead.get(&format!("/cohorts/{cohort}"))
+        .await
+        .assert_status(200);
+    let unchanged: String =
+        sqlx::query_scalar("SELECT mark FROM member_snapshots WHERE user_id = $1")
             .bind(weak)
             .fetch_one(&pool)
             .await
             .unwrap();
-    mockexam::demo::simulate_history(&pool, weak.into(), &exam, 1, 0.9, 0.9, 77)
+    assert_eq!(before, unchanged);
+    // ...after it, every member's mark is read again and the changed ones are recomputed.
+    sqlx::query("UPDATE member_snapshots SET computed_at = computed_at - interval '2 minutes'")
+        .execute(&pool)
         .await
         .unwrap();
     lead.get(&format!("/cohorts/{cohort}"))
         .await
         .assert_status(200);
-    let after: String =
-        sqlx::query_scalar("SELECT evidence_mark FROM readiness_snapshots WHERE user_id = $1")
-            .bind(weak)
-            .fetch_one(&pool)
-            .await
-            .unwrap();
+    let after: String = sqlx::query_scalar("SELECT mark FROM member_snapshots WHERE user_id = $1")
+        .bind(weak)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     assert_ne!(before, after);
 }
 

@@ -6,8 +6,9 @@ use super::super::CurrentUser;
 use super::assignments::result_text;
 use super::{pct, taught};
 use crate::db;
+use crate::domain::blueprint::Blueprint;
 use crate::engine;
-use crate::engine::cohorts::status_of;
+use crate::engine::cohorts::{status_of, Dashboard};
 use crate::error::Result;
 use crate::state::AppState;
 use axum::extract::{Path, State};
@@ -71,8 +72,10 @@ fn file_stem(name: &str) -> String {
     }
 }
 
-/// The members CSV's columns: who, the pass estimate, each skill area's mastery, activity.
-fn members_header(bp: &crate::domain::blueprint::Blueprint) -> Vec<String> {
+/// Members × skill areas: chance of passing with its range, band, answers, mastery of each
+/// area with its range, last activity and full mocks.
+fn members_table(bp: &Blueprint, d: &Dashboard) -> String {
+    let mut out = String::with_capacity(256 * (d.members.len() + 1));
     let mut head: Vec<String> = [
         "Member",
         "Email",
@@ -91,19 +94,6 @@ fn members_header(bp: &crate::domain::blueprint::Blueprint) -> Vec<String> {
         head.push(format!("{} high (%)", dm.title));
     }
     head.extend(["Last active (UTC)", "Full mocks"].map(String::from));
-    head
-}
-
-pub(super) async fn members_csv(
-    State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    Path(id): Path<String>,
-) -> Result<Response> {
-    let (c, exam) = taught(&state, &user, &id).await?;
-    let d = engine::cohorts::dashboard(&state.db, &c, &exam).await?;
-    let bp = &exam.blueprint.0;
-    let mut out = String::with_capacity(256 * (d.members.len() + 1));
-    let head = members_header(bp);
     push_row(&mut out, &head);
     for m in &d.members {
         let mut row = vec![
@@ -126,9 +116,20 @@ pub(super) async fn members_csv(
         row.push(m.mocks_total.to_string());
         push_row(&mut out, &row);
     }
+    out
+}
+
+pub(super) async fn members_csv(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    let (c, exam) = taught(&state, &user, &id).await?;
+    let d = engine::cohorts::dashboard(&state.db, &c, &exam).await?;
+    let body = members_table(&exam.blueprint, &d);
     Ok(csv_response(
         &format!("{}-members.csv", file_stem(&c.name)),
-        out,
+        body,
     ))
 }
 
