@@ -288,6 +288,41 @@
   });
 })();
 
+// Build lists: drag an action onto a step as well as choosing it in the step's drop-down. The
+// drop-downs stay the way to answer (keyboard, screen readers, no JavaScript); dragging only sets
+// them, and the change event saves as usual.
+(function () {
+  "use strict";
+  Array.prototype.forEach.call(document.querySelectorAll("[data-build-list]"), function (list) {
+    if (list.closest("fieldset[disabled]")) return;
+    var hint = document.createElement("p");
+    hint.className = "help drag-hint";
+    hint.textContent = "You can also drag an action onto a step.";
+    list.insertBefore(hint, list.firstChild);
+    Array.prototype.forEach.call(list.querySelectorAll("[data-action]"), function (item) {
+      item.draggable = true;
+      item.classList.add("is-draggable");
+      item.addEventListener("dragstart", function (e) {
+        e.dataTransfer.setData("text/plain", item.dataset.action);
+        e.dataTransfer.effectAllowed = "copy";
+      });
+    });
+    Array.prototype.forEach.call(list.querySelectorAll("select[data-position]"), function (select) {
+      var step = select.closest("li");
+      step.addEventListener("dragover", function (e) { e.preventDefault(); step.classList.add("is-drop-target"); });
+      step.addEventListener("dragleave", function () { step.classList.remove("is-drop-target"); });
+      step.addEventListener("drop", function (e) {
+        e.preventDefault();
+        step.classList.remove("is-drop-target");
+        var id = e.dataTransfer.getData("text/plain");
+        if (!Array.prototype.some.call(select.options, function (o) { return o.value === id; })) return;
+        select.value = id;
+        select.dispatchEvent(new Event("change", { bubbles: true }));
+      });
+    });
+  });
+})();
+
 // A form shown again with errors: the summary takes the focus, so keyboard and screen-reader
 // users start from what needs fixing.
 (function () {

@@ -2188,6 +2188,8 @@ async fn screenshots(pool: PgPool) {
     for (b, w, h, prefix) in views {
         b.goto(&server.url("/exams/dp-100")).await;
         shoot(b, w, h, &format!("{prefix}-exam")).await;
+        b.goto(&server.url("/exams/ex-100/instructions")).await;
+        shoot(b, w, h, &format!("{prefix}-instructions")).await;
     }
     desktop
         .goto(&server.url("/exams/ex-100/instructions"))
@@ -2251,6 +2253,18 @@ async fn screenshots(pool: PgPool) {
         b.goto(&server.url(&format!("/attempts/{attempt}/review")))
             .await;
         shoot(b, w, h, &format!("{prefix}-review")).await;
+        b.goto(&server.url(&format!("/attempts/{attempt}/review?show=marked")))
+            .await;
+        shoot(b, w, h, &format!("{prefix}-review-marked")).await;
+        b.goto(&server.url(&format!("/attempts/{attempt}/break?from=1")))
+            .await;
+        shoot(b, w, h, &format!("{prefix}-break")).await;
+        // A question with its navigator and the feedback box open.
+        b.goto(&server.url(&format!("/attempts/{attempt}/items/2")))
+            .await;
+        b.js("document.querySelectorAll('details.leave-feedback').forEach(function (d) { d.open = true; }); return 0;")
+            .await;
+        shoot(b, w, h, &format!("{prefix}-navigator-feedback")).await;
     }
     desktop
         .goto(&server.url(&format!("/attempts/{attempt}/submit")))
@@ -2714,5 +2728,53 @@ async fn cohort_screenshots(pool: PgPool) {
     sign_in_by_keyboard(&m, &server, "member01@demo.mockexam").await;
     shoot(&m, 1280, 2000, "desktop-home-assignments").await;
     m.close().await;
+    server.stop().await;
+}
+
+/// A build list takes an action dragged onto a step: the step's drop-down is set and saved.
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn dragging_an_action_onto_a_step_sets_and_saves_it(pool: PgPool) {
+    let (mut server, _state) = serve(&pool, &["example"], config()).await;
+    let b = Browser::launch(Options::default()).await;
+    let email = "drag@example.com";
+    register(&b, &server, email, "Dara Drag").await;
+    b.goto(&server.url("/exams/ex-100/instructions")).await;
+    click(&b, "form[action$='/attempts'] button[type=submit]").await;
+    b.wait_path(|p| p.contains("/items/"), "the first question")
+        .await;
+    let attempt = attempt_of(&pool, email).await;
+    let order = slots(&pool, attempt)
+        .await
+        .into_iter()
+        .find(|s| s.kind == "order")
+        .unwrap()
+        .position;
+    b.goto(&server.url(&format!("/attempts/{attempt}/items/{order}")))
+        .await;
+    b.wait_for(".drag-hint").await;
+    let dropped = b
+        .js("var item = document.querySelectorAll('[data-action]')[1];
+             var step = document.querySelector('select[data-position]').closest('li');
+             var dt = new DataTransfer();
+             item.dispatchEvent(new DragEvent('dragstart', { dataTransfer: dt, bubbles: true }));
+             step.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+             return [item.dataset.action, document.querySelector('select[data-position]').value];")
+        .await;
+    assert_eq!(
+        dropped[0], dropped[1],
+        "the first step now holds the dragged action"
+    );
+    wait_all_saved(&b).await;
+    let saved = stored(&pool, attempt, order).await;
+    let response = saved.response.expect("saved");
+    match &response {
+        Response::Order { positions } => assert_eq!(
+            positions[0].as_deref(),
+            dropped[0].as_str(),
+            "the dragged action is the saved first step: {response:?}"
+        ),
+        other => panic!("not a build list: {other:?}"),
+    }
+    b.close().await;
     server.stop().await;
 }

@@ -37,7 +37,7 @@ async fn practice_feedback_appears_only_after_answering(pool: PgPool) {
     let r = app
         .post(
             "/practice/dp-100",
-            &[("domain", "train-deploy"), ("size", "5"), ("which", "any")],
+            &[("domain", "train-deploy"), ("size", "12"), ("which", "any")],
         )
         .await;
     r.assert_status(303);
@@ -65,7 +65,7 @@ async fn practice_feedback_appears_only_after_answering(pool: PgPool) {
         .fetch_one(&pool)
         .await
         .unwrap();
-    assert_eq!(n, 5);
+    assert_eq!(n, 12);
 
     // Checking before answering is refused with a message; nothing is revealed.
     let item: (sqlx::types::Json<mockexam::domain::item::Item>,) = sqlx::query_as(
@@ -586,7 +586,7 @@ async fn practice_set(app: &mut common::TestApp, size: &str) -> Uuid {
 async fn after_checking_an_answer_next_previous_and_review_move_on(pool: PgPool) {
     common::import_bank(&pool, "question-bank/dp-100").await;
     let mut app = candidate(&pool, "moveon@example.com").await;
-    let id = practice_set(&mut app, "5").await;
+    let id = practice_set(&mut app, "12").await;
     let (pos, key, _, _) = single_item(&pool, id).await;
     let url = format!("/attempts/{id}/items/{pos}");
     app.post(
@@ -648,7 +648,7 @@ async fn feedback_uses_the_letters_the_candidate_saw(pool: PgPool) {
     let mut app = candidate(&pool, "letters@example.com").await;
     // Several sets, so that some shuffle puts an option under a letter other than its own.
     for attempt in 0..6 {
-        let id = practice_set(&mut app, "10").await;
+        let id = practice_set(&mut app, "12").await;
         let (pos, _, wrong, _) = single_item(&pool, id).await;
         let url = format!("/attempts/{id}/items/{pos}");
         let page = app.get(&url).await;
