@@ -323,6 +323,53 @@
   });
 })();
 
+// Matching: drag an answer onto a prompt as well as choosing it in the prompt's drop-down. The
+// answers shown as chips repeat the drop-downs' options, so they are hidden from screen readers;
+// the drop-downs stay the way to answer, and dragging only sets them (the change event saves).
+(function () {
+  "use strict";
+  Array.prototype.forEach.call(document.querySelectorAll(".match"), function (match) {
+    if (match.closest("fieldset[disabled]")) return;
+    var first = match.querySelector("select");
+    if (!first) return;
+    var hint = document.createElement("p");
+    hint.className = "help drag-hint";
+    hint.textContent = "You can also drag an answer onto a prompt.";
+    var chips = document.createElement("ul");
+    chips.className = "match-chips";
+    chips.setAttribute("aria-hidden", "true");
+    Array.prototype.forEach.call(first.options, function (o) {
+      if (!o.value) return;
+      var chip = document.createElement("li");
+      chip.className = "match-chip is-draggable";
+      chip.draggable = true;
+      chip.dataset.answer = o.value;
+      chip.textContent = o.text;
+      chip.addEventListener("dragstart", function (e) {
+        e.dataTransfer.setData("text/plain", o.value);
+        e.dataTransfer.effectAllowed = "copy";
+      });
+      chips.appendChild(chip);
+    });
+    match.insertBefore(chips, match.firstChild);
+    match.insertBefore(hint, chips);
+    Array.prototype.forEach.call(match.querySelectorAll(".match-list li"), function (row) {
+      var select = row.querySelector("select");
+      if (!select) return;
+      row.addEventListener("dragover", function (e) { e.preventDefault(); row.classList.add("is-drop-target"); });
+      row.addEventListener("dragleave", function () { row.classList.remove("is-drop-target"); });
+      row.addEventListener("drop", function (e) {
+        e.preventDefault();
+        row.classList.remove("is-drop-target");
+        var value = e.dataTransfer.getData("text/plain");
+        if (!Array.prototype.some.call(select.options, function (o) { return o.value === value; })) return;
+        select.value = value;
+        select.dispatchEvent(new Event("change", { bubbles: true }));
+      });
+    });
+  });
+})();
+
 // A form shown again with errors: the summary takes the focus, so keyboard and screen-reader
 // users start from what needs fixing.
 (function () {

@@ -2778,3 +2778,111 @@ async fn dragging_an_action_onto_a_step_sets_and_saves_it(pool: PgPool) {
     b.close().await;
     server.stop().await;
 }
+
+/// A matching question takes an answer dragged onto a prompt: the prompt's drop-down is set and
+/// saved; the drop-downs stay in place for the keyboard.
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn dragging_an_answer_onto_a_matching_prompt_sets_and_saves_it(pool: PgPool) {
+    let (mut server, _state) = serve(&pool, &["example"], config()).await;
+    let b = Browser::launch(Options::default()).await;
+    let email = "match-drag@example.com";
+    register(&b, &server, email, "Mica Match").await;
+    b.goto(&server.url("/exams/ex-100/instructions")).await;
+    click(&b, "form[action$='/attempts'] button[type=submit]").await;
+    b.wait_path(|p| p.contains("/items/"), "the first question")
+        .await;
+    let attempt = attempt_of(&pool, email).await;
+    let position = slots(&pool, attempt)
+        .await
+        .into_iter()
+        .find(|s| s.kind == "match")
+        .unwrap()
+        .position;
+    b.goto(&server.url(&format!("/attempts/{attempt}/items/{position}")))
+        .await;
+    b.wait_for(".match .drag-hint").await;
+    let dropped = b
+        .js("var chips = document.querySelectorAll('.match-chip');
+             var chip = chips[chips.length - 1];
+             var row = document.querySelectorAll('.match-list li')[1];
+             var dt = new DataTransfer();
+             chip.dispatchEvent(new DragEvent('dragstart', { dataTransfer: dt, bubbles: true }));
+             row.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+             return [chip.dataset.answer, row.querySelector('select').value,
+                     String(document.querySelectorAll('.match-list select').length)];")
+        .await;
+    assert_eq!(
+        dropped[0], dropped[1],
+        "the second prompt now holds the dragged answer"
+    );
+    assert_ne!(dropped[2], "0", "the drop-downs are still there");
+    wait_all_saved(&b).await;
+    let saved = stored(&pool, attempt, position).await;
+    match saved.response.expect("saved") {
+        Response::Match { picks } => assert_eq!(
+            picks[1].as_deref(),
+            dropped[0].as_str(),
+            "the dragged answer is saved for the second prompt"
+        ),
+        other => panic!("not a matching question: {other:?}"),
+    }
+    b.close().await;
+    server.stop().await;
+}
+
+/// A break, taken from the question page as a candidate would: the questions already seen close,
+/// the next unseen one opens, and the clock kept running.
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn a_break_closes_the_questions_seen_before_it(pool: PgPool) {
+    let (mut server, _state) = serve(&pool, &["ai-300"], config()).await;
+    let b = Browser::launch(Options::default()).await;
+    let email = "break-browser@example.com";
+    register(&b, &server, email, "Bao Break").await;
+    b.goto(&server.url("/exams/ai-300/instructions")).await;
+    click(&b, "form[action$='/attempts'] button[type=submit]").await;
+    b.wait_path(|p| p.ends_with("/items/1"), "the first question")
+        .await;
+    let attempt = attempt_of(&pool, email).await;
+    click(&b, "button[name=nav][value=next]").await;
+    b.wait_path(|p| p.ends_with("/items/2"), "the second question")
+        .await;
+    let deadline_before: (time::OffsetDateTime,) =
+        sqlx::query_as("SELECT deadline_at FROM attempts WHERE id = $1")
+            .bind(attempt)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    click(&b, "button[name=nav][value=break]").await;
+    b.wait_path(|p| p.ends_with("/break"), "the break screen")
+        .await;
+    assert!(b
+        .text("main")
+        .await
+        .contains("Every question you have seen so far closes"));
+    click(&b, "form[action$='/break'] button[type=submit]").await;
+    b.wait_for(".lead").await;
+    assert!(
+        b.text("main")
+            .await
+            .contains("2 question(s) you had seen are now closed"),
+        "the break screen counts the questions it closed"
+    );
+    click(&b, "main a.button").await;
+    b.wait_path(|p| p.ends_with("/items/3"), "the first unseen question")
+        .await;
+    b.goto(&server.url(&format!("/attempts/{attempt}/items/1")))
+        .await;
+    assert!(
+        b.text("main").await.contains("closed"),
+        "a question seen before the break cannot be reopened"
+    );
+    let deadline_after: (time::OffsetDateTime,) =
+        sqlx::query_as("SELECT deadline_at FROM attempts WHERE id = $1")
+            .bind(attempt)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(deadline_before, deadline_after, "the clock kept running");
+    b.close().await;
+    server.stop().await;
+}
