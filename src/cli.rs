@@ -174,7 +174,8 @@ async fn run(command: Command) -> anyhow::Result<()> {
                 let pool = db::connect_and_migrate(&args.database_url).await?;
                 let upload = crate::bank::formats::Format::parse(&format)
                     .ok_or_else(|| anyhow::anyhow!("unknown format `{format}`"))?;
-                crate::bank::formats::cli::import(&pool, &path, upload, exam, objective, apply).await
+                crate::bank::formats::cli::import(&pool, &path, upload, exam, objective, apply)
+                    .await
             }
             BankCommand::Export {
                 exam,

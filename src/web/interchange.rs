@@ -21,10 +21,7 @@ use uuid::Uuid;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route(
-            "/author/exams/{code}/import",
-            get(import_form).post(upload),
-        )
+        .route("/author/exams/{code}/import", get(import_form).post(upload))
         .route(
             "/author/exams/{code}/import/{upload}",
             get(report).post(confirm),
@@ -121,7 +118,11 @@ async fn read_form(mut form: Multipart) -> std::result::Result<Upload, String> {
         .collect();
     Ok(Upload {
         format,
-        file_name: if file_name.is_empty() { "upload".into() } else { file_name },
+        file_name: if file_name.is_empty() {
+            "upload".into()
+        } else {
+            file_name
+        },
         bytes,
         default_objective: objective.filter(|o| !o.is_empty()),
     })
@@ -182,9 +183,14 @@ async fn report(
         ctx: PageCtx::new(Some(&user)),
         exam,
         upload_id: id,
-        format: Format::parse(&staged.format).map(Format::label).unwrap_or("").into(),
+        format: Format::parse(&staged.format)
+            .map(Format::label)
+            .unwrap_or("")
+            .into(),
         plan,
-        applied: staged.applied_at.map(|_| staged.applied_summary.unwrap_or_default()),
+        applied: staged
+            .applied_at
+            .map(|_| staged.applied_summary.unwrap_or_default()),
         message: None,
     })
 }

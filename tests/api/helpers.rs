@@ -221,8 +221,10 @@ impl TestApp {
         let mut body: Vec<u8> = Vec::new();
         for (k, v) in fields {
             body.extend_from_slice(
-                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
-                    .as_bytes(),
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+                )
+                .as_bytes(),
             );
         }
         if let Some((name, file_name, bytes)) = file {

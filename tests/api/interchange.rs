@@ -25,7 +25,12 @@ async fn instructor(pool: &PgPool) -> TestApp {
     app
 }
 
-async fn upload(app: &mut TestApp, format: &str, name: &str, objective: &str) -> common::TestResponse {
+async fn upload(
+    app: &mut TestApp,
+    format: &str,
+    name: &str,
+    objective: &str,
+) -> common::TestResponse {
     let bytes = fixture(name);
     app.post_multipart(
         "/author/exams/ex-100/import",
@@ -81,7 +86,11 @@ async fn a_gift_file_is_checked_first_and_imported_only_when_confirmed(pool: PgP
         .assert_contains("gift-blob-tiers")
         .assert_contains("gift-escapes-yaml")
         .assert_selector("button[type=submit]");
-    assert_eq!(question_count(&pool).await, before, "a dry run changes nothing");
+    assert_eq!(
+        question_count(&pool).await,
+        before,
+        "a dry run changes nothing"
+    );
 
     app.post(&report_url, &[]).await.assert_status(303);
     assert_eq!(question_count(&pool).await, before + 5);
@@ -96,7 +105,10 @@ async fn a_gift_file_is_checked_first_and_imported_only_when_confirmed(pool: PgP
     .fetch_one(&pool)
     .await
     .unwrap();
-    assert!(stem["stem"].as_str().unwrap().contains("${{inputs.data}}"), "{stem}");
+    assert!(
+        stem["stem"].as_str().unwrap().contains("${{inputs.data}}"),
+        "{stem}"
+    );
     assert_eq!(stem["objective"], "models.deploy");
 
     // Confirming twice imports once; the same file again changes nothing.
@@ -107,7 +119,10 @@ async fn a_gift_file_is_checked_first_and_imported_only_when_confirmed(pool: PgP
     again
         .assert_contains("0 new, 0 changed, 5 unchanged")
         .assert_contains("there is nothing to import");
-    assert!(again.select("form button[type=submit]").iter().all(|b| !b.text().collect::<String>().contains("Confirm")));
+    assert!(again
+        .select("form button[type=submit]")
+        .iter()
+        .all(|b| !b.text().collect::<String>().contains("Confirm")));
 }
 
 #[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
@@ -151,9 +166,14 @@ async fn malformed_files_show_problems_with_lines_and_change_nothing(pool: PgPoo
         .assert_contains("never closed");
     assert!(!report.body.contains("Confirm the import"));
     // Posting the confirmation anyway re-checks the file and refuses.
-    app.post(&url, &[]).await.assert_status(422).assert_contains("Nothing was imported");
+    app.post(&url, &[])
+        .await
+        .assert_status(422)
+        .assert_contains("Nothing was imported");
     let resp = upload(&mut app, "moodle-xml", "broken.xml", "").await;
-    app.get(resp.location()).await.assert_contains("broken.xml:");
+    app.get(resp.location())
+        .await
+        .assert_contains("broken.xml:");
     assert_eq!(question_count(&pool).await, before);
 
     // A bad form is answered in the page, never with a 500.
@@ -184,7 +204,9 @@ async fn malformed_files_show_problems_with_lines_and_change_nothing(pool: PgPoo
             Some(("file", "x.zip", b"PK\x03\x04 not really a zip")),
         )
         .await;
-    app.get(resp.location()).await.assert_contains("not a readable zip package");
+    app.get(resp.location())
+        .await
+        .assert_contains("not a readable zip package");
     assert_eq!(question_count(&pool).await, before);
 }
 
@@ -212,14 +234,19 @@ async fn exports_download_every_format_and_name_what_they_leave_out(pool: PgPool
     let gift = app.get("/author/exams/ex-100/export/gift").await;
     gift.assert_status(200);
     assert!(gift.body.contains("$CATEGORY:"));
-    assert!(gift.headers["content-disposition"].to_str().unwrap().contains("ex-100.gift.txt"));
+    assert!(gift.headers["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains("ex-100.gift.txt"));
     let xml = app.get("/author/exams/ex-100/export/moodle-xml").await;
     assert!(xml.body.contains("<quiz>"));
     let qti = app.get("/author/exams/ex-100/export/qti").await;
     assert_eq!(qti.headers["content-type"], "application/zip");
     let native = app.get("/author/exams/ex-100/export/native").await;
     native.assert_status(200);
-    app.get("/author/exams/ex-100/export/pdf").await.assert_status(404);
+    app.get("/author/exams/ex-100/export/pdf")
+        .await
+        .assert_status(404);
 
     // What was exported imports back unchanged.
     let resp = app

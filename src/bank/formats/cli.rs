@@ -60,11 +60,15 @@ pub async fn import(
         };
         plan::plan_folder(
             checked,
-            current.as_ref().map(|(_, i, s)| (i.as_slice(), s.as_slice())),
+            current
+                .as_ref()
+                .map(|(_, i, s)| (i.as_slice(), s.as_slice())),
         )
     } else {
         let exam = exam.ok_or_else(|| {
-            anyhow::anyhow!("--exam CODE is needed to import a file (only a bank folder names its exam)")
+            anyhow::anyhow!(
+                "--exam CODE is needed to import a file (only a bank folder names its exam)"
+            )
         })?;
         let (bp, items, scenarios) = db::bank::load_from_db(pool, &exam)
             .await?
@@ -84,7 +88,10 @@ pub async fn import(
         for p in &plan.problems {
             eprintln!("{p}");
         }
-        anyhow::bail!("{} problem(s) found; nothing was imported", plan.problems.len());
+        anyhow::bail!(
+            "{} problem(s) found; nothing was imported",
+            plan.problems.len()
+        );
     }
     if !apply {
         println!("dry run: nothing changed; run again with --apply to import");

@@ -98,7 +98,11 @@ fn rfind(chars: &[char], free: &[bool], c: char) -> Option<usize> {
 }
 
 fn slice(chars: &[char], a: usize, b: usize) -> String {
-    chars.get(a..b.min(chars.len())).unwrap_or(&[]).iter().collect()
+    chars
+        .get(a..b.min(chars.len()))
+        .unwrap_or(&[])
+        .iter()
+        .collect()
 }
 
 /// GIFT's escapes: `\~ \= \# \{ \} \: \\` and `\n` for a new line; any other backslash stays
@@ -335,13 +339,20 @@ fn choices(part: &[char], free: &[bool]) -> Result<(ItemBody, Vec<String>), Stri
                 return Err(format!("answer weight `%{w}%` is outside -100…100"));
             }
             weight = Some(value);
-            body = body.get(lead + 1 + w.chars().count() + 1..).unwrap_or(&[]).to_vec();
+            body = body
+                .get(lead + 1 + w.chars().count() + 1..)
+                .unwrap_or(&[])
+                .to_vec();
         }
         let bfree = unescaped(&body);
         let (text, feedback) = match find(&body, &bfree, 0, &['#']) {
             Some(h) => (
                 slice(&body, 0, h),
-                Some(unescape(&slice(&body, h + 1, body.len())).trim().to_string()),
+                Some(
+                    unescape(&slice(&body, h + 1, body.len()))
+                        .trim()
+                        .to_string(),
+                ),
             ),
             None => (slice(&body, 0, body.len()), None),
         };
@@ -401,7 +412,10 @@ fn choices(part: &[char], free: &[bool]) -> Result<(ItemBody, Vec<String>), Stri
         },
     };
     if answers.iter().filter(|a| a.right).count() > 1 {
-        return Err("more than one `=` answer: mark several right answers with `~%50%` weights instead".into());
+        return Err(
+            "more than one `=` answer: mark several right answers with `~%50%` weights instead"
+                .into(),
+        );
     }
     Ok((body, notes))
 }
@@ -413,7 +427,9 @@ fn matching(answers: &[Answer]) -> Result<(ItemBody, Vec<String>), String> {
     for a in answers {
         let chars: Vec<char> = a.text.chars().collect();
         let Some(arrow) = find(&chars, &unescaped(&chars), 0, &['-', '>']) else {
-            return Err("every answer of a matching question looks like `=prompt -> answer`".into());
+            return Err(
+                "every answer of a matching question looks like `=prompt -> answer`".into(),
+            );
         };
         if !a.right {
             return Err("matching pairs start with `=`, not `~`".into());
@@ -559,7 +575,12 @@ pub fn write(exam_code: &str, items: &[Item], scenarios: &[Scenario]) -> Written
         if let Some(s) = &item.series {
             let _ = writeln!(out, "// series: {s}");
         }
-        let _ = writeln!(out, "::{}::[markdown]{}{{", escape(&item.id), escape(&item.stem));
+        let _ = writeln!(
+            out,
+            "::{}::[markdown]{}{{",
+            escape(&item.id),
+            escape(&item.stem)
+        );
         for a in answers {
             let _ = writeln!(out, "\t{a}");
         }
@@ -583,7 +604,11 @@ mod tests {
 
     #[test]
     fn escapes_round_trip() {
-        for s in ["a ~ b = c # d { e } f: g \\ h\nnew line", "`x\\*y`", "\\n literal"] {
+        for s in [
+            "a ~ b = c # d { e } f: g \\ h\nnew line",
+            "`x\\*y`",
+            "\\n literal",
+        ] {
             assert_eq!(unescape(&escape(s)), s);
         }
     }
@@ -600,7 +625,9 @@ mod tests {
         assert_eq!(items[0].references, vec!["https://example.com/a"]);
         assert!(matches!(&items[0].body, ItemBody::Single { key, .. } if key == "C"));
         assert!(items[0].explanation.contains("**C**: Right!"));
-        assert!(matches!(&items[1].body, ItemBody::Multiple { choose: 2, key, .. } if key == &["A", "B"]));
+        assert!(
+            matches!(&items[1].body, ItemBody::Multiple { choose: 2, key, .. } if key == &["A", "B"])
+        );
         assert_eq!(items[1].explanation, "Because.");
         assert!(matches!(items[2].body, ItemBody::YesNo { key: true }));
         assert!(matches!(&items[3].body, ItemBody::Match { key, .. } if key.len() == 3));

@@ -5,7 +5,7 @@
 //! tables, images), with a hook that lets the caller replace interaction elements.
 
 use ego_tree::NodeRef;
-use pulldown_cmark::{html, CowStr, Event, Options, Parser};
+use pulldown_cmark::{html, Event, Options, Parser};
 use scraper::node::Element;
 use scraper::{Html, Node};
 
@@ -357,7 +357,12 @@ impl Conv<'_> {
 fn flush(inline: &mut String, out: &mut Vec<String>) {
     let text = inline
         .split('\n')
-        .map(|l| l.split(' ').filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" "))
+        .map(|l| {
+            l.split(' ')
+                .filter(|w| !w.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
         .collect::<Vec<_>>()
         .join("\n");
     let text = text.trim();
@@ -448,7 +453,9 @@ fn code_span(raw: &str) -> String {
         return String::new();
     }
     let ticks = "`".repeat(longest_run(raw, '`') + 1);
-    let pad = raw.starts_with('`') || raw.ends_with('`') || (raw.starts_with(' ') && raw.ends_with(' ') && raw.trim() != "");
+    let pad = raw.starts_with('`')
+        || raw.ends_with('`')
+        || (raw.starts_with(' ') && raw.ends_with(' ') && raw.trim() != "");
     if pad {
         format!("{ticks} {raw} {ticks}")
     } else {

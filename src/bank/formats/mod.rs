@@ -7,8 +7,8 @@
 //! Writers never drop a question silently: a question (or case study, or series) a format cannot
 //! express is named in [`Written::notes`].
 
-pub mod gift;
 pub mod cli;
+pub mod gift;
 pub mod markup;
 pub mod moodle_xml;
 pub mod plan;
@@ -282,7 +282,10 @@ mod tests {
     #[test]
     fn ids_come_from_names_or_stems() {
         assert_eq!(derive_id(Some("ex-single-001"), "x"), "ex-single-001");
-        assert_eq!(derive_id(Some("Capital of France?"), "x"), "capital-of-france");
+        assert_eq!(
+            derive_id(Some("Capital of France?"), "x"),
+            "capital-of-france"
+        );
         let a = derive_id(Some("  "), "What is 2 + 2?");
         assert!(a.starts_with("q-") && a.len() == 10, "{a}");
         assert_eq!(a, derive_id(None, " What is 2 + 2? "));

@@ -36,7 +36,10 @@ pub fn read(text: &str) -> Read {
         if q.name != "question" {
             out.problems.push(LineProblem::at(
                 q.line,
-                format!("<{}> inside <quiz>: only <question> elements are read", q.name),
+                format!(
+                    "<{}> inside <quiz>: only <question> elements are read",
+                    q.name
+                ),
             ));
             continue;
         }
@@ -67,7 +70,9 @@ pub fn read(text: &str) -> Read {
 
 /// The `<text>` child's content, or the element's own text.
 fn text_of(e: &Element) -> String {
-    e.child("text").map(Element::text).unwrap_or_else(|| e.text())
+    e.child("text")
+        .map(Element::text)
+        .unwrap_or_else(|| e.text())
 }
 
 /// A formatted text (`<questiontext format="html"><text>…`) as Markdown.
@@ -313,7 +318,11 @@ fn gapselect(q: &Element, stem: &str) -> Result<(ItemBody, String), String> {
         .map(|o| {
             (
                 text_of(o).trim().to_string(),
-                o.child("group").map(Element::text).unwrap_or_default().trim().to_string(),
+                o.child("group")
+                    .map(Element::text)
+                    .unwrap_or_default()
+                    .trim()
+                    .to_string(),
             )
         })
         .collect();
@@ -323,7 +332,10 @@ fn gapselect(q: &Element, stem: &str) -> Result<(ItemBody, String), String> {
     let mut last = 0;
     for (i, (start, end, n)) in gaps(stem).into_iter().enumerate() {
         let Some((_, group)) = n.checked_sub(1).and_then(|k| options.get(k)) else {
-            return Err(format!("gap [[{n}]] names choice {n}, but there are {}", options.len()));
+            return Err(format!(
+                "gap [[{n}]] names choice {n}, but there are {}",
+                options.len()
+            ));
         };
         let mut choices = Vec::new();
         let mut right = None;
@@ -357,7 +369,9 @@ fn gapselect(q: &Element, stem: &str) -> Result<(ItemBody, String), String> {
 }
 
 fn text_el(out: &mut String, indent: &str, tag: &str, format: Option<&str>, text: &str) {
-    let f = format.map(|f| format!(" format=\"{f}\"")).unwrap_or_default();
+    let f = format
+        .map(|f| format!(" format=\"{f}\""))
+        .unwrap_or_default();
     let _ = writeln!(
         out,
         "{indent}<{tag}{f}>\n{indent}  <text>{}</text>\n{indent}</{tag}>",
@@ -420,7 +434,11 @@ pub fn write(exam_code: &str, items: &[Item], scenarios: &[Scenario]) -> Written
             } => {
                 let _ = writeln!(q, "    <shuffleanswers>true</shuffleanswers>");
                 for (p, k) in prompts.iter().zip(key) {
-                    let a = choices.iter().find(|c| &c.id == k).map(|c| c.text.as_str()).unwrap_or("");
+                    let a = choices
+                        .iter()
+                        .find(|c| &c.id == k)
+                        .map(|c| c.text.as_str())
+                        .unwrap_or("");
                     subquestion(&mut q, &p.text, a);
                 }
                 // A choice no prompt uses is Moodle's extra wrong answer: an empty subquestion.
@@ -468,7 +486,11 @@ pub fn write(exam_code: &str, items: &[Item], scenarios: &[Scenario]) -> Written
                 };
                 let _ = writeln!(q, "    <layouttype>VERTICAL</layouttype>\n    <selecttype>ALL</selecttype>\n    <selectcount>0</selectcount>\n    <gradingtype>{grading}</gradingtype>\n    <showgrading>SHOW</showgrading>");
                 for k in key {
-                    let text = actions.iter().find(|a| &a.id == k).map(|a| a.text.as_str()).unwrap_or("");
+                    let text = actions
+                        .iter()
+                        .find(|a| &a.id == k)
+                        .map(|a| a.text.as_str())
+                        .unwrap_or("");
                     answer(&mut q, "1.0000000", text);
                 }
                 let points = match scoring {
@@ -500,14 +522,24 @@ pub fn write(exam_code: &str, items: &[Item], scenarios: &[Scenario]) -> Written
             Some("markdown"),
             stem_override.as_deref().unwrap_or(&item.stem),
         );
-        text_el(&mut out, "    ", "generalfeedback", Some("markdown"), &item.explanation);
+        text_el(
+            &mut out,
+            "    ",
+            "generalfeedback",
+            Some("markdown"),
+            &item.explanation,
+        );
         let _ = writeln!(
             out,
             "    <defaultgrade>{grade}</defaultgrade>\n    <penalty>0</penalty>\n    <hidden>0</hidden>\n    <idnumber>{}</idnumber>",
             xml::escape(&item.id)
         );
         out.push_str(&q);
-        let mut tags: Vec<String> = item.references.iter().map(|r| format!("reference:{r}")).collect();
+        let mut tags: Vec<String> = item
+            .references
+            .iter()
+            .map(|r| format!("reference:{r}"))
+            .collect();
         tags.extend(item.reviewed.iter().map(|r| format!("reviewed:{r}")));
         tags.extend(item.case.iter().map(|r| format!("case:{r}")));
         tags.extend(item.series.iter().map(|r| format!("series:{r}")));
@@ -593,6 +625,9 @@ mod tests {
 
     #[test]
     fn gaps_are_renumbered() {
-        assert_eq!(gaps("a [[12]] b [[x]] [[3]]"), vec![(2, 8, 12), (17, 22, 3)]);
+        assert_eq!(
+            gaps("a [[12]] b [[x]] [[3]]"),
+            vec![(2, 8, 12), (17, 22, 3)]
+        );
     }
 }

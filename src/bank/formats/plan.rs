@@ -104,7 +104,15 @@ pub fn plan(bp: &Blueprint, current: &[Item], scenarios: &[Scenario], upload: &U
             read_foreign(bp, &file, read, upload, &mut problems)
         }
     };
-    merge(bp, current, scenarios, items, new_scenarios, &file, problems)
+    merge(
+        bp,
+        current,
+        scenarios,
+        items,
+        new_scenarios,
+        &file,
+        problems,
+    )
 }
 
 fn read_native(
@@ -116,7 +124,11 @@ fn read_native(
         Ok(t) => t,
         Err(e) => {
             let r = super::not_utf8(bytes, e);
-            problems.extend(r.problems.into_iter().map(|p| Problem::at(file, p.line, p.message)));
+            problems.extend(
+                r.problems
+                    .into_iter()
+                    .map(|p| Problem::at(file, p.line, p.message)),
+            );
             return (vec![], vec![]);
         }
     };
@@ -246,11 +258,17 @@ fn merge(
             problems.push(Problem::at(
                 file,
                 s.line,
-                format!("duplicate id `{}` (first defined at line {first})", s.value.id),
+                format!(
+                    "duplicate id `{}` (first defined at line {first})",
+                    s.value.id
+                ),
             ));
             continue;
         }
-        let change = match merged_scenarios.iter_mut().find(|m| m.value.id == s.value.id) {
+        let change = match merged_scenarios
+            .iter_mut()
+            .find(|m| m.value.id == s.value.id)
+        {
             Some(m) if m.value == s.value => ChangeKind::Unchanged,
             Some(m) => {
                 *m = s.clone();

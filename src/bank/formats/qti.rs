@@ -70,8 +70,10 @@ pub fn read_package(bytes: &[u8]) -> Read {
     let mut zip = match zip::ZipArchive::new(std::io::Cursor::new(bytes)) {
         Ok(z) => z,
         Err(e) => {
-            out.problems
-                .push(LineProblem::at(0, format!("not a readable zip package: {e}")));
+            out.problems.push(LineProblem::at(
+                0,
+                format!("not a readable zip package: {e}"),
+            ));
             return out;
         }
     };
@@ -170,14 +172,18 @@ pub fn read_item(text: &str, meta: &ItemMeta, file: &str) -> Read {
     let root = match xml::parse(text) {
         Ok(r) => r,
         Err((line, m)) => {
-            out.problems.push(LineProblem::at(line, format!("{prefix}{m}")));
+            out.problems
+                .push(LineProblem::at(line, format!("{prefix}{m}")));
             return out;
         }
     };
     if root.name != "assessmentItem" {
         out.problems.push(LineProblem::at(
             root.line,
-            format!("{prefix}a QTI item starts with <assessmentItem>, not <{}>", root.name),
+            format!(
+                "{prefix}a QTI item starts with <assessmentItem>, not <{}>",
+                root.name
+            ),
         ));
         return out;
     }
@@ -186,7 +192,9 @@ pub fn read_item(text: &str, meta: &ItemMeta, file: &str) -> Read {
             item,
             line: root.line,
         }),
-        Err((line, m)) => out.problems.push(LineProblem::at(line, format!("{prefix}{m}"))),
+        Err((line, m)) => out
+            .problems
+            .push(LineProblem::at(line, format!("{prefix}{m}"))),
     }
     out
 }
@@ -197,7 +205,11 @@ fn correct_values(root: &Element, identifier: &str) -> Vec<String> {
     root.children_named("responseDeclaration")
         .find(|d| d.attr("identifier") == Some(identifier))
         .and_then(|d| d.child("correctResponse"))
-        .map(|c| c.children_named("value").map(|v| v.text().trim().to_string()).collect())
+        .map(|c| {
+            c.children_named("value")
+                .map(|v| v.text().trim().to_string())
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -229,9 +241,10 @@ fn relabel(
 }
 
 fn label(map: &HashMap<String, String>, qti: &str, at: usize) -> Result<String, Failure> {
-    map.get(qti)
-        .cloned()
-        .ok_or((at, format!("the correct response names `{qti}`, which is not a choice")))
+    map.get(qti).cloned().ok_or((
+        at,
+        format!("the correct response names `{qti}`, which is not a choice"),
+    ))
 }
 
 fn item(root: &Element, source: &str, meta: &ItemMeta) -> Result<Item, Failure> {
@@ -245,20 +258,31 @@ fn item(root: &Element, source: &str, meta: &ItemMeta) -> Result<Item, Failure> 
         .filter(|e| e.name != "inlineChoiceInteraction");
     let block = blocks.next();
     if let Some(extra) = blocks.next() {
-        return Err((extra.line, "an item with more than one interaction cannot be imported".into()));
+        return Err((
+            extra.line,
+            "an item with more than one interaction cannot be imported".into(),
+        ));
     }
     let inline: Vec<&&Element> = interactions
         .iter()
         .filter(|e| e.name == "inlineChoiceInteraction")
         .collect();
     if block.is_some() && !inline.is_empty() {
-        return Err((root.line, "an item mixing drop-downs with another interaction cannot be imported".into()));
+        return Err((
+            root.line,
+            "an item mixing drop-downs with another interaction cannot be imported".into(),
+        ));
     }
     // Slot numbers for drop-downs, by responseIdentifier, in order of appearance.
     let slot_of: HashMap<String, usize> = inline
         .iter()
         .enumerate()
-        .map(|(i, e)| (e.attr("responseIdentifier").unwrap_or("").to_string(), i + 1))
+        .map(|(i, e)| {
+            (
+                e.attr("responseIdentifier").unwrap_or("").to_string(),
+                i + 1,
+            )
+        })
         .collect();
     let mut stem = markup::html_to_md(body_el.inner_source(source), &|el| {
         let name = el.name();
@@ -281,7 +305,12 @@ fn item(root: &Element, source: &str, meta: &ItemMeta) -> Result<Item, Failure> 
         }
     }
     let body = match (block, inline.is_empty()) {
-        (None, true) => return Err((body_el.line, "the item has no interaction mockexam can import".into())),
+        (None, true) => {
+            return Err((
+                body_el.line,
+                "the item has no interaction mockexam can import".into(),
+            ))
+        }
         (None, false) => {
             let mut slots = Vec::new();
             let mut key = Vec::new();
@@ -291,7 +320,10 @@ fn item(root: &Element, source: &str, meta: &ItemMeta) -> Result<Item, Failure> 
                 let rid = e.attr("responseIdentifier").unwrap_or("");
                 let right = correct_values(root, rid);
                 let [right] = right.as_slice() else {
-                    return Err((e.line, format!("drop-down `{rid}` needs exactly one correct response")));
+                    return Err((
+                        e.line,
+                        format!("drop-down `{rid}` needs exactly one correct response"),
+                    ));
                 };
                 key.push(label(&map, right, e.line)?);
                 slots.push(Slot {
@@ -481,7 +513,13 @@ pub fn write_item(item: &Item) -> String {
     let mut template = "match_correct";
     match &item.body {
         ItemBody::Single { options, key } => {
-            decl(&mut decls, "RESPONSE", "single", "identifier", std::slice::from_ref(key));
+            decl(
+                &mut decls,
+                "RESPONSE",
+                "single",
+                "identifier",
+                std::slice::from_ref(key),
+            );
             interaction.push_str("    <choiceInteraction responseIdentifier=\"RESPONSE\" shuffle=\"true\" maxChoices=\"1\">\n");
             simple_choices(&mut interaction, "simpleChoice", options, "", "");
             interaction.push_str("    </choiceInteraction>\n");
@@ -496,7 +534,11 @@ pub fn write_item(item: &Item) -> String {
             decls.truncate(decls.len() - "  </responseDeclaration>".len());
             decls.push_str("    <mapping lowerBound=\"0\" defaultValue=\"0\">\n");
             for k in key {
-                let _ = writeln!(decls, "      <mapEntry mapKey=\"{}\" mappedValue=\"1\"/>", xml::escape(k));
+                let _ = writeln!(
+                    decls,
+                    "      <mapEntry mapKey=\"{}\" mappedValue=\"1\"/>",
+                    xml::escape(k)
+                );
             }
             decls.push_str("    </mapping>\n  </responseDeclaration>\n");
             template = "map_response";
@@ -524,7 +566,10 @@ pub fn write_item(item: &Item) -> String {
             } else {
                 String::new()
             };
-            let _ = writeln!(interaction, "    <orderInteraction responseIdentifier=\"RESPONSE\" shuffle=\"true\"{subset}>");
+            let _ = writeln!(
+                interaction,
+                "    <orderInteraction responseIdentifier=\"RESPONSE\" shuffle=\"true\"{subset}>"
+            );
             simple_choices(&mut interaction, "simpleChoice", actions, "", "");
             interaction.push_str("    </orderInteraction>\n");
         }
@@ -532,8 +577,16 @@ pub fn write_item(item: &Item) -> String {
             max_score = slots.len();
             for (s, k) in slots.iter().zip(key) {
                 let rid = format!("RESPONSE_{}", s.number);
-                decl(&mut decls, &rid, "single", "identifier", std::slice::from_ref(k));
-                let mut x = format!("<inlineChoiceInteraction responseIdentifier=\"{rid}\" shuffle=\"true\">");
+                decl(
+                    &mut decls,
+                    &rid,
+                    "single",
+                    "identifier",
+                    std::slice::from_ref(k),
+                );
+                let mut x = format!(
+                    "<inlineChoiceInteraction responseIdentifier=\"{rid}\" shuffle=\"true\">"
+                );
                 for c in &s.choices {
                     let _ = write!(
                         x,
@@ -555,7 +608,13 @@ pub fn write_item(item: &Item) -> String {
                 .collect();
             decl(&mut decls, "RESPONSE", "multiple", "directedPair", &pairs);
             let _ = writeln!(interaction, "    <matchInteraction responseIdentifier=\"RESPONSE\" shuffle=\"false\" maxAssociations=\"{}\">\n      <simpleMatchSet>", statements.len());
-            simple_choices(&mut interaction, "simpleAssociableChoice", statements, "S", " matchMax=\"1\"");
+            simple_choices(
+                &mut interaction,
+                "simpleAssociableChoice",
+                statements,
+                "S",
+                " matchMax=\"1\"",
+            );
             interaction.push_str("      </simpleMatchSet>\n      <simpleMatchSet>\n        <simpleAssociableChoice identifier=\"yes\" matchMax=\"0\">Yes</simpleAssociableChoice>\n        <simpleAssociableChoice identifier=\"no\" matchMax=\"0\">No</simpleAssociableChoice>\n      </simpleMatchSet>\n    </matchInteraction>\n");
         }
         ItemBody::Match {
@@ -571,9 +630,21 @@ pub fn write_item(item: &Item) -> String {
                 .collect();
             decl(&mut decls, "RESPONSE", "multiple", "directedPair", &pairs);
             let _ = writeln!(interaction, "    <matchInteraction responseIdentifier=\"RESPONSE\" shuffle=\"true\" maxAssociations=\"{}\">\n      <simpleMatchSet>", prompts.len());
-            simple_choices(&mut interaction, "simpleAssociableChoice", prompts, "P", " matchMax=\"1\"");
+            simple_choices(
+                &mut interaction,
+                "simpleAssociableChoice",
+                prompts,
+                "P",
+                " matchMax=\"1\"",
+            );
             interaction.push_str("      </simpleMatchSet>\n      <simpleMatchSet>\n");
-            simple_choices(&mut interaction, "simpleAssociableChoice", choices, "", " matchMax=\"0\"");
+            simple_choices(
+                &mut interaction,
+                "simpleAssociableChoice",
+                choices,
+                "",
+                " matchMax=\"0\"",
+            );
             interaction.push_str("      </simpleMatchSet>\n    </matchInteraction>\n");
         }
     }
@@ -699,7 +770,9 @@ mod tests {
         let item = &items[0].item;
         assert_eq!(item.id, "choice");
         assert_eq!(item.stem, "Look at the sign.\n\nWhat does it say?");
-        assert!(matches!(&item.body, ItemBody::Single { key, options } if key == "A" && options.len() == 3));
+        assert!(
+            matches!(&item.body, ItemBody::Single { key, options } if key == "A" && options.len() == 3)
+        );
     }
 
     #[test]

@@ -15,7 +15,11 @@ fn norm_html(md: &str) -> String {
         .join(" ")
 }
 
-fn relabel_match(prompts: &[Choice], choices: &[Choice], key: &[String]) -> (Vec<Choice>, Vec<String>) {
+fn relabel_match(
+    prompts: &[Choice],
+    choices: &[Choice],
+    key: &[String],
+) -> (Vec<Choice>, Vec<String>) {
     let mut order: Vec<&Choice> = Vec::new();
     for k in key {
         if let Some(c) = choices.iter().find(|c| &c.id == k) {
@@ -49,7 +53,14 @@ fn relabel_match(prompts: &[Choice], choices: &[Choice], key: &[String]) -> (Vec
 fn canonical(item: &Item, format: Format) -> Item {
     let mut it = item.clone();
     match (&mut it.body, format) {
-        (ItemBody::Match { prompts, choices, key }, Format::Gift | Format::MoodleXml) => {
+        (
+            ItemBody::Match {
+                prompts,
+                choices,
+                key,
+            },
+            Format::Gift | Format::MoodleXml,
+        ) => {
             let (c, k) = relabel_match(prompts, choices, key);
             *choices = c;
             *key = k;
@@ -60,7 +71,11 @@ fn canonical(item: &Item, format: Format) -> Item {
                 .enumerate()
                 .map(|(i, k)| Choice {
                     id: super::letter(i).unwrap_or_default(),
-                    text: actions.iter().find(|a| &a.id == k).map(|a| a.text.clone()).unwrap_or_default(),
+                    text: actions
+                        .iter()
+                        .find(|a| &a.id == k)
+                        .map(|a| a.text.clone())
+                        .unwrap_or_default(),
                 })
                 .collect();
             *key = ordered.iter().map(|c| c.id.clone()).collect();
@@ -80,7 +95,9 @@ fn canonical(item: &Item, format: Format) -> Item {
             ItemBody::Single { options, .. } | ItemBody::Multiple { options, .. } => texts(options),
             ItemBody::Order { actions, .. } => texts(actions),
             ItemBody::Grid { statements, .. } => texts(statements),
-            ItemBody::Match { prompts, choices, .. } => {
+            ItemBody::Match {
+                prompts, choices, ..
+            } => {
                 texts(prompts);
                 texts(choices);
             }
@@ -99,14 +116,20 @@ fn round_trip(items: &[Item], format: Format) -> Vec<(Item, Item)> {
         back.problems.is_empty(),
         "{format}: reading our own export: {:?}\n{}",
         back.problems,
-        String::from_utf8_lossy(&written.bytes).chars().take(3000).collect::<String>()
+        String::from_utf8_lossy(&written.bytes)
+            .chars()
+            .take(3000)
+            .collect::<String>()
     );
     let mut pairs = Vec::new();
     for item in items {
         match back.items.iter().find(|b| b.item.id == item.id) {
             Some(b) => pairs.push((canonical(item, format), canonical(&b.item, format))),
             None => assert!(
-                written.notes.iter().any(|n| n.starts_with(&format!("{}:", item.id))),
+                written
+                    .notes
+                    .iter()
+                    .any(|n| n.starts_with(&format!("{}:", item.id))),
                 "{format}: {} was neither written nor named in the notes {:?}",
                 item.id,
                 written.notes
@@ -144,7 +167,8 @@ fn block_text() -> impl Strategy<Value = String> {
     prop_oneof![
         text(10),
         (text(8), text(8)).prop_map(|(a, b)| format!("{a}\n\n{b}")),
-        (text(6), text(4)).prop_map(|(a, b)| format!("{a}\n\n```python\nx = {{'a': 1}}  # {b}\n```")),
+        (text(6), text(4))
+            .prop_map(|(a, b)| format!("{a}\n\n```python\nx = {{'a': 1}}  # {b}\n```")),
         (text(6), text(4), text(4)).prop_map(|(a, b, c)| format!("{a}\n\n- {b}\n- {c}")),
     ]
 }
@@ -162,7 +186,11 @@ fn choices(n: std::ops::Range<usize>, numeric: bool) -> impl Strategy<Value = Ve
                     super::letter(i).unwrap_or_default()
                 },
                 // Distinct texts: matching choices are identified by their text in GIFT.
-                text: if seen.insert(t.clone()) { t } else { format!("{t} {i}") },
+                text: if seen.insert(t.clone()) {
+                    t
+                } else {
+                    format!("{t} {i}")
+                },
             })
             .collect()
     })
@@ -173,40 +201,90 @@ fn body() -> impl Strategy<Value = (ItemBody, String)> {
         let key = options[k.index(options.len())].id.clone();
         (ItemBody::Single { options, key }, String::new())
     });
-    let multiple = (choices(4..7, false), prop::collection::vec(any::<bool>(), 7)).prop_map(|(options, picks)| {
-        let mut key: Vec<String> = options.iter().zip(&picks).filter(|(_, p)| **p).map(|(o, _)| o.id.clone()).collect();
-        if key.len() < 2 {
-            key = vec![options[0].id.clone(), options[1].id.clone()];
-        }
-        let choose = key.len() as u32;
-        (ItemBody::Multiple { options, choose, key }, String::new())
-    });
-    let order = (choices(3..6, false), any::<bool>(), any::<bool>()).prop_map(|(actions, distractor, per)| {
-        let mut key: Vec<String> = actions.iter().rev().map(|a| a.id.clone()).collect();
-        if distractor {
-            key.pop();
-        }
-        let scoring = if per { crate::domain::item::OrderScoring::PerPosition } else { crate::domain::item::OrderScoring::AllOrNothing };
-        (ItemBody::Order { actions, key, scoring }, String::new())
-    });
+    let multiple = (
+        choices(4..7, false),
+        prop::collection::vec(any::<bool>(), 7),
+    )
+        .prop_map(|(options, picks)| {
+            let mut key: Vec<String> = options
+                .iter()
+                .zip(&picks)
+                .filter(|(_, p)| **p)
+                .map(|(o, _)| o.id.clone())
+                .collect();
+            if key.len() < 2 {
+                key = vec![options[0].id.clone(), options[1].id.clone()];
+            }
+            let choose = key.len() as u32;
+            (
+                ItemBody::Multiple {
+                    options,
+                    choose,
+                    key,
+                },
+                String::new(),
+            )
+        });
+    let order = (choices(3..6, false), any::<bool>(), any::<bool>()).prop_map(
+        |(actions, distractor, per)| {
+            let mut key: Vec<String> = actions.iter().rev().map(|a| a.id.clone()).collect();
+            if distractor {
+                key.pop();
+            }
+            let scoring = if per {
+                crate::domain::item::OrderScoring::PerPosition
+            } else {
+                crate::domain::item::OrderScoring::AllOrNothing
+            };
+            (
+                ItemBody::Order {
+                    actions,
+                    key,
+                    scoring,
+                },
+                String::new(),
+            )
+        },
+    );
     let dropdown = prop::collection::vec(choices(2..4, false), 1..3).prop_map(|slots| {
         let key = slots.iter().map(|s| s[s.len() - 1].id.clone()).collect();
         let marks: Vec<String> = (1..=slots.len()).map(|n| format!("[[{n}]]")).collect();
         let slots = slots
             .into_iter()
             .enumerate()
-            .map(|(i, choices)| crate::domain::item::Slot { number: i as u32 + 1, choices })
+            .map(|(i, choices)| crate::domain::item::Slot {
+                number: i as u32 + 1,
+                choices,
+            })
             .collect();
         (ItemBody::Dropdown { slots, key }, marks.join(" then "))
     });
-    let grid = (choices(2..5, true), prop::collection::vec(any::<bool>(), 5)).prop_map(|(statements, k)| {
-        let key = k[..statements.len()].to_vec();
-        (ItemBody::Grid { statements, key }, String::new())
-    });
-    let matching = (choices(2..4, true), choices(2..5, false), prop::collection::vec(any::<prop::sample::Index>(), 4)).prop_map(|(prompts, choices, picks)| {
-        let key = prompts.iter().zip(&picks).map(|(_, p)| choices[p.index(choices.len())].id.clone()).collect();
-        (ItemBody::Match { prompts, choices, key }, String::new())
-    });
+    let grid = (choices(2..5, true), prop::collection::vec(any::<bool>(), 5)).prop_map(
+        |(statements, k)| {
+            let key = k[..statements.len()].to_vec();
+            (ItemBody::Grid { statements, key }, String::new())
+        },
+    );
+    let matching = (
+        choices(2..4, true),
+        choices(2..5, false),
+        prop::collection::vec(any::<prop::sample::Index>(), 4),
+    )
+        .prop_map(|(prompts, choices, picks)| {
+            let key = prompts
+                .iter()
+                .zip(&picks)
+                .map(|(_, p)| choices[p.index(choices.len())].id.clone())
+                .collect();
+            (
+                ItemBody::Match {
+                    prompts,
+                    choices,
+                    key,
+                },
+                String::new(),
+            )
+        });
     let yesno = any::<bool>().prop_map(|key| (ItemBody::YesNo { key }, String::new()));
     prop_oneof![single, multiple, order, dropdown, grid, matching, yesno]
 }
@@ -221,22 +299,29 @@ fn item() -> impl Strategy<Value = Item> {
         body(),
         any::<bool>(),
     )
-        .prop_map(|(id, stem, explanation, references, reviewed, (body, marks), grouped)| {
-            let stem = if marks.is_empty() { stem } else { format!("{stem}\n\n```python\nx = {marks}\n```\n\nAnd in text {marks}.") };
-            let series = (grouped && matches!(body, ItemBody::YesNo { .. })).then(|| "ex-series-cost".to_string());
-            let case = (grouped && series.is_none()).then(|| "ex-case-fabrikam".to_string());
-            Item {
-                id,
-                objective: "models.train".into(),
-                stem,
-                explanation,
-                references,
-                case,
-                series,
-                reviewed: reviewed.map(|r| r.trim().to_string()),
-                body,
-            }
-        })
+        .prop_map(
+            |(id, stem, explanation, references, reviewed, (body, marks), grouped)| {
+                let stem = if marks.is_empty() {
+                    stem
+                } else {
+                    format!("{stem}\n\n```python\nx = {marks}\n```\n\nAnd in text {marks}.")
+                };
+                let series = (grouped && matches!(body, ItemBody::YesNo { .. }))
+                    .then(|| "ex-series-cost".to_string());
+                let case = (grouped && series.is_none()).then(|| "ex-case-fabrikam".to_string());
+                Item {
+                    id,
+                    objective: "models.train".into(),
+                    stem,
+                    explanation,
+                    references,
+                    case,
+                    series,
+                    reviewed: reviewed.map(|r| r.trim().to_string()),
+                    body,
+                }
+            },
+        )
 }
 
 proptest! {
@@ -259,7 +344,11 @@ proptest! {
 #[test]
 fn the_shipped_banks_survive_every_format() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("question-bank");
-    let mut dirs: Vec<_> = std::fs::read_dir(&root).unwrap().flatten().map(|e| e.path()).collect();
+    let mut dirs: Vec<_> = std::fs::read_dir(&root)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
     dirs.sort();
     for dir in dirs {
         let bank = crate::bank::load(&dir).unwrap_or_else(|p| panic!("{}: {p:?}", dir.display()));
@@ -271,9 +360,25 @@ fn the_shipped_banks_survive_every_format() {
                 assert_eq!(expected, got, "{} in {format}", expected.id);
             }
             let written = write(format, &bank.blueprint.code, &items, &scenarios);
-            assert_eq!(written.written + written.notes.iter().filter(|n| n.contains("left out")).count(), items.len(), "{format}: {:?}", written.notes);
+            assert_eq!(
+                written.written
+                    + written
+                        .notes
+                        .iter()
+                        .filter(|n| n.contains("left out"))
+                        .count(),
+                items.len(),
+                "{format}: {:?}",
+                written.notes
+            );
             if !bank.scenarios.is_empty() {
-                assert!(written.notes.iter().any(|n| n.contains("text cannot be written")), "{format}: scenarios are named");
+                assert!(
+                    written
+                        .notes
+                        .iter()
+                        .any(|n| n.contains("text cannot be written")),
+                    "{format}: scenarios are named"
+                );
             }
         }
     }

@@ -128,7 +128,10 @@ pub fn parse(text: &str) -> Result<Element, (usize, String)> {
         match event {
             Ok(Event::Start(e)) => {
                 if stack.len() >= MAX_DEPTH {
-                    return Err((line, format!("elements nest deeper than {MAX_DEPTH} levels")));
+                    return Err((
+                        line,
+                        format!("elements nest deeper than {MAX_DEPTH} levels"),
+                    ));
                 }
                 if root.is_some() && stack.is_empty() {
                     return Err((line, "content after the document's root element".into()));
@@ -140,9 +143,7 @@ pub fn parse(text: &str) -> Result<Element, (usize, String)> {
                 match stack.last_mut() {
                     Some(parent) => parent.children.push(Node::Element(el)),
                     None if root.is_none() => root = Some(el),
-                    None => {
-                        return Err((line, "content after the document's root element".into()))
-                    }
+                    None => return Err((line, "content after the document's root element".into())),
                 }
             }
             Ok(Event::End(_)) => {
@@ -156,9 +157,7 @@ pub fn parse(text: &str) -> Result<Element, (usize, String)> {
                 }
             }
             Ok(Event::Text(t)) => {
-                let s = t
-                    .unescape()
-                    .map_err(|e| (line, format!("bad text: {e}")))?;
+                let s = t.unescape().map_err(|e| (line, format!("bad text: {e}")))?;
                 if let Some(parent) = stack.last_mut() {
                     parent.children.push(Node::Text(s.into_owned()));
                 } else if !s.trim().is_empty() {
