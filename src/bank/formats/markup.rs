@@ -278,7 +278,13 @@ impl Conv<'_> {
                 "- ".to_string()
             };
             let pad = " ".repeat(marker.len());
-            let body = self.blocks(child, depth + 1).join("\n\n");
+            // A tight list (no paragraphs in its items) keeps its nested lists tight.
+            let loose = child
+                .children()
+                .any(|c| matches!(c.value(), Node::Element(p) if p.name() == "p"));
+            let body = self
+                .blocks(child, depth + 1)
+                .join(if loose { "\n\n" } else { "\n" });
             let mut lines = body.lines();
             let mut item = format!("{marker}{}", lines.next().unwrap_or(""));
             for l in lines {

@@ -448,6 +448,15 @@ pub fn write(exam_code: &str, items: &[Item], scenarios: &[Scenario]) -> Written
                 ("matching", prompts.len() as u32)
             }
             ItemBody::Dropdown { slots, key } => {
+                let order: Vec<usize> = gaps(&item.stem).iter().map(|g| g.2).collect();
+                let once: Vec<usize> = (1..=slots.len()).collect();
+                if order != once {
+                    notes.push(format!(
+                        "{}: drop-downs whose placeholders are repeated or out of order cannot be written in Moodle XML (each gap is its own drop-down); left out",
+                        item.id
+                    ));
+                    continue;
+                }
                 let _ = writeln!(q, "    <shuffleanswers>1</shuffleanswers>");
                 let mut index = 0;
                 let mut right_index = std::collections::HashMap::new();

@@ -263,9 +263,12 @@ fn item(root: &Element, source: &str, meta: &ItemMeta) -> Result<Item, Failure> 
             "an item with more than one interaction cannot be imported".into(),
         ));
     }
+    // A slot whose placeholder appears twice in the text is one response shown twice.
+    let mut seen_rids = std::collections::HashSet::new();
     let inline: Vec<&&Element> = interactions
         .iter()
         .filter(|e| e.name == "inlineChoiceInteraction")
+        .filter(|e| seen_rids.insert(e.attr("responseIdentifier").unwrap_or("")))
         .collect();
     if block.is_some() && !inline.is_empty() {
         return Err((
@@ -316,7 +319,11 @@ fn item(root: &Element, source: &str, meta: &ItemMeta) -> Result<Item, Failure> 
             let mut key = Vec::new();
             for (i, e) in inline.iter().enumerate() {
                 let choices: Vec<&Element> = e.children_named("inlineChoice").collect();
-                let (choices, map) = relabel(&choices, source, e.line)?;
+                let (mut choices, map) = relabel(&choices, source, e.line)?;
+                // An inline choice holds plain text only: it is the option as written.
+                for (c, el) in choices.iter_mut().zip(e.children_named("inlineChoice")) {
+                    c.text = el.text().trim().to_string();
+                }
                 let rid = e.attr("responseIdentifier").unwrap_or("");
                 let right = correct_values(root, rid);
                 let [right] = right.as_slice() else {

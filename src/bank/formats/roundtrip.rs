@@ -111,6 +111,16 @@ fn canonical(item: &Item, format: Format) -> Item {
 /// format wrote, and checks that every item it did not write is named in the notes.
 fn round_trip(items: &[Item], format: Format) -> Vec<(Item, Item)> {
     let written = write(format, "EX-100", items, &[]);
+    if written.written == 0 {
+        // Nothing the format can hold: every question must be named in the notes.
+        assert_eq!(
+            written.notes.len(),
+            items.len(),
+            "{format}: {:?}",
+            written.notes
+        );
+        return vec![];
+    }
     let back = read(format, &written.bytes);
     assert!(
         back.problems.is_empty(),
