@@ -81,17 +81,33 @@ pub enum BankCommand {
         #[arg(long)]
         quiet: bool,
     },
-    /// Check a bank folder and load it into the database in one transaction.
+    /// Show what importing a bank folder or a question file would change (a dry run, with every
+    /// problem as file:line); with --apply, load it in one transaction.
     Import {
-        dir: PathBuf,
+        /// A bank folder (native), a native question file, or a GIFT, Moodle XML or QTI file.
+        path: PathBuf,
+        #[arg(long, value_parser = ["native", "gift", "moodle-xml", "qti"], default_value = "native")]
+        format: String,
+        /// Exam code the questions go into (needed for everything but a bank folder).
+        #[arg(long)]
+        exam: Option<String>,
+        /// Objective code for questions whose file names none.
+        #[arg(long)]
+        objective: Option<String>,
+        /// Write the changes; without it nothing changes.
+        #[arg(long)]
+        apply: bool,
         #[command(flatten)]
         db: DbArgs,
     },
-    /// Write an exam's current bank from the database into a folder.
+    /// Write an exam's current bank from the database: a folder (native) or a file.
     Export {
         /// Exam code, e.g. DP-100.
         exam: String,
-        dir: PathBuf,
+        /// Folder for native, file for gift, moodle-xml and qti (a zip content package).
+        out: PathBuf,
+        #[arg(long, value_parser = ["native", "gift", "moodle-xml", "qti"], default_value = "native")]
+        format: String,
         #[command(flatten)]
         db: DbArgs,
     },
@@ -147,29 +163,30 @@ async fn run(command: Command) -> anyhow::Result<()> {
         }
         Command::Bank { command } => match command {
             BankCommand::Check { .. } => unreachable!("handled without a runtime"),
-            BankCommand::Import { dir, db: args } => {
-                let pool = db::connect_and_migrate(&args.database_url).await?;
-                let started = std::time::Instant::now();
-                let report = bank::import_dir(&pool, &dir).await?;
-                println!("imported {report} in {} ms", started.elapsed().as_millis());
-                Ok(())
-            }
-            BankCommand::Export {
+            BankCommand::Import {
+                path,
+                format,
                 exam,
-                dir,
+                objective,
+                apply,
                 db: args,
             } => {
                 let pool = db::connect_and_migrate(&args.database_url).await?;
-                let (bp, items, scenarios) = bank::import::load_from_db(&pool, &exam)
-                    .await?
-                    .ok_or_else(|| anyhow::anyhow!("no exam with code {exam}"))?;
-                let files = bank::export::write_bank(&dir, &bp, &items, &scenarios)?;
-                println!(
-                    "exported {} questions to {} ({files} question file(s))",
-                    items.len(),
-                    dir.display()
-                );
-                Ok(())
+                let upload = crate::bank::formats::Format::parse(&format)
+                    .ok_or_else(|| anyhow::anyhow!("unknown format `{format}`"))?;
+                crate::bank::formats::cli::import(&pool, &path, upload, exam, objective, apply)
+                    .await
+            }
+            BankCommand::Export {
+                exam,
+                out,
+                format,
+                db: args,
+            } => {
+                let pool = db::connect_and_migrate(&args.database_url).await?;
+                let format = crate::bank::formats::Format::parse(&format)
+                    .ok_or_else(|| anyhow::anyhow!("unknown format `{format}`"))?;
+                crate::bank::formats::cli::export(&pool, &exam, &out, format).await
             }
         },
         Command::User {

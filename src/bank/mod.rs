@@ -2,6 +2,7 @@
 //! loading into the database (`import`). The format is documented in docs/question-bank-format.md.
 
 pub mod export;
+pub mod formats;
 pub mod import;
 pub mod parse;
 
@@ -198,7 +199,7 @@ fn blueprint_line(text: &str, code: &str) -> usize {
         .unwrap_or(1)
 }
 
-fn cross_check(
+pub(crate) fn cross_check(
     bp: &Blueprint,
     bp_text: &str,
     bp_path: &Path,

@@ -8,6 +8,7 @@ pub mod cohorts;
 pub mod demo;
 pub mod devices;
 pub mod exams;
+pub mod interchange;
 pub mod privacy;
 pub mod readiness;
 pub mod review;

@@ -38,6 +38,7 @@ pub mod calibration;
 pub mod check;
 pub mod cohorts;
 pub mod finalize;
+pub mod interchange;
 pub mod navigate;
 pub mod practice;
 pub mod readiness;

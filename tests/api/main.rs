@@ -11,6 +11,7 @@ mod bank;
 mod cohorts;
 mod exam;
 mod forms;
+mod interchange;
 mod practice;
 mod readiness_irt;
 mod theme;
