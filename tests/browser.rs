@@ -1731,6 +1731,11 @@ async fn audit_every_page(
         ("question bank", "/author"),
         ("EX-100 bank", "/author/exams/ex-100"),
         ("DP-100 bank", "/author/exams/dp-100"),
+        ("DP-100 item analysis", "/author/exams/dp-100/analysis"),
+        (
+            "DP-100 item analysis of all attempts, by facility",
+            "/author/exams/dp-100/analysis?attempts=all&sort=facility&dir=asc",
+        ),
         ("users", "/admin/users"),
     ] {
         b.goto(&server.url(path)).await;

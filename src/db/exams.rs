@@ -109,13 +109,22 @@ pub async fn submitted_marks(
     exam_id: ExamId,
 ) -> anyhow::Result<Vec<(crate::types::AttemptId, String, i32, i32)>> {
     sqlx::query_as(
-        "SELECT a.id, q.ext_id, ai.points, ai.max_points
-         FROM attempts a
-         JOIN attempt_items ai ON ai.attempt_id = a.id
+        // Each candidate's first submitted mock (anonymised ones all count): later attempts
+        // are taken by candidates who have seen the questions.
+        "WITH chosen AS (
+             SELECT id FROM attempts
+             WHERE exam_id = $1 AND mode = 'exam' AND status = 'submitted' AND user_id IS NULL
+             UNION ALL
+             (SELECT DISTINCT ON (user_id) id FROM attempts
+              WHERE exam_id = $1 AND mode = 'exam' AND status = 'submitted' AND user_id IS NOT NULL
+              ORDER BY user_id, started_at, id)
+         )
+         SELECT ai.attempt_id, q.ext_id, ai.points, ai.max_points
+         FROM chosen
+         JOIN attempt_items ai ON ai.attempt_id = chosen.id
          JOIN question_versions qv ON qv.id = ai.question_version_id
          JOIN questions q ON q.id = qv.question_id
-         WHERE a.exam_id = $1 AND a.status = 'submitted' AND a.mode = 'exam'
-           AND ai.points IS NOT NULL AND ai.max_points > 0",
+         WHERE ai.points IS NOT NULL AND ai.max_points > 0",
     )
     .bind(exam_id)
     .fetch_all(pool)

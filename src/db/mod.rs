@@ -1,5 +1,6 @@
 //! Database access, one module per aggregate. Queries only: decisions live in `domain/`.
 
+pub mod analysis;
 pub mod attempts;
 pub mod audit;
 pub mod bank;
@@ -14,6 +15,7 @@ pub mod readiness;
 pub mod review;
 pub mod sessions;
 pub mod throttle;
+pub mod timing;
 pub mod tokens;
 pub mod users;
 

@@ -114,7 +114,7 @@ pub async fn delete_account(
                     title = ''
              WHERE user_id = $1 AND mode = 'exam' AND status = 'submitted'
              RETURNING id)
-         UPDATE attempt_items SET first_viewed_at = NULL, answered_at = NULL
+         UPDATE attempt_items SET first_viewed_at = NULL, answered_at = NULL, seconds_on_item = NULL
          WHERE attempt_id IN (SELECT id FROM anon)",
     )
     .bind(user_id)

@@ -17,3 +17,4 @@ pub mod scoring;
 pub mod signin;
 pub mod sim;
 pub mod stats;
+pub mod stats_sim;

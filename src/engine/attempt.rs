@@ -74,6 +74,7 @@ pub async fn take_break(
         return Ok(BreakOutcome::InsideSeries);
     }
     let closed = db::attempts::take_break(db, a.id).await?;
+    db::timing::stop_viewing(db, a.id).await?;
     Ok(BreakOutcome::Taken { closed })
 }
 

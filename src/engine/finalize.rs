@@ -80,6 +80,7 @@ async fn finalize_locked(
     let owner = db::attempts::owner(&mut **tx, attempt_id).await?;
     db::review::record(tx, owner.user_id, &answers).await?;
     db::attempts::mark_scheduled(tx, attempt_id).await?;
+    db::timing::stop_viewing(&mut **tx, attempt_id).await?;
     db::attempts::store_result(tx, attempt_id, reason, &result).await?;
     metrics::counter!("mockexam_attempts_finalised_total", "reason" => reason.as_str())
         .increment(1);

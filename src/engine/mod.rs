@@ -32,7 +32,11 @@
 //!   answer (`domain::readiness`).
 //! - **Cohorts** ([`cohorts`]): join codes and their expiry, membership, co-instructors,
 //!   assignments and their status, and the dashboard's per-member readiness snapshots.
+//! - **Item analysis** ([`analysis`]): each candidate's first submitted mock by default (all as
+//!   an option), figures by `domain::stats`; time on item is credited by `db::timing` as item
+//!   pages open and close.
 
+pub mod analysis;
 pub mod attempt;
 pub mod calibration;
 pub mod check;

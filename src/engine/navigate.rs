@@ -88,7 +88,7 @@ pub async fn open_item(
     if a.open_section != case_section {
         db::attempts::enter_section(db, a.id, case_section).await?;
     }
-    db::attempts::mark_viewed(db, a.id, n).await?;
+    db::timing::open_item_page(db, a.id, n).await?;
     let reveal = if !(a.is_practice() && item.checked) {
         Reveal::Hidden
     } else if db::attempts::in_open_mock(db, user, item.question_id).await? {
@@ -140,6 +140,7 @@ pub async fn open_review(db: &PgPool, a: &AttemptRow) -> anyhow::Result<()> {
         db::attempts::enter_section(db, a.id, None).await?;
     }
     db::attempts::lock_left_series(db, a.id, None).await?;
+    db::timing::stop_viewing(db, a.id).await?;
     Ok(())
 }
 

@@ -23,6 +23,7 @@ pub fn router() -> Router<AppState> {
         .route("/author", get(author_home))
         .route("/author/exams/{code}", get(author_exam))
         .route("/author/exams/{code}/questions/{id}", get(author_question))
+        .merge(super::analysis::router())
 }
 
 #[derive(Template)]
@@ -193,6 +194,7 @@ struct QuestionPreview {
     feedback: Vec<(String, String, i32)>,
     stats: Option<QuestionRow>,
     calibration: Vec<CalibrationView>,
+    options: Option<super::analysis::OptionTable>,
 }
 
 /// One version's IRT parameters as the preview shows them.
@@ -266,6 +268,7 @@ async fn author_question(
         .map(|(body, at, version)| (body, format::time(at), version))
         .collect();
     page.calibration = calibration.iter().map(CalibrationView::new).collect();
+    page.options = super::analysis::option_table(&state, &exam, &id).await?;
     render(&page)
 }
 
@@ -307,6 +310,7 @@ impl QuestionPreview {
             feedback: vec![],
             stats,
             calibration: vec![],
+            options: None,
         }
     }
 }

@@ -4,6 +4,7 @@
 //! candidates read when something is refused), `answer_form` (the question form → `Response`).
 
 pub mod accounts;
+pub mod analysis;
 pub mod answer_form;
 pub mod auth;
 pub mod author;

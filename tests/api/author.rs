@@ -45,7 +45,7 @@ async fn instructors_see_item_analysis_of_submitted_mocks(pool: PgPool) {
     let page = instructor.get("/author/exams/ex-100").await;
     page.assert_status(200)
         .assert_contains("How each question performs")
-        .assert_contains("Item analysis over 12 submitted full mock(s)")
+        .assert_contains("first submitted full mock (12 mock(s))")
         .assert_contains("ex-order-deploy");
     // Every question was answered in (nearly) every mock, so each row shows a facility figure.
     let rows = page.body.matches("<td class=\"num\">12</td>").count()

@@ -6,6 +6,7 @@ mod helpers;
 
 mod account_flows;
 mod accounts;
+mod analysis;
 mod author;
 mod bank;
 mod cohorts;
