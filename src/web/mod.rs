@@ -15,6 +15,7 @@ pub mod exam;
 pub mod format;
 pub mod health;
 pub mod home;
+pub mod input_guard;
 pub mod item_view;
 pub mod messages;
 pub mod negotiate;

@@ -2,6 +2,7 @@
 //! (`#[sqlx::test]`), asserting on what the user sees (visible text, elements by selector,
 //! status and headers) and on what the database holds. One test binary, one module per feature.
 
+mod db_switch;
 mod helpers;
 
 mod account_flows;
@@ -11,6 +12,8 @@ mod bank;
 mod cohorts;
 mod exam;
 mod forms;
+mod hostile;
+mod outage;
 mod practice;
 mod readiness_irt;
 mod theme;
