@@ -310,6 +310,8 @@ struct Candidate {
     slots: Vec<Slot>,
     /// The last acknowledged save per position.
     acked: BTreeMap<i32, Acked>,
+    /// The attempt was closed (time up): no more saves.
+    closed: bool,
 }
 
 #[derive(Default)]
@@ -325,8 +327,8 @@ impl Tally {
     }
 }
 
-/// Signs in through the form (real argon2 check) and starts a mock.
-async fn sign_in_and_start(http: &Http, base: &str, pool: &PgPool, i: usize) -> Candidate {
+/// Signs in through the form (a real argon2 check); the session cookie.
+async fn sign_in(http: &Http, base: &str, i: usize) -> String {
     let r = send(
         http,
         "POST",
@@ -348,7 +350,11 @@ async fn sign_in_and_start(http: &Http, base: &str, pool: &PgPool, i: usize) -> 
         "sign-in: {}",
         &r.body[..r.body.len().min(300)]
     );
-    let session = r.session.expect("a session cookie");
+    r.session.expect("a session cookie")
+}
+
+/// Starts a mock of the example exam.
+async fn start(http: &Http, base: &str, pool: &PgPool, session: String) -> Candidate {
     let r = send(
         http,
         "POST",
@@ -371,7 +377,13 @@ async fn sign_in_and_start(http: &Http, base: &str, pool: &PgPool, i: usize) -> 
         attempt,
         slots: slots(pool, attempt).await,
         acked: BTreeMap::new(),
+        closed: false,
     }
+}
+
+async fn sign_in_and_start(http: &Http, base: &str, pool: &PgPool, i: usize) -> Candidate {
+    let session = sign_in(http, base, i).await;
+    start(http, base, pool, session).await
 }
 
 async fn slots(pool: &PgPool, attempt: Uuid) -> Vec<Slot> {
@@ -453,6 +465,12 @@ impl Candidate {
                     self.acked
                         .insert(slot.position, Acked { revision, choices });
                     tally.acknowledged.fetch_add(1, Ordering::Relaxed);
+                    return;
+                }
+                Ok(r) if r.status == 409 && r.body.contains("\"redirect\"") => {
+                    // Time is up and the attempt is closed: the browser goes to the report.
+                    tally.count(Outcome::Status(409));
+                    self.closed = true;
                     return;
                 }
                 Ok(r) => {
@@ -557,7 +575,7 @@ fn run_load(
                 let mut n = i;
                 // Staggered: not every candidate saves in the same millisecond.
                 tokio::time::sleep(think * (i as u32 % 10) / 10).await;
-                while !stop.load(Ordering::Relaxed) {
+                while !stop.load(Ordering::Relaxed) && !c.closed {
                     c.save(&http, &*base, n, &tally, &give_up).await;
                     n += 1;
                     tokio::time::sleep(think).await;
@@ -617,9 +635,15 @@ fn ms(d: Duration) -> String {
 
 async fn sign_in_all(base: &str, pool: &PgPool, n: usize) -> Vec<Candidate> {
     let http = http();
-    let mut out = Vec::new();
+    // Everyone signs in first (argon2 is slow on a debug build), then starts: the mocks'
+    // clocks start together.
+    let mut sessions = Vec::new();
     for i in 0..n {
-        out.push(sign_in_and_start(&http, base, pool, i).await);
+        sessions.push(sign_in(&http, base, i).await);
+    }
+    let mut out = Vec::new();
+    for s in sessions {
+        out.push(start(&http, base, pool, s).await);
     }
     out
 }
@@ -852,7 +876,7 @@ async fn two_processes_behind_one_database() {
     let (url, pool) = fresh_database("replicas", n).await;
     // Short mocks and a sweeper every second on both, so attempts expire during the run.
     let env = [
-        ("MOCKEXAM_DURATION_OVERRIDE_SECONDS", "8"),
+        ("MOCKEXAM_DURATION_OVERRIDE_SECONDS", "15"),
         ("MOCKEXAM_SWEEP_SECONDS", "1"),
         ("MOCKEXAM_GRACE_SECONDS", "1"),
     ];
@@ -882,7 +906,7 @@ async fn two_processes_behind_one_database() {
         stop.clone(),
         give_up.clone(),
     );
-    tokio::time::sleep(Duration::from_secs(4)).await;
+    tokio::time::sleep(Duration::from_secs(5)).await;
     stop.store(true, Ordering::Relaxed);
     let mut finished = Vec::new();
     for h in load {
