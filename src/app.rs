@@ -69,6 +69,15 @@ pub fn app(state: AppState) -> Router {
         .layer(csrf)
         .layer(middleware::from_fn_with_state(
             state.clone(),
+            crate::overload::shed,
+        ))
+        .layer(middleware::from_fn(web::input_guard::screen))
+        // Inside the error pages, so that a refused body, a bad request and a panic are drawn
+        // in the layout with the security headers.
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(CatchPanicLayer::custom(panic_page))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
             web::error_pages::render_error_pages,
         ))
         .layer(middleware::from_fn(web::theme::remember_look))
@@ -84,7 +93,6 @@ pub fn app(state: AppState) -> Router {
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
         ))
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
             let route = req
@@ -102,6 +110,16 @@ pub fn app(state: AppState) -> Router {
         .layer(middleware::from_fn(assign_request_id))
         .layer(CatchPanicLayer::new())
         .with_state(state)
+}
+
+/// A handler that panicked: the 500 page in the layout (logged with the request's id).
+fn panic_page(panic: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
+    let what = panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_default();
+    crate::error::AppError::Internal(anyhow::anyhow!("a handler panicked: {what}")).into_response()
 }
 
 /// The id of one request: in every log line of the request (through its span), in the

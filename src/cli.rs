@@ -152,7 +152,9 @@ async fn run(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Serve(config) => {
             crate::mail::Mailer::from_config(&config)?;
-            let pool = db::connect_and_migrate(&config.database_url).await?;
+            let pool =
+                db::connect_and_migrate_with(&config.database_url, db::PoolSettings::of(&config))
+                    .await?;
             let state = crate::state::AppState::new(pool, *config);
             crate::app::serve(state).await
         }

@@ -117,6 +117,24 @@ pub struct Config {
     /// Take the client address from the last X-Forwarded-For hop (only behind a proxy you run).
     #[arg(long, env = "MOCKEXAM_TRUST_FORWARDED_FOR", default_value_t = false)]
     pub trust_forwarded_for: bool,
+
+    /// Requests served at once (pages, saves; static files and health checks are not counted).
+    /// Others wait for a slot up to --queue-wait-ms, then get a 503 "busy" page with Retry-After.
+    #[arg(long, env = "MOCKEXAM_MAX_IN_FLIGHT", default_value_t = 64)]
+    pub max_in_flight: usize,
+
+    /// How long a request may wait for a free slot before it is shed, in milliseconds.
+    #[arg(long, env = "MOCKEXAM_QUEUE_WAIT_MS", default_value_t = 500)]
+    pub queue_wait_ms: u64,
+
+    /// Connections to PostgreSQL this process keeps at most.
+    #[arg(long, env = "MOCKEXAM_DB_MAX_CONNECTIONS", default_value_t = 16)]
+    pub db_max_connections: u32,
+
+    /// How long a request may wait for a database connection before it is shed with a 503,
+    /// in milliseconds.
+    #[arg(long, env = "MOCKEXAM_DB_ACQUIRE_TIMEOUT_MS", default_value_t = 2000)]
+    pub db_acquire_timeout_ms: u64,
 }
 
 impl std::fmt::Debug for Config {
@@ -160,6 +178,10 @@ impl Config {
             duration_override_seconds: None,
             metrics_token: None,
             trust_forwarded_for: false,
+            max_in_flight: 64,
+            queue_wait_ms: 500,
+            db_max_connections: 16,
+            db_acquire_timeout_ms: 2000,
         }
     }
 }

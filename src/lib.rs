@@ -13,6 +13,7 @@ pub mod engine;
 pub mod error;
 pub mod mail;
 pub mod markdown;
+pub mod overload;
 pub mod password;
 pub mod state;
 pub mod static_files;

@@ -11,6 +11,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub metrics: PrometheusHandle,
     pub mailer: crate::mail::Mailer,
+    /// Overload shedding and the database's reachability (`overload`).
+    pub load: crate::overload::LoadGuard,
 }
 
 impl AppState {
@@ -19,6 +21,7 @@ impl AppState {
     pub fn new(db: PgPool, config: Config) -> AppState {
         let mailer = crate::mail::Mailer::from_config(&config).expect("valid mail settings");
         AppState {
+            load: crate::overload::LoadGuard::new(&config, &db),
             db,
             mailer,
             config: Arc::new(config),

@@ -2,7 +2,7 @@
 //! may cache them for a year and still see a new version after each release.
 
 use axum::extract::Path;
-use axum::http::{header, StatusCode};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 use std::sync::OnceLock;
@@ -82,5 +82,5 @@ pub async fn serve(Path(file): Path<String>) -> Response {
         )
             .into_response();
     }
-    StatusCode::NOT_FOUND.into_response()
+    crate::error::AppError::NotFound.into_response()
 }

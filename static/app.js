@@ -155,7 +155,10 @@
       credentials: "same-origin",
       body: body.toString()
     }).then(function (r) {
-      return r.json().catch(function () { return {}; }).then(function (j) { return { status: r.status, body: j }; });
+      var retryAfter = parseInt(r.headers.get("Retry-After") || "", 10);
+      return r.json().catch(function () { return {}; }).then(function (j) {
+        return { status: r.status, body: j, retryAfter: isNaN(retryAfter) ? 0 : retryAfter };
+      });
     }).then(function (res) {
       if (res.body && res.body.saved) {
         $("#revision").value = res.body.revision;
@@ -169,15 +172,21 @@
         blocked = true;
         return;
       }
-      if (res.status === 409 || res.status === 422 || res.status === 404 || res.status === 403) {
-        blocked = res.status !== 422;
+      if (res.status === 409 || res.status === 422 || res.status === 404 || res.status === 403 || res.status === 400) {
+        // 400 and 422: this body cannot be saved as it is, but a changed answer may be.
+        blocked = res.status !== 422 && res.status !== 400;
         showState(res.body && res.body.error ? res.body.error : "Not saved.", "is-error");
         return;
       }
-      throw new Error("status " + res.status);
+      var err = new Error("status " + res.status);
+      err.retryAfter = res.retryAfter;
+      throw err;
     }).catch(function (err) {
       if (blocked) return;
-      var wait = Math.min(15000, 1000 * Math.pow(2, attempt));
+      // Backoff doubles up to 15 s; a busy server's Retry-After is a floor, and jitter keeps a
+      // class of candidates from retrying in step.
+      var wait = Math.max(Math.min(15000, 1000 * Math.pow(2, attempt)), 1000 * ((err && err.retryAfter) || 0));
+      wait = Math.round(wait * (0.8 + 0.4 * Math.random()));
       showState("Not saved — retrying…", "is-error");
       return sleep(wait).then(function () { return saveOnce(attempt + 1, body); });
     });
@@ -376,6 +385,30 @@
   "use strict";
   var summary = document.querySelector("[data-focus-on-load]");
   if (summary) summary.focus();
+})();
+
+// A "please wait" page (503 with Retry-After, for a page loaded with GET): load the page again by
+// itself, waiting Retry-After the first time and doubling (up to 2 minutes) on each further
+// refusal of the same address, with jitter so that a class does not come back in step. The count
+// is kept per address in sessionStorage and forgotten once the page loads.
+(function () {
+  "use strict";
+  var key = "mockexam.retry:" + window.location.pathname + window.location.search;
+  var note = document.querySelector("[data-retry-after]");
+  var store = null;
+  try { store = window.sessionStorage; } catch (e) { /* storage disabled */ }
+  if (!note) {
+    if (store) store.removeItem(key);
+    return;
+  }
+  var tries = store ? parseInt(store.getItem(key) || "0", 10) || 0 : 0;
+  var base = Math.max(1, parseInt(note.getAttribute("data-retry-after"), 10) || 5);
+  var seconds = Math.min(120, base * Math.pow(2, tries));
+  seconds = Math.max(1, Math.round(seconds * (0.8 + 0.4 * Math.random())));
+  if (store) store.setItem(key, String(tries + 1));
+  note.textContent = "This page tries again by itself in " + seconds + " seconds" +
+    (tries > 0 ? " (try " + (tries + 1) + ")." : ".");
+  window.setTimeout(function () { window.location.reload(); }, seconds * 1000);
 })();
 
 // Print buttons appear only where printing is possible.

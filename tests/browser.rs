@@ -2,7 +2,8 @@
 //!
 //! Each test runs the real router in-process on 127.0.0.1 against its own fresh database, starts
 //! its own `chromedriver` and drives a real browser: a candidate who uses only the keyboard,
-//! autosave through a server outage, the countdown to an automatic submission, the whole loop
+//! autosave through a server outage, the friendly 503 page and autosave through a database
+//! outage, the countdown to an automatic submission, the whole loop
 //! with JavaScript switched off, a theme chosen on the page, and a walk over every page (a
 //! candidate's, an author's, every question's preview) checked by axe-core in light, dark and
 //! high contrast, and at phone width for sideways scrolling. `screenshots` (ignored;
@@ -14,6 +15,8 @@
 
 #[path = "api/helpers.rs"]
 mod common;
+#[path = "api/db_switch.rs"]
+mod db_switch;
 #[path = "api/account_flows/mail_sink.rs"]
 #[allow(dead_code)]
 mod mail_sink;
@@ -1123,6 +1126,89 @@ async fn autosave_survives_a_server_outage(pool: PgPool) {
         "autosave_survives_a_server_outage: {:.1}s",
         started.elapsed().as_secs_f64()
     );
+}
+
+/// The database goes away: a page shows the friendly 503 page in the layout, which passes axe
+/// and fits a phone in every theme and loads the page again by itself once the database is
+/// back; an answer given meanwhile shows "Not saved — retrying…" and lands when it returns.
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn a_missing_database_gets_a_page_that_retries_and_saves_that_wait(pool: PgPool) {
+    let started = Instant::now();
+    for bank in ["example"] {
+        common::import_bank(&pool, &format!("question-bank/{bank}")).await;
+    }
+    let mut switch = db_switch::DbSwitch::in_front_of(&pool).await;
+    let state = AppState::new(switch.pool(&pool, Duration::from_secs(10)), config());
+    let mut server = Server::start(state, "127.0.0.1:0".parse().unwrap()).await;
+    let axe = axe_source();
+    let mut found = Vec::new();
+    for (i, look) in SCHEMES.into_iter().enumerate() {
+        let scheme = look.0;
+        let b = browser_in(&server, look, Some(360)).await;
+        let email = format!("away-{scheme}@example.com");
+        register(&b, &server, &email, "Wanda Wait").await;
+        if i == 0 {
+            b.goto(&server.url("/exams/ex-100/instructions")).await;
+            click(&b, "form[action$='/attempts'] button[type=submit]").await;
+            b.wait_path(|p| p.contains("/items/"), "the first question")
+                .await;
+            let attempt = attempt_of(&pool, &email).await;
+            let n = slots(&pool, attempt)
+                .await
+                .into_iter()
+                .find(|s| s.kind == "single")
+                .unwrap()
+                .position;
+            b.goto(&server.url(&format!("/attempts/{attempt}/items/{n}")))
+                .await;
+            click(&b, "ul.choices li:nth-child(1) input").await;
+            wait_all_saved(&b).await;
+            let first = assert_saved_as_shown(&b, &pool, attempt, n).await;
+            switch.cut().await;
+            click(&b, "ul.choices li:nth-child(3) input").await;
+            b.until(
+                "the not-saved state",
+                "document.getElementById('save-state').textContent.indexOf('Not saved — retrying') === 0",
+                Duration::from_secs(10),
+            )
+            .await;
+            assert_eq!(stored(&pool, attempt, n).await.revision, first.revision);
+            switch.restore().await;
+            b.until(
+                "the saved state after the database returned",
+                "document.getElementById('save-state').textContent === 'All answers saved'",
+                Duration::from_secs(30),
+            )
+            .await;
+            let after = assert_saved_as_shown(&b, &pool, attempt, n).await;
+            assert_eq!(after.revision, first.revision + 1, "one more save");
+        }
+        switch.cut().await;
+        b.goto(&server.url("/exams")).await;
+        b.until(
+            "the friendly 503 page",
+            "document.querySelector('#retry-note') !== null && document.getElementById('retry-note').textContent.indexOf('tries again by itself') >= 0",
+            Duration::from_secs(10),
+        )
+        .await;
+        assert_eq!(b.text("main h1").await, "Please wait a moment");
+        check_page(&b, &axe, &format!("503 page {scheme} 360px"), &mut found).await;
+        switch.restore().await;
+        b.until(
+            "the page loaded again by itself",
+            "document.querySelector('#retry-note') === null && document.querySelector('main h1') !== null",
+            Duration::from_secs(30),
+        )
+        .await;
+        assert_eq!(b.path().await, "/exams");
+        b.close().await;
+    }
+    server.stop().await;
+    eprintln!(
+        "a_missing_database_gets_a_page_that_retries_and_saves_that_wait: {:.1}s",
+        started.elapsed().as_secs_f64()
+    );
+    assert!(found.is_empty(), "axe found:\n{}", found.join("\n"));
 }
 
 /// A 15-second mock: the 1-minute warning is shown and announced, and at zero the browser

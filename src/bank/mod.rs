@@ -67,7 +67,6 @@ pub struct Checked {
 /// Reads a bank folder, keeping what could be read even when there are problems, so that the
 /// coverage table can still be shown beside them.
 pub fn check(dir: &Path) -> Checked {
-    let mut problems = Vec::new();
     let blueprint_path = dir.join(BLUEPRINT_FILE);
     let blueprint_text = match std::fs::read_to_string(&blueprint_path) {
         Ok(t) => t,
@@ -82,7 +81,34 @@ pub fn check(dir: &Path) -> Checked {
             };
         }
     };
-    let blueprint: Option<Blueprint> = match toml::from_str::<Blueprint>(&blueprint_text) {
+    let mut problems = Vec::new();
+    let mut files = Vec::new();
+    collect_md(dir, &mut files, &mut problems);
+    files.sort();
+    if files.is_empty() {
+        problems.push(Problem::at(dir, 0, "no question files (*.md) found"));
+    }
+    let mut sources = Vec::new();
+    for file in files {
+        match std::fs::read_to_string(&file) {
+            Ok(text) => sources.push((file, text)),
+            Err(e) => problems.push(Problem::at(&file, 0, format!("cannot read: {e}"))),
+        }
+    }
+    check_sources(dir, &blueprint_text, &sources, problems)
+}
+
+/// Checks a bank given as text: its blueprint and its question files as (path, contents),
+/// adding to `problems` found before. This is [`check`] after reading the folder; the fuzz
+/// target (fuzz/) enters here, and so can readers of other formats that produce this text.
+pub fn check_sources(
+    dir: &Path,
+    blueprint_text: &str,
+    sources: &[(PathBuf, String)],
+    mut problems: Vec<Problem>,
+) -> Checked {
+    let blueprint_path = dir.join(BLUEPRINT_FILE);
+    let blueprint: Option<Blueprint> = match toml::from_str::<Blueprint>(blueprint_text) {
         Ok(b) => {
             for p in b.problems() {
                 problems.push(Problem::at(&blueprint_path, 1, p));
@@ -103,25 +129,11 @@ pub fn check(dir: &Path) -> Checked {
         }
     };
 
-    let mut files = Vec::new();
-    collect_md(dir, &mut files, &mut problems);
-    files.sort();
-    if files.is_empty() {
-        problems.push(Problem::at(dir, 0, "no question files (*.md) found"));
-    }
-
     let mut items: Vec<Located<Item>> = Vec::new();
     let mut scenarios: Vec<Located<Scenario>> = Vec::new();
     let mut first_seen: HashMap<String, (PathBuf, usize)> = HashMap::new();
-    for file in &files {
-        let text = match std::fs::read_to_string(file) {
-            Ok(t) => t,
-            Err(e) => {
-                problems.push(Problem::at(file, 0, format!("cannot read: {e}")));
-                continue;
-            }
-        };
-        for block in parse::split_blocks(file, &text, &mut problems) {
+    for (file, text) in sources {
+        for block in parse::split_blocks(file, text, &mut problems) {
             if let Some((f, l)) = first_seen.get(&block.id) {
                 problems.push(Problem::at(
                     file,
@@ -153,7 +165,7 @@ pub fn check(dir: &Path) -> Checked {
     if let Some(bp) = &blueprint {
         cross_check(
             bp,
-            &blueprint_text,
+            blueprint_text,
             &blueprint_path,
             &items,
             &scenarios,

@@ -10,6 +10,7 @@ pub mod demo;
 pub mod devices;
 pub mod exams;
 pub mod interchange;
+pub mod health;
 pub mod privacy;
 pub mod readiness;
 pub mod review;
@@ -25,8 +26,39 @@ use sqlx::postgres::{PgPool, PgPoolOptions};
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
+/// How many connections a process keeps and how long a request waits for one.
+#[derive(Debug, Clone, Copy)]
+pub struct PoolSettings {
+    pub max_connections: u32,
+    /// Past this wait a request is shed (503) rather than queued into a time-out.
+    pub acquire_timeout: std::time::Duration,
+}
+
+impl Default for PoolSettings {
+    fn default() -> Self {
+        PoolSettings {
+            max_connections: 16,
+            acquire_timeout: std::time::Duration::from_secs(5),
+        }
+    }
+}
+
+impl PoolSettings {
+    pub fn of(config: &crate::config::Config) -> PoolSettings {
+        PoolSettings {
+            max_connections: config.db_max_connections.max(1),
+            acquire_timeout: std::time::Duration::from_millis(config.db_acquire_timeout_ms.max(1)),
+        }
+    }
+}
+
 /// Creates the database when missing, connects and applies migrations.
 pub async fn connect_and_migrate(url: &str) -> anyhow::Result<PgPool> {
+    connect_and_migrate_with(url, PoolSettings::default()).await
+}
+
+/// [`connect_and_migrate`] with the pool sized and timed as the server is configured.
+pub async fn connect_and_migrate_with(url: &str, settings: PoolSettings) -> anyhow::Result<PgPool> {
     if !sqlx::Postgres::database_exists(url).await.unwrap_or(false) {
         sqlx::Postgres::create_database(url)
             .await
@@ -34,8 +66,8 @@ pub async fn connect_and_migrate(url: &str) -> anyhow::Result<PgPool> {
         tracing::info!("created database");
     }
     let pool = PgPoolOptions::new()
-        .max_connections(16)
-        .acquire_timeout(std::time::Duration::from_secs(5))
+        .max_connections(settings.max_connections)
+        .acquire_timeout(settings.acquire_timeout)
         .connect(url)
         .await
         .map_err(|e| anyhow::anyhow!("cannot connect to {}: {e}", redact(url)))?;

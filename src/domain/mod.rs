@@ -6,6 +6,7 @@ pub mod adaptive;
 pub mod assembly;
 pub mod blueprint;
 pub mod cohort;
+pub mod dates;
 pub mod device;
 pub mod forecast;
 pub mod irt;

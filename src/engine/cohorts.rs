@@ -46,14 +46,7 @@ pub struct NewCohort {
 
 /// Parses a `YYYY-MM-DD` date as typed, or says what is wrong.
 pub fn parse_date(label: &str, typed: &str) -> Result<Option<Date>, String> {
-    let t = typed.trim();
-    if t.is_empty() {
-        return Ok(None);
-    }
-    let fmt = time::macros::format_description!("[year]-[month]-[day]");
-    Date::parse(t, &fmt).map(Some).map_err(|_| {
-        format!("{label}: “{t}” is not a date; use the form YYYY-MM-DD, for example 2027-03-15.")
-    })
+    crate::domain::dates::parse(label, typed)
 }
 
 /// Checks the new-cohort form: a name, one of the exams, an optional target date not in the
@@ -77,13 +70,7 @@ pub fn check_new_cohort(
     if exam.is_none() {
         problems.push("Choose the exam the cohort prepares for.".into());
     }
-    let target_date = match parse_date("Target date", target) {
-        Ok(Some(d)) if d < today => {
-            problems.push(format!(
-                "The target date {d} has already passed; choose today or a later day."
-            ));
-            None
-        }
+    let target_date = match crate::domain::dates::planned("Target date", target, today) {
         Ok(d) => d,
         Err(e) => {
             problems.push(e);
@@ -312,15 +299,9 @@ pub fn check_assignment(
     } else {
         None
     };
-    let due = match parse_date("Due date", &input.due) {
+    let due = match crate::domain::dates::planned("Due date", &input.due, today) {
         Ok(None) => {
             problems.push("Choose a due date.".into());
-            None
-        }
-        Ok(Some(d)) if d < today => {
-            problems.push(format!(
-                "The due date {d} has already passed; choose today or a later day."
-            ));
             None
         }
         Ok(Some(d)) => Some(d),

@@ -7,7 +7,7 @@ use crate::error::ErrorPage;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 
@@ -22,6 +22,11 @@ struct ErrorTemplate {
     request_id: Option<String>,
     /// Inside an attempt: where to go back to (its current question or review screen).
     attempt_url: Option<String>,
+    /// Seconds the server asked the browser to wait (503), shown and used by app.js to try
+    /// again with backoff.
+    retry_after: Option<u64>,
+    /// The page may be loaded again by itself (a GET); a refused form post is not re-sent.
+    auto_retry: bool,
 }
 
 /// `/attempts/{id}` when the path is inside one attempt, so an error there is never a dead end.
@@ -43,6 +48,7 @@ pub async fn render_error_pages(
         .extensions()
         .get::<crate::app::RequestId>()
         .map(|r| r.0.clone());
+    let reloadable = matches!(*req.method(), Method::GET | Method::HEAD);
     let wants_json = req
         .headers()
         .get(header::ACCEPT)
@@ -53,23 +59,24 @@ pub async fn render_error_pages(
         return resp;
     };
     let status = resp.status();
+    let retry_after = retry_after_of(&resp);
     if wants_json {
-        let body = serde_json::json!({
-            "saved": false, "error": message, "request_id": request_id,
-        });
-        let mut r = (status, axum::Json(body)).into_response();
-        copy_retry_after(&resp, &mut r);
-        return r;
+        return json_refusal(&resp, message, request_id);
     }
-    let user = signed_in(&state, token).await;
-    let heading = heading(status).to_string();
+    // A 503 is drawn without asking the database who is signed in: it is busy or away.
+    let user = match status {
+        StatusCode::SERVICE_UNAVAILABLE => None,
+        _ => signed_in(&state, token).await,
+    };
     let page = ErrorTemplate {
         ctx: PageCtx::new(user.as_ref()),
         status: status.as_u16(),
-        heading,
+        heading: heading(status).to_string(),
         message,
         request_id: request_id.filter(|_| status.is_server_error()),
         attempt_url,
+        auto_retry: reloadable && retry_after.is_some() && status.is_server_error(),
+        retry_after,
     };
     let body = page
         .render()
@@ -78,6 +85,25 @@ pub async fn render_error_pages(
     copy_retry_after(&resp, &mut r);
     r.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+/// Seconds the response asks the client to wait before trying again.
+fn retry_after_of(resp: &Response) -> Option<u64> {
+    resp.headers()
+        .get(header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+}
+
+/// The refusal as the autosave reads it: `saved: false`, the message, and when to try again.
+fn json_refusal(resp: &Response, message: String, request_id: Option<String>) -> Response {
+    let body = serde_json::json!({
+        "saved": false, "error": message, "request_id": request_id,
+        "retry_after": retry_after_of(resp),
+    });
+    let mut r = (resp.status(), axum::Json(body)).into_response();
+    copy_retry_after(resp, &mut r);
     r
 }
 
@@ -101,6 +127,10 @@ fn message_for(resp: &Response) -> Option<String> {
     Some(match (resp.extensions().get::<ErrorPage>(), status) {
         (Some(m), _) => m.message.clone(),
         (None, StatusCode::PAYLOAD_TOO_LARGE) => "That request was too large.".to_string(),
+        // The router's "wrong method" answer has no body at all.
+        (None, StatusCode::METHOD_NOT_ALLOWED) if content_type.is_none() => {
+            "That action is not available at this address.".to_string()
+        }
         (None, StatusCode::INTERNAL_SERVER_ERROR) if content_type.is_none() => {
             "Something went wrong on our side. Your saved answers are safe; please try again."
                 .to_string()
@@ -127,6 +157,11 @@ fn heading(status: StatusCode) -> &'static str {
         StatusCode::NOT_FOUND => "Page not found",
         StatusCode::FORBIDDEN => "Not allowed",
         StatusCode::PAYLOAD_TOO_LARGE => "Too large",
+        StatusCode::METHOD_NOT_ALLOWED => "Not available here",
+        StatusCode::URI_TOO_LONG => "Address too long",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "Not a form",
+        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => "Request too large",
+        StatusCode::SERVICE_UNAVAILABLE => "Please wait a moment",
         s if s.is_server_error() => "Something went wrong",
         _ => "That did not work",
     }

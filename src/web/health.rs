@@ -15,8 +15,16 @@ pub fn router() -> Router<AppState> {
         .route("/metrics", get(metrics))
 }
 
-/// Ready when the database answers within two seconds.
+/// Ready when the database answers within two seconds; not ready at once while the load guard
+/// finds it unreachable.
 async fn readyz(State(state): State<AppState>) -> Response {
+    if state.load.health().is_down() {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "database unreachable (probed every 250 ms)\n",
+        )
+            .into_response();
+    }
     let check = tokio::time::timeout(Duration::from_secs(2), crate::db::ping(&state.db)).await;
     match check {
         Ok(Ok(_)) => (StatusCode::OK, "ready\n").into_response(),

@@ -17,6 +17,7 @@ pub mod format;
 pub mod health;
 pub mod home;
 pub mod interchange;
+pub mod input_guard;
 pub mod item_view;
 pub mod messages;
 pub mod negotiate;

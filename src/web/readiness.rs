@@ -307,9 +307,10 @@ fn pacing(bp: &Blueprint, mocks: &[db::readiness::MockResult]) -> (i64, Option<i
     (pace_seconds, your_seconds, note)
 }
 
+/// The field must be present: a body without it (another format, a broken client) is refused
+/// rather than read as "clear the date".
 #[derive(serde::Deserialize)]
 struct TargetForm {
-    #[serde(default)]
     target_date: String,
 }
 
@@ -320,16 +321,9 @@ async fn set_target(
     Form(form): Form<TargetForm>,
 ) -> Result<Response> {
     let exam = crate::web::exam_or_404(&state, &code).await?;
-    let text = form.target_date.trim();
-    let fmt = time::macros::format_description!("[year]-[month]-[day]");
-    let date = match text {
-        "" => None,
-        _ => Some(time::Date::parse(text, &fmt).map_err(|_| {
-            AppError::BadRequest(format!(
-                "“{text}” is not a date; use the form YYYY-MM-DD, for example 2027-03-15."
-            ))
-        })?),
-    };
+    let today = time::OffsetDateTime::now_utc().date();
+    let date = crate::domain::dates::planned("Exam date", &form.target_date, today)
+        .map_err(AppError::BadRequest)?;
     db::readiness::set_target(&state.db, user.id, exam.id, date).await?;
     Ok(Redirect::to(&format!("/readiness/{}#target", exam.slug)).into_response())
 }

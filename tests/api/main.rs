@@ -2,6 +2,7 @@
 //! (`#[sqlx::test]`), asserting on what the user sees (visible text, elements by selector,
 //! status and headers) and on what the database holds. One test binary, one module per feature.
 
+mod db_switch;
 mod helpers;
 
 mod account_flows;
@@ -13,6 +14,8 @@ mod cohorts;
 mod exam;
 mod forms;
 mod interchange;
+mod hostile;
+mod outage;
 mod practice;
 mod readiness_irt;
 mod theme;
