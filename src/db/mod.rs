@@ -8,6 +8,7 @@ pub mod cohorts;
 pub mod demo;
 pub mod devices;
 pub mod exams;
+pub mod load;
 pub mod privacy;
 pub mod readiness;
 pub mod review;
@@ -15,6 +16,7 @@ pub mod sessions;
 pub mod throttle;
 pub mod tokens;
 pub mod users;
+pub mod versions;
 
 use anyhow::Context;
 use sqlx::migrate::MigrateDatabase;

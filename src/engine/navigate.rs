@@ -83,12 +83,11 @@ pub async fn open_item(
                 .map(|i| i.position),
         });
     }
-    db::attempts::lock_left_series(db, a.id, Some(n)).await?;
+    db::attempts::open_position(db, a.id, n).await?;
     let case_section = (item.section_kind == SectionKind::Case).then_some(item.section);
     if a.open_section != case_section {
         db::attempts::enter_section(db, a.id, case_section).await?;
     }
-    db::attempts::mark_viewed(db, a.id, n).await?;
     let reveal = if !(a.is_practice() && item.checked) {
         Reveal::Hidden
     } else if db::attempts::in_open_mock(db, user, item.question_id).await? {
