@@ -117,3 +117,43 @@ pub fn summary(name: &str, mut samples: Vec<Duration>, wall: Duration) {
         samples.len() as f64 / wall.as_secs_f64()
     );
 }
+
+/// One request; returns status, the Location header (redirects), body and how long it took.
+pub async fn request_with_location(
+    client: &HttpClient,
+    method: &str,
+    url: &str,
+    cookie: &str,
+    body: Option<String>,
+    json: bool,
+) -> (u16, Option<String>, String, Duration) {
+    let mut b = axum::http::Request::builder()
+        .method(method)
+        .uri(url)
+        .header("cookie", format!("mockexam_session={cookie}"))
+        .header("sec-fetch-site", "same-origin");
+    if json {
+        b = b.header("accept", "application/json");
+    }
+    if body.is_some() {
+        b = b.header("content-type", "application/x-www-form-urlencoded");
+    }
+    let req = b
+        .body(Full::new(Bytes::from(body.unwrap_or_default())))
+        .unwrap();
+    let start = Instant::now();
+    let resp = client.request(req).await.expect("request");
+    let status = resp.status().as_u16();
+    let location = resp
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let bytes = resp.into_body().collect().await.expect("body").to_bytes();
+    (
+        status,
+        location,
+        String::from_utf8_lossy(&bytes).into_owned(),
+        start.elapsed(),
+    )
+}

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod app;
 pub mod bank;
+pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod db;

@@ -28,7 +28,25 @@ fn options() -> Options {
 /// highlighter knows comes out with `hl-*` spans; drop-down placeholders (`[[n]]`) stay intact
 /// as plain text wherever they are, for `web::item_view` to replace after rendering. Every code
 /// block is a named, focusable region, so a keyboard can scroll one that is wider than the page.
+///
+/// Bank text is immutable (an edit makes a new question version), so the result is cached in
+/// the process: parsing and sanitising ran on every item page before, the largest part of its
+/// CPU.
 pub fn to_html(src: &str) -> String {
+    static RENDERED: OnceLock<crate::cache::Bounded<String, String>> = OnceLock::new();
+    let cache = RENDERED.get_or_init(|| crate::cache::Bounded::new(16_384));
+    if let Some(html) = cache.get(src) {
+        return html.as_ref().clone();
+    }
+    let html = render(src);
+    // Long texts (an author's preview of a huge paste) are not worth holding.
+    if src.len() <= 64 * 1024 {
+        cache.insert(src.to_string(), html.clone());
+    }
+    html
+}
+
+fn render(src: &str) -> String {
     let mut events: Vec<Event> = Vec::new();
     // The info string (empty for indented code) and text of the code block being read.
     let mut code: Option<(String, String)> = None;

@@ -228,7 +228,6 @@ pub struct PoolRow {
     pub kind: String,
     pub scenario_ext_id: Option<String>,
     pub scenario_kind: Option<ScenarioKind>,
-    pub body: Json<Item>,
     /// Shown to this candidate in any earlier attempt.
     pub seen: bool,
 }
@@ -240,7 +239,7 @@ pub async fn pool_for(
 ) -> anyhow::Result<Vec<PoolRow>> {
     sqlx::query_as(
         "SELECT q.id AS question_id, v.id AS version_id, q.objective_code, o.domain_code, q.kind,
-                s.ext_id AS scenario_ext_id, s.kind AS scenario_kind, v.body,
+                s.ext_id AS scenario_ext_id, s.kind AS scenario_kind,
                 (seen.question_id IS NOT NULL) AS seen
          FROM questions q
          JOIN question_versions v ON v.id = q.current_version_id
@@ -248,9 +247,12 @@ pub async fn pool_for(
          LEFT JOIN scenarios s ON s.id = q.scenario_id
          -- The candidate's history, read once per start (not once per question), so the cost
          -- follows the candidate's own attempts whatever the planner knows of the tables.
+         -- The LATERAL … OFFSET 0 keeps the planner from turning this into a join over all of
+         -- attempt_items when it has no statistics: one index probe per attempt of this user.
          LEFT JOIN (SELECT DISTINCT qv.question_id
                     FROM attempts a
-                    JOIN attempt_items ai ON ai.attempt_id = a.id
+                    CROSS JOIN LATERAL (SELECT i.question_version_id FROM attempt_items i
+                                        WHERE i.attempt_id = a.id OFFSET 0) ai
                     JOIN question_versions qv ON qv.id = ai.question_version_id
                     WHERE a.user_id = $2 AND a.exam_id = $1) seen ON seen.question_id = q.id
          WHERE q.exam_id = $1 AND NOT q.retired
@@ -343,52 +345,12 @@ pub enum CreateOutcome {
     AlreadyOpen(AttemptId),
 }
 
+/// Stores the attempt and its items in one statement (one round trip, atomic by itself).
 pub async fn create(
     pool: &PgPool,
     a: NewAttempt,
     items: &[NewItem],
 ) -> anyhow::Result<CreateOutcome> {
-    let mut tx = pool
-        .begin()
-        .await
-        .context("starting to store a new attempt")?;
-    let inserted: Result<AttemptId, sqlx::Error> = sqlx::query_scalar(
-        "INSERT INTO attempts (user_id, exam_id, mode, seed, deadline_at, title, settings)
-         VALUES ($1, $2, $3, $4, CASE WHEN $5::bigint IS NULL THEN NULL ELSE now() + make_interval(secs => $5::bigint) END, $6, $7)
-         RETURNING id",
-    )
-    .bind(a.user_id)
-    .bind(a.exam_id)
-    .bind(a.mode)
-    .bind(a.seed)
-    .bind(a.duration_seconds)
-    .bind(&a.title)
-    .bind(&a.settings)
-    .fetch_one(&mut *tx)
-    .await;
-    let id = match inserted {
-        Ok(id) => id,
-        Err(sqlx::Error::Database(d))
-            if matches!(
-                d.constraint(),
-                Some("attempts_one_open_mock" | "attempts_one_open_check")
-            ) =>
-        {
-            drop(tx);
-            let open = match a.mode {
-                Mode::Check => open_check(pool, a.user_id, a.exam_id).await?,
-                _ => open_mock(pool, a.user_id, a.exam_id).await?,
-            };
-            return Ok(match open {
-                Some(id) => CreateOutcome::AlreadyOpen(id),
-                None => {
-                    return Err(anyhow::Error::from(sqlx::Error::Database(d))
-                        .context("storing a new full mock"))
-                }
-            });
-        }
-        Err(e) => return Err(anyhow::Error::from(e).context("storing a new attempt")),
-    };
     let positions: Vec<i32> = (1..=items.len() as i32).collect();
     let versions: Vec<Uuid> = items.iter().map(|i| i.version_id).collect();
     let sections: Vec<i32> = items.iter().map(|i| i.section).collect();
@@ -397,21 +359,51 @@ pub async fn create(
         .iter()
         .map(|i| serde_json::to_value(&i.permutation).unwrap_or_default())
         .collect();
-    sqlx::query(
-        "INSERT INTO attempt_items (attempt_id, position, question_version_id, section, section_kind, permutation)
-         SELECT $1, * FROM UNNEST($2::int[], $3::uuid[], $4::int[], $5::text[], $6::jsonb[])",
+    let inserted: Result<AttemptId, sqlx::Error> = sqlx::query_scalar(
+        "WITH a AS (
+             INSERT INTO attempts (user_id, exam_id, mode, seed, deadline_at, title, settings)
+             VALUES ($1, $2, $3, $4, CASE WHEN $5::bigint IS NULL THEN NULL ELSE now() + make_interval(secs => $5::bigint) END, $6, $7)
+             RETURNING id
+         ), i AS (
+             INSERT INTO attempt_items (attempt_id, position, question_version_id, section, section_kind, permutation)
+             SELECT a.id, u.* FROM a, UNNEST($8::int[], $9::uuid[], $10::int[], $11::text[], $12::jsonb[]) AS u
+         )
+         SELECT id FROM a",
     )
-    .bind(id)
+    .bind(a.user_id)
+    .bind(a.exam_id)
+    .bind(a.mode)
+    .bind(a.seed)
+    .bind(a.duration_seconds)
+    .bind(&a.title)
+    .bind(&a.settings)
     .bind(&positions)
     .bind(&versions)
     .bind(&sections)
     .bind(&kinds)
     .bind(&perms)
-    .execute(&mut *tx)
-    .await
-    .context("storing the items of a new attempt")?;
-    tx.commit().await.context("committing a new attempt")?;
-    Ok(CreateOutcome::Created(id))
+    .fetch_one(pool)
+    .await;
+    match inserted {
+        Ok(id) => Ok(CreateOutcome::Created(id)),
+        Err(sqlx::Error::Database(d))
+            if matches!(
+                d.constraint(),
+                Some("attempts_one_open_mock" | "attempts_one_open_check")
+            ) =>
+        {
+            let open = match a.mode {
+                Mode::Check => open_check(pool, a.user_id, a.exam_id).await?,
+                _ => open_mock(pool, a.user_id, a.exam_id).await?,
+            };
+            match open {
+                Some(id) => Ok(CreateOutcome::AlreadyOpen(id)),
+                None => Err(anyhow::Error::from(sqlx::Error::Database(d))
+                    .context("storing a new full mock")),
+            }
+        }
+        Err(e) => Err(anyhow::Error::from(e).context("storing a new attempt")),
+    }
 }
 
 #[derive(Debug, Clone, FromRow)]
@@ -468,33 +460,90 @@ pub async fn items<'e>(
         .context("loading the items of an attempt")
 }
 
+/// The candidate's state of one item, without the question (which comes from the cache).
+#[derive(Debug, Clone, FromRow)]
+struct ItemState {
+    position: i32,
+    version_id: Uuid,
+    section: i32,
+    section_kind: SectionKind,
+    permutation: Json<BTreeMap<String, Vec<String>>>,
+    response: Option<Json<Response>>,
+    flagged: bool,
+    revision: i32,
+    answered_at: Option<OffsetDateTime>,
+    ruled_out: Json<Vec<String>>,
+    locked: bool,
+    checked: bool,
+    reviewed_into_schedule: bool,
+    points: Option<i32>,
+    max_points: Option<i32>,
+}
+
+/// One item of an attempt: its row (one primary-key probe) and its question version from the
+/// process's cache of immutable versions (read from the database only on a miss).
 pub async fn item(
     pool: &PgPool,
     attempt_id: AttemptId,
     position: i32,
 ) -> anyhow::Result<Option<ItemRow>> {
-    sqlx::query_as(&format!("{ITEM_QUERY} AND ai.position = $2"))
-        .bind(attempt_id)
-        .bind(position)
-        .fetch_optional(pool)
-        .await
-        .context("loading one item of an attempt")
-}
-
-pub async fn mark_viewed(
-    pool: &PgPool,
-    attempt_id: AttemptId,
-    position: i32,
-) -> anyhow::Result<()> {
-    sqlx::query(
-        "UPDATE attempt_items SET first_viewed_at = now()
-         WHERE attempt_id = $1 AND position = $2 AND first_viewed_at IS NULL",
+    let state: Option<ItemState> = sqlx::query_as(
+        "SELECT position, question_version_id AS version_id, section, section_kind, permutation,
+                response, flagged, revision, answered_at, ruled_out, locked, checked,
+                reviewed_into_schedule, points, max_points
+         FROM attempt_items WHERE attempt_id = $1 AND position = $2",
     )
     .bind(attempt_id)
     .bind(position)
+    .fetch_optional(pool)
+    .await
+    .context("loading one item of an attempt")?;
+    let Some(s) = state else {
+        return Ok(None);
+    };
+    let v = super::versions::cached(pool, s.version_id).await?;
+    Ok(Some(ItemRow {
+        position: s.position,
+        question_id: v.question_id,
+        version_id: s.version_id,
+        section: s.section,
+        section_kind: s.section_kind,
+        permutation: s.permutation,
+        response: s.response,
+        flagged: s.flagged,
+        revision: s.revision,
+        answered_at: s.answered_at,
+        ruled_out: s.ruled_out,
+        locked: s.locked,
+        checked: s.checked,
+        reviewed_into_schedule: s.reviewed_into_schedule,
+        points: s.points,
+        max_points: s.max_points,
+        body: Json(v.body.clone()),
+        scenario: v.scenario.clone().map(Json),
+        domain_code: v.domain_code.clone(),
+    }))
+}
+
+/// Opening item `n`: it is marked as viewed and every problem–solution question seen or answered
+/// before it closes (as `lock_left_series` with `Some(n)` followed by marking it viewed), in one
+/// statement.
+pub async fn open_position(pool: &PgPool, attempt_id: AttemptId, n: i32) -> anyhow::Result<()> {
+    sqlx::query(
+        "UPDATE attempt_items SET
+             locked = locked OR position <> $2,
+             first_viewed_at = CASE WHEN position = $2 THEN COALESCE(first_viewed_at, now())
+                                    ELSE first_viewed_at END
+         WHERE attempt_id = $1
+           AND ((position = $2 AND first_viewed_at IS NULL)
+                OR (position <> $2 AND section_kind = 'series' AND NOT locked
+                    AND (first_viewed_at IS NOT NULL OR answered_at IS NOT NULL)))",
+    )
+    .bind(attempt_id)
+    .bind(n)
     .execute(pool)
     .await
-    .context("recording that an item was viewed")?;
+    .context("recording that an item was opened")?;
     Ok(())
 }
 
@@ -801,15 +850,27 @@ pub async fn practice_pool(
     user_id: UserId,
 ) -> anyhow::Result<Vec<PracticeRow>> {
     sqlx::query_as(
-        "WITH history AS (
-             SELECT qv.question_id,
-                    bool_or(ai.points IS NOT NULL AND ai.points < ai.max_points AND ai.answered_at IS NOT NULL) AS wrong,
-                    bool_or(ai.flagged) AS marked
-             FROM attempt_items ai
-             JOIN attempts a ON a.id = ai.attempt_id
+        // The candidate's own answers, read once through one index probe per attempt (LATERAL
+        // … OFFSET 0 is never flattened into a join over all of attempt_items, whatever the
+        // planner knows), then used for both the history and the mocks in progress.
+        "WITH mine AS MATERIALIZED (
+             SELECT qv.question_id, a.exam_id, a.status, a.mode,
+                    ai.points, ai.max_points, ai.answered_at, ai.flagged
+             FROM attempts a
+             CROSS JOIN LATERAL (SELECT i.question_version_id, i.points, i.max_points,
+                                        i.answered_at, i.flagged
+                                 FROM attempt_items i WHERE i.attempt_id = a.id OFFSET 0) ai
              JOIN question_versions qv ON qv.id = ai.question_version_id
-             WHERE a.user_id = $2 AND a.exam_id = $1
-             GROUP BY qv.question_id
+             WHERE a.user_id = $2
+         ), history AS (
+             SELECT question_id,
+                    bool_or(points IS NOT NULL AND points < max_points AND answered_at IS NOT NULL) AS wrong,
+                    bool_or(flagged) AS marked
+             FROM mine WHERE exam_id = $1
+             GROUP BY question_id
+         ), in_open_mock AS (
+             SELECT DISTINCT question_id FROM mine
+             WHERE status = 'in_progress' AND mode IN ('exam', 'check')
          )
          SELECT q.id AS question_id, v.id AS version_id, q.objective_code, o.domain_code, v.body,
                 (h.question_id IS NOT NULL) AS seen,
@@ -823,12 +884,7 @@ pub async fn practice_pool(
          LEFT JOIN review_schedule r ON r.question_id = q.id AND r.user_id = $2
          WHERE q.exam_id = $1 AND NOT q.retired
            -- Never a question of a mock in progress: practice would reveal its answer.
-           AND NOT EXISTS (
-               SELECT 1 FROM attempt_items oi
-               JOIN attempts oa ON oa.id = oi.attempt_id
-               JOIN question_versions ov ON ov.id = oi.question_version_id
-               WHERE oa.user_id = $2 AND oa.status = 'in_progress' AND oa.mode IN ('exam', 'check')
-                 AND ov.question_id = q.id)
+           AND NOT EXISTS (SELECT 1 FROM in_open_mock m WHERE m.question_id = q.id)
          ORDER BY q.bank_position",
     )
     .bind(exam_id)
@@ -867,8 +923,9 @@ pub async fn in_open_mock(
     question_id: QuestionId,
 ) -> anyhow::Result<bool> {
     sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM attempt_items ai
-             JOIN attempts a ON a.id = ai.attempt_id
+        "SELECT EXISTS (SELECT 1 FROM attempts a
+             CROSS JOIN LATERAL (SELECT i.question_version_id FROM attempt_items i
+                                 WHERE i.attempt_id = a.id OFFSET 0) ai
              JOIN question_versions qv ON qv.id = ai.question_version_id
              WHERE a.user_id = $1 AND a.status = 'in_progress' AND a.mode IN ('exam', 'check') AND qv.question_id = $2)",
     )
@@ -885,8 +942,9 @@ pub async fn open_mock_questions(
     user_id: UserId,
 ) -> anyhow::Result<Vec<QuestionId>> {
     sqlx::query_scalar(
-        "SELECT DISTINCT qv.question_id FROM attempt_items ai
-         JOIN attempts a ON a.id = ai.attempt_id
+        "SELECT DISTINCT qv.question_id FROM attempts a
+         CROSS JOIN LATERAL (SELECT i.question_version_id FROM attempt_items i
+                             WHERE i.attempt_id = a.id OFFSET 0) ai
          JOIN question_versions qv ON qv.id = ai.question_version_id
          WHERE a.user_id = $1 AND a.status = 'in_progress' AND a.mode IN ('exam', 'check')",
     )

@@ -11,6 +11,7 @@ pub mod devices;
 pub mod exams;
 pub mod interchange;
 pub mod health;
+pub mod load;
 pub mod privacy;
 pub mod readiness;
 pub mod review;
@@ -19,6 +20,7 @@ pub mod throttle;
 pub mod timing;
 pub mod tokens;
 pub mod users;
+pub mod versions;
 
 use anyhow::Context;
 use sqlx::migrate::MigrateDatabase;

@@ -35,7 +35,10 @@ pub async fn evidence(
                 a.id AS attempt_id, a.mode, EXTRACT(EPOCH FROM a.started_at)::float8 AS started,
                 qv.id AS version_id, qv.question_id, ai.checked
          FROM attempts a
-         JOIN attempt_items ai ON ai.attempt_id = a.id
+         -- One index probe per attempt of this candidate, never a join over all answers.
+         CROSS JOIN LATERAL (SELECT i.points, i.max_points, i.answered_at, i.checked,
+                                    i.question_version_id
+                             FROM attempt_items i WHERE i.attempt_id = a.id OFFSET 0) ai
          JOIN question_versions qv ON qv.id = ai.question_version_id
          JOIN questions q ON q.id = qv.question_id
          JOIN objectives o ON o.exam_id = q.exam_id AND o.code = q.objective_code

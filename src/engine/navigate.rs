@@ -83,7 +83,7 @@ pub async fn open_item(
                 .map(|i| i.position),
         });
     }
-    db::attempts::lock_left_series(db, a.id, Some(n)).await?;
+    db::attempts::open_position(db, a.id, n).await?;
     let case_section = (item.section_kind == SectionKind::Case).then_some(item.section);
     if a.open_section != case_section {
         db::attempts::enter_section(db, a.id, case_section).await?;

@@ -101,10 +101,14 @@ pub async fn mock(
             )))
         }
     };
+    // Only the chosen questions' bodies are needed (for their option lists), from the cache of
+    // immutable versions rather than the whole bank's JSON on every start.
+    let chosen: Vec<Uuid> = slots.iter().map(|s| rows[s.index].version_id).collect();
+    let versions = db::versions::cached_many(db, &chosen).await?;
     let items = build_items(
-        slots.iter().map(|s| Pick {
+        slots.iter().zip(&versions).map(|(s, v)| Pick {
             version_id: rows[s.index].version_id,
-            item: &rows[s.index].body.0,
+            item: &v.body,
             section: s.section,
             section_kind: s.section_kind,
         }),
