@@ -54,6 +54,7 @@ pub fn app(state: AppState) -> Router {
         .merge(web::auth::router())
         .merge(web::accounts::router())
         .merge(web::author::router())
+        .merge(web::studio::router())
         .merge(web::users::router())
         .merge(web::exam::router())
         .merge(web::practice::router())

@@ -12,6 +12,7 @@ pub mod privacy;
 pub mod readiness;
 pub mod review;
 pub mod sessions;
+pub mod studio;
 pub mod throttle;
 pub mod tokens;
 pub mod users;

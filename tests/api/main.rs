@@ -13,4 +13,5 @@ mod exam;
 mod forms;
 mod practice;
 mod readiness_irt;
+mod studio;
 mod theme;
