@@ -55,6 +55,7 @@ pub fn app(state: AppState) -> Router {
         .merge(web::accounts::router())
         .merge(web::author::router())
         .merge(web::interchange::router())
+        .merge(web::studio::router())
         .merge(web::users::router())
         .merge(web::exam::router())
         .merge(web::practice::router())

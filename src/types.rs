@@ -365,3 +365,55 @@ mod tests {
         assert!("not-a-uuid".parse::<UserId>().is_err());
     }
 }
+
+text_enum!(
+    /// Where a question stands in review. Only published questions reach candidates.
+    QuestionStatus {
+        Draft => "draft",
+        InReview => "in_review",
+        Published => "published",
+        Retired => "retired",
+    }
+);
+
+impl QuestionStatus {
+    /// What instructors read.
+    pub fn label(self) -> &'static str {
+        match self {
+            QuestionStatus::Draft => "Draft",
+            QuestionStatus::InReview => "In review",
+            QuestionStatus::Published => "Published",
+            QuestionStatus::Retired => "Retired",
+        }
+    }
+}
+
+text_enum!(
+    /// What happened to a question, as its audit trail records it.
+    QuestionAction {
+        Create => "create",
+        Edit => "edit",
+        Revert => "revert",
+        Submit => "submit",
+        Approve => "approve",
+        SendBack => "send_back",
+        Retire => "retire",
+        Reopen => "reopen",
+    }
+);
+
+impl QuestionAction {
+    /// The past tense instructors read in the log.
+    pub fn label(self) -> &'static str {
+        match self {
+            QuestionAction::Create => "Created",
+            QuestionAction::Edit => "Saved a new version of",
+            QuestionAction::Revert => "Reverted",
+            QuestionAction::Submit => "Sent for review",
+            QuestionAction::Approve => "Approved and published",
+            QuestionAction::SendBack => "Sent back to draft",
+            QuestionAction::Retire => "Retired",
+            QuestionAction::Reopen => "Reopened as a draft",
+        }
+    }
+}

@@ -419,3 +419,36 @@
     b.addEventListener("click", function () { window.print(); });
   });
 })();
+
+// The question editor's live preview: as the author types, the form is posted to the preview
+// address and the answer (the same partial candidates see) replaces the preview. Without
+// JavaScript the Preview button does the same with a full page.
+(function () {
+  "use strict";
+  var form = document.querySelector("form[data-live-preview]");
+  var target = document.getElementById("live-preview");
+  if (!form || !target) return;
+  var timer = null;
+  var sent = 0;
+  function refresh() {
+    var mine = ++sent;
+    var body = new URLSearchParams(new FormData(form)).toString();
+    fetch(form.getAttribute("data-live-preview"), {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: body
+    }).then(function (r) {
+      return r.ok ? r.text() : null;
+    }).then(function (html) {
+      // Only the newest answer counts: an older request may come back last.
+      if (html !== null && mine === sent) target.innerHTML = html;
+    }).catch(function () { /* the Preview button still works */ });
+  }
+  function later() {
+    clearTimeout(timer);
+    timer = setTimeout(refresh, 300);
+  }
+  form.addEventListener("input", later);
+  form.addEventListener("change", later);
+})();

@@ -1,6 +1,7 @@
 //! Question banks on disk: reading and checking (`parse`, this module), writing (`export`) and
 //! loading into the database (`import`). The format is documented in docs/question-bank-format.md.
 
+pub mod authoring;
 pub mod export;
 pub mod formats;
 pub mod import;
@@ -219,65 +220,8 @@ pub(crate) fn cross_check(
     scenarios: &[Located<Scenario>],
     problems: &mut Vec<Problem>,
 ) {
-    let known: Vec<&str> = bp
-        .domains
-        .iter()
-        .flat_map(|d| d.objectives.iter().map(|o| o.code.as_str()))
-        .collect();
     for it in items {
-        if bp.objective(&it.value.objective).is_none() {
-            let mut close: Vec<&str> = known
-                .iter()
-                .copied()
-                .filter(|k| k.split('.').next() == it.value.objective.split('.').next())
-                .collect();
-            if close.is_empty() {
-                close = known.clone();
-            }
-            close.truncate(8);
-            problems.push(Problem::at(
-                &it.file,
-                it.meta_line("objective"),
-                format!(
-                    "unknown objective `{}` (known: {}…)",
-                    it.value.objective,
-                    close.join(", ")
-                ),
-            ));
-        }
-        for (field, kind) in [
-            (&it.value.case, ScenarioKind::Case),
-            (&it.value.series, ScenarioKind::Series),
-        ] {
-            if let Some(group) = field {
-                let found = scenarios.iter().find(|s| &s.value.id == group);
-                let key = if kind == ScenarioKind::Case {
-                    "case"
-                } else {
-                    "series"
-                };
-                match found {
-                    Some(s) if s.value.kind == kind => {}
-                    Some(_) => problems.push(Problem::at(
-                        &it.file,
-                        it.meta_line(key),
-                        format!("`{group}` is not a {key}"),
-                    )),
-                    None => problems.push(Problem::at(
-                        &it.file,
-                        it.meta_line(key),
-                        format!("unknown {key} `{group}`"),
-                    )),
-                }
-            }
-        }
-        if it.value.case.is_some() && it.value.series.is_some() {
-            problems.push(Problem::at(
-                &it.file,
-                it.line,
-                "a question belongs to a case study or a series, not both",
-            ));
-        }
+        check_item_links(bp, it, scenarios, problems);
     }
     for s in scenarios {
         let n = items
@@ -337,6 +281,75 @@ pub(crate) fn cross_check(
                 ));
             }
         }
+    }
+}
+
+/// The checks of one question against the rest of the bank: its objective is in the blueprint,
+/// and its case study or series exists and is of the right kind. The browser's editor runs the
+/// same function, so both report the same messages.
+pub fn check_item_links(
+    bp: &Blueprint,
+    it: &Located<Item>,
+    scenarios: &[Located<Scenario>],
+    problems: &mut Vec<Problem>,
+) {
+    if bp.objective(&it.value.objective).is_none() {
+        let known: Vec<&str> = bp
+            .domains
+            .iter()
+            .flat_map(|d| d.objectives.iter().map(|o| o.code.as_str()))
+            .collect();
+        let mut close: Vec<&str> = known
+            .iter()
+            .copied()
+            .filter(|k| k.split('.').next() == it.value.objective.split('.').next())
+            .collect();
+        if close.is_empty() {
+            close = known.clone();
+        }
+        close.truncate(8);
+        problems.push(Problem::at(
+            &it.file,
+            it.meta_line("objective"),
+            format!(
+                "unknown objective `{}` (known: {}…)",
+                it.value.objective,
+                close.join(", ")
+            ),
+        ));
+    }
+    for (field, kind) in [
+        (&it.value.case, ScenarioKind::Case),
+        (&it.value.series, ScenarioKind::Series),
+    ] {
+        if let Some(group) = field {
+            let found = scenarios.iter().find(|s| &s.value.id == group);
+            let key = if kind == ScenarioKind::Case {
+                "case"
+            } else {
+                "series"
+            };
+            match found {
+                Some(s) if s.value.kind == kind => {}
+                Some(_) => problems.push(Problem::at(
+                    &it.file,
+                    it.meta_line(key),
+                    format!("`{group}` is not a {key}"),
+                )),
+                None => problems.push(Problem::at(
+                    &it.file,
+                    it.meta_line(key),
+                    format!("unknown {key} `{group}`"),
+                )),
+            }
+        }
+    }
+    if it.value.case.is_some() && it.value.series.is_some() {
+        problems.push(Problem::at(
+            &it.file,
+            it.line,
+            "a question belongs to a case study or a series, not both",
+        ));
     }
 }
 

@@ -256,6 +256,8 @@ pub async fn pool_for(
                     JOIN question_versions qv ON qv.id = ai.question_version_id
                     WHERE a.user_id = $2 AND a.exam_id = $1) seen ON seen.question_id = q.id
          WHERE q.exam_id = $1 AND NOT q.retired
+           -- Drafts and questions in review never reach candidates.
+           AND q.status = 'published'
          ORDER BY q.bank_position",
     )
     .bind(exam_id)
@@ -882,7 +884,7 @@ pub async fn practice_pool(
          JOIN objectives o ON o.exam_id = q.exam_id AND o.code = q.objective_code
          LEFT JOIN history h ON h.question_id = q.id
          LEFT JOIN review_schedule r ON r.question_id = q.id AND r.user_id = $2
-         WHERE q.exam_id = $1 AND NOT q.retired
+         WHERE q.exam_id = $1 AND NOT q.retired AND q.status = 'published'
            -- Never a question of a mock in progress: practice would reveal its answer.
            AND NOT EXISTS (SELECT 1 FROM in_open_mock m WHERE m.question_id = q.id)
          ORDER BY q.bank_position",

@@ -59,6 +59,8 @@ async fn import_in(
              duration_minutes = EXCLUDED.duration_minutes, question_count = EXCLUDED.question_count,
              blueprint = EXCLUDED.blueprint,
              updated_at = CASE WHEN exams.blueprint = EXCLUDED.blueprint THEN exams.updated_at ELSE now() END
+         -- An exam written in the browser is never overwritten by files of the same code.
+         WHERE exams.source = 'files'
          RETURNING id",
     )
     .bind(&bp.code)
@@ -67,8 +69,14 @@ async fn import_in(
     .bind(bp.duration_minutes as i32)
     .bind(bp.question_count as i32)
     .bind(serde_json::to_value(bp)?)
-    .fetch_one(&mut **tx)
-    .await?;
+    .fetch_optional(&mut **tx)
+    .await?
+    .with_context(|| {
+        format!(
+            "the exam {} was created in the browser; files cannot replace it",
+            bp.code
+        )
+    })?;
 
     sqlx::query("DELETE FROM domains WHERE exam_id = $1")
         .bind(exam_id)
@@ -189,7 +197,7 @@ async fn import_in(
     }
     // Positions and retirement in two set-based statements rather than one per question.
     sqlx::query(
-        "UPDATE questions q SET bank_position = p.pos, retired = false
+        "UPDATE questions q SET bank_position = p.pos, retired = false, status = 'published'
          FROM UNNEST($1::uuid[], $2::int[]) AS p(id, pos) WHERE q.id = p.id",
     )
     .bind(&present_ids)
@@ -197,7 +205,8 @@ async fn import_in(
     .execute(&mut **tx)
     .await?;
     let retired = sqlx::query(
-        "UPDATE questions SET retired = true WHERE exam_id = $1 AND NOT retired AND id <> ALL($2)",
+        "UPDATE questions SET retired = true, status = 'retired'
+         WHERE exam_id = $1 AND NOT retired AND id <> ALL($2)",
     )
     .bind(exam_id)
     .bind(&present_ids)

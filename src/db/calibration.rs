@@ -93,7 +93,7 @@ pub async fn versions<'e>(
     sqlx::query_as(
         "SELECT v.id AS version_id, q.id AS question_id, q.kind, q.objective_code,
                 COALESCE(o.domain_code, '') AS domain_code, v.body,
-                (q.current_version_id = v.id AND NOT q.retired) AS live,
+                (q.current_version_id = v.id AND NOT q.retired AND q.status = 'published') AS live,
                 (q.scenario_id IS NULL) AS standalone
          FROM questions q
          JOIN question_versions v ON v.question_id = q.id

@@ -16,6 +16,7 @@ pub mod privacy;
 pub mod readiness;
 pub mod review;
 pub mod sessions;
+pub mod studio;
 pub mod throttle;
 pub mod timing;
 pub mod tokens;

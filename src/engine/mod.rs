@@ -48,5 +48,6 @@ pub mod practice;
 pub mod readiness;
 pub mod save;
 pub mod start;
+pub mod studio;
 
 pub use finalize::{finalize, sweep};

@@ -2,7 +2,7 @@
 //! preview as candidates see it, with its key, explanation, versions and figures.
 
 use super::item_view::{self, Controls};
-use super::session::Instructor;
+use super::studio::{readable, Author};
 use super::{format, render, PageCtx};
 use crate::db;
 use crate::db::exams::{BankCount, ExamRow, QuestionDetail};
@@ -30,14 +30,11 @@ pub fn router() -> Router<AppState> {
 #[template(path = "author/index.html")]
 struct AuthorHome {
     ctx: PageCtx,
-    exams: Vec<db::exams::ExamRow>,
+    exams: Vec<db::studio::StudioExam>,
 }
 
-async fn author_home(
-    State(state): State<AppState>,
-    Instructor(user): Instructor,
-) -> Result<Response> {
-    let exams = db::exams::list(&state.db).await?;
+async fn author_home(State(state): State<AppState>, Author(user): Author) -> Result<Response> {
+    let exams = db::studio::exams_for(&state.db, user.id).await?;
     render(&AuthorHome {
         ctx: PageCtx::new(Some(&user)),
         exams,
@@ -76,10 +73,10 @@ pub struct QuestionRow {
 
 async fn author_exam(
     State(state): State<AppState>,
-    Instructor(user): Instructor,
+    Author(user): Author,
     Path(code): Path<String>,
 ) -> Result<Response> {
-    let exam = crate::web::exam_or_404(&state, &code).await?;
+    let exam = readable(&state, &user, &code).await?.exam;
     let (counts, summaries, marks) = tokio::try_join!(
         db::exams::bank_counts(&state.db, exam.id),
         db::exams::question_summaries(&state.db, exam.id),
@@ -123,7 +120,7 @@ fn bank_table(bp: &Blueprint, kinds: &[&'static str], counts: &[BankCount]) -> V
 }
 
 /// Item analysis over submitted mocks, flagged questions first.
-fn analyse(
+pub(crate) fn analyse(
     summaries: Vec<db::exams::QuestionSummary>,
     marks: &[(AttemptId, String, i32, i32)],
 ) -> (Vec<QuestionRow>, usize) {
@@ -239,10 +236,10 @@ impl CalibrationView {
 /// A question as candidates see it, with its key, explanation, versions and performance.
 async fn author_question(
     State(state): State<AppState>,
-    Instructor(user): Instructor,
+    Author(user): Author,
     Path((code, id)): Path<(String, String)>,
 ) -> Result<Response> {
-    let exam = crate::web::exam_or_404(&state, &code).await?;
+    let exam = readable(&state, &user, &code).await?.exam;
     let q = db::exams::question_detail(&state.db, exam.id, &id)
         .await?
         .ok_or(AppError::NotFound)?;

@@ -24,6 +24,7 @@ pub mod negotiate;
 pub mod practice;
 pub mod readiness;
 pub mod session;
+pub mod studio;
 pub mod summary;
 pub mod theme;
 pub mod users;

@@ -80,5 +80,5 @@ async fn instructors_preview_a_question_with_its_key_and_versions(pool: PgPool) 
     candidate
         .get("/author/exams/ex-100/questions/ex-dropdown-job")
         .await
-        .assert_status(403);
+        .assert_status(404);
 }

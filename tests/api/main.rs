@@ -18,4 +18,5 @@ mod hostile;
 mod outage;
 mod practice;
 mod readiness_irt;
+mod studio;
 mod theme;
