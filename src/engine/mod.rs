@@ -32,6 +32,9 @@
 //!   answer (`domain::readiness`).
 //! - **Cohorts** ([`cohorts`]): join codes and their expiry, membership, co-instructors,
 //!   assignments and their status, and the dashboard's per-member readiness snapshots.
+//! - **Studio** ([`studio`]): who may open or change which exam, saving questions written in the
+//!   browser as new versions after `bank check`'s checks, the review workflow with a second
+//!   approver (`domain::workflow`), exams of one's own.
 
 pub mod attempt;
 pub mod calibration;
