@@ -1827,6 +1827,51 @@ async fn audit_every_page(
         b.goto(&server.url(path)).await;
         audit(check.check(b, &format!("{scheme} {name}")).await);
     }
+    // The studio: a file exam's pages (read-only) and an exam of the auditor's own (editors).
+    let own = studio_exam(pool, email, scheme).await;
+    let mut studio_pages: Vec<(String, String)> = [
+        ("bank browser", "/author/exams/ex-100/questions".to_string()),
+        (
+            "bank browser sorted",
+            "/author/exams/dp-100/questions?sort=facility&dir=desc&page=2".into(),
+        ),
+        (
+            "question history",
+            "/author/exams/ex-100/questions/ex-dropdown-job/history?a=1&b=1".into(),
+        ),
+        ("audit log", "/author/exams/ex-100/log".into()),
+        (
+            "feedback queue",
+            "/author/exams/ex-100/feedback?all=1".into(),
+        ),
+        ("file blueprint", "/author/exams/ex-100/settings".into()),
+        ("new exam", "/author/exams/new".into()),
+        ("own blueprint", format!("/author/exams/{own}/settings")),
+        (
+            "new case study",
+            format!("/author/exams/{own}/scenarios/new?kind=case"),
+        ),
+        (
+            "new series",
+            format!("/author/exams/{own}/scenarios/new?kind=series"),
+        ),
+    ]
+    .into_iter()
+    .map(|(n, p)| (n.to_string(), p))
+    .collect();
+    for kind in mockexam::domain::item::ItemKind::ALL {
+        studio_pages.push((
+            format!("editor {}", kind.bank_name()),
+            format!(
+                "/author/exams/{own}/questions/new?kind={}",
+                kind.bank_name()
+            ),
+        ));
+    }
+    for (name, path) in &studio_pages {
+        b.goto(&server.url(path)).await;
+        audit(check.check(b, &format!("{scheme} {name}")).await);
+    }
     let previews: Vec<(String, String)> = sqlx::query_as(
         "SELECT e.slug, q.ext_id FROM questions q JOIN exams e ON e.id = q.exam_id
          WHERE e.slug = ANY($1) ORDER BY e.slug, q.bank_position",
@@ -1849,6 +1894,39 @@ async fn audit_every_page(
     }
     eprintln!("{scheme}: checked {pages} pages");
     found
+}
+
+/// An exam of the given user's own (made as the studio's form would), for auditing the editors;
+/// returns its address name.
+async fn studio_exam(pool: &PgPool, email: &str, scheme: &str) -> String {
+    use mockexam::domain::exam_form::{DomainForm, ExamForm};
+    let owner: Uuid = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+        .bind(email)
+        .fetch_one(pool)
+        .await
+        .expect("the auditing user");
+    let suffix: String = scheme
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect();
+    let form = ExamForm {
+        code: format!("STUDIO-{suffix}"),
+        title: "Team mock".into(),
+        question_count: "2".into(),
+        domains: vec![DomainForm {
+            code: "models".into(),
+            title: "Train models".into(),
+            weight_min: "100".into(),
+            weight_max: "100".into(),
+            objectives: "models.train | Train a model".into(),
+        }],
+        ..ExamForm::default()
+    };
+    let bp = form.to_blueprint().expect("a valid blueprint");
+    mockexam::db::studio::create_exam(pool, &bp, owner.into(), true)
+        .await
+        .expect("creating the exam")
+        .expect("a free code")
 }
 
 /// The three looks every page is checked in: the system's light and dark schemes (theme
@@ -2921,6 +2999,216 @@ async fn dragging_an_answer_onto_a_matching_prompt_sets_and_saves_it(pool: PgPoo
     server.stop().await;
 }
 
+// ---------------------------------------------------------------------------------------------
+// The instructor's studio
+// ---------------------------------------------------------------------------------------------
+
+async fn sign_out(b: &Browser) {
+    click(b, "form[action='/logout'] button[type=submit]").await;
+    b.wait_path(|p| !p.starts_with("/author"), "signed out")
+        .await;
+}
+
+/// An instructor writes a drop-down-in-code question from scratch with the keyboard, watches
+/// the live preview and uses the Preview button, saves it and sends it for review; a co-owner
+/// approves it; a candidate gets it in a practice set and answers it.
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn a_question_written_by_keyboard_is_reviewed_published_and_practised(pool: PgPool) {
+    use mockexam::domain::exam_form::{DomainForm, ExamForm};
+    let (mut server, _state) = serve(&pool, &[], config()).await;
+    for (email, role) in [
+        ("owner@example.com", mockexam::types::Role::Instructor),
+        ("co@example.com", mockexam::types::Role::Instructor),
+        ("pupil@example.com", mockexam::types::Role::Candidate),
+    ] {
+        mockexam::demo::upsert_user(
+            &pool,
+            email,
+            email.split('@').next().unwrap(),
+            role,
+            PASSWORD,
+        )
+        .await
+        .unwrap();
+    }
+    let id_of = |email: &'static str| {
+        let pool = pool.clone();
+        async move {
+            sqlx::query_scalar::<_, Uuid>("SELECT id FROM users WHERE email = $1")
+                .bind(email)
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+        }
+    };
+    let form = ExamForm {
+        code: "TEAM-101".into(),
+        title: "Team mock".into(),
+        question_count: "2".into(),
+        domains: vec![DomainForm {
+            code: "models".into(),
+            title: "Train models".into(),
+            weight_min: "100".into(),
+            weight_max: "100".into(),
+            objectives: "models.train | Train a model\nmodels.deploy | Deploy a model".into(),
+        }],
+        ..ExamForm::default()
+    };
+    let bp = form.to_blueprint().unwrap();
+    let owner = id_of("owner@example.com").await;
+    mockexam::db::studio::create_exam(&pool, &bp, owner.into(), true)
+        .await
+        .unwrap()
+        .unwrap();
+    let exam_id: Uuid = sqlx::query_scalar("SELECT id FROM exams WHERE code = 'TEAM-101'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    mockexam::db::studio::add_co_owner(&pool, exam_id.into(), id_of("co@example.com").await.into())
+        .await
+        .unwrap();
+
+    let b = Browser::launch(Options::default()).await;
+    sign_in(&b, &server, "owner@example.com", PASSWORD).await;
+    b.goto(&server.url("/author/exams/team-101/questions"))
+        .await;
+    // The "New question" list opens with Enter on its summary; the kind is a link.
+    b.tab_to("details.new-question > summary").await;
+    b.press(Key::Enter).await;
+    b.tab_to("a[href$='new?kind=dropdown']").await;
+    b.press(Key::Enter).await;
+    b.wait_path(|p| p.ends_with("/questions/new"), "the drop-down editor")
+        .await;
+    b.tab_to("#f-id").await;
+    b.type_text("team-job-command").await;
+    b.tab_to("#f-objective").await;
+    b.type_text("models.train").await;
+    b.tab_to("#f-stem").await;
+    for (i, line) in [
+        "Complete the code that runs the training script.",
+        "",
+        "```python",
+        "job = [[1]](code=\"./src\", command=\"python train.py\")",
+        "```",
+    ]
+    .iter()
+    .enumerate()
+    {
+        if i > 0 {
+            b.press(Key::Enter).await;
+        }
+        b.type_text(line).await;
+    }
+    for (field, text) in [
+        ("#f-slot1_1", "`command`"),
+        ("#f-slot1_2", "`sweep`"),
+        ("#f-slot1_3", "`pipeline`"),
+    ] {
+        b.tab_to(field).await;
+        b.type_text(text).await;
+    }
+    b.tab_to("#f-keypart1").await;
+    b.type_text("A").await;
+    b.tab_to("#f-explanation").await;
+    b.type_text("A **command** job runs one script on a compute target.")
+        .await;
+    b.tab_to("#f-references").await;
+    b.type_text("https://learn.microsoft.com/azure/machine-learning/how-to-train-model")
+        .await;
+    // The live preview follows the typing: the drop-down sits in the code, as candidates see it.
+    b.until(
+        "the live preview's drop-down",
+        "(function () { var s = document.querySelector('#live-preview pre select.slot[name=slot1]'); return !!s && s.options.length === 4; })()",
+        Duration::from_secs(10),
+    )
+    .await;
+    b.tab_to("button[name=do][value=preview]").await;
+    b.press(Key::Enter).await;
+    b.until(
+        "the server's preview",
+        "document.querySelector('#live-preview select.slot') && document.querySelector('.preview-key').innerText.indexOf('command') >= 0",
+        Duration::from_secs(10),
+    )
+    .await;
+    let id_kept = b.js("return document.getElementById('f-id').value;").await;
+    assert_eq!(
+        id_kept,
+        json!("team-job-command"),
+        "the form keeps what was typed"
+    );
+    b.tab_to("button[name=do][value=save]").await;
+    b.press(Key::Enter).await;
+    b.wait_path(
+        |p| p.ends_with("/team-job-command/history"),
+        "the question's history",
+    )
+    .await;
+    b.tab_to("button[name=action][value=submit]").await;
+    b.press(Key::Enter).await;
+    b.until(
+        "in review",
+        "document.querySelector('h1 .pill').innerText.indexOf('In review') >= 0",
+        Duration::from_secs(10),
+    )
+    .await;
+    // The author cannot approve their own version.
+    assert_eq!(
+        b.js("return !!document.querySelector('button[name=action][value=approve]');")
+            .await,
+        json!(true)
+    );
+    sign_out(&b).await;
+
+    sign_in(&b, &server, "co@example.com", PASSWORD).await;
+    b.goto(&server.url("/author/exams/team-101/questions/team-job-command/history"))
+        .await;
+    b.tab_to("button[name=action][value=approve]").await;
+    b.press(Key::Enter).await;
+    b.until(
+        "published",
+        "document.querySelector('h1 .pill').innerText.indexOf('Published') >= 0",
+        Duration::from_secs(10),
+    )
+    .await;
+    sign_out(&b).await;
+
+    sign_in(&b, &server, "pupil@example.com", PASSWORD).await;
+    b.goto(&server.url("/practice/team-101")).await;
+    let size = b.c.find(Locator::Css("#size")).await.unwrap();
+    size.clear().await.unwrap();
+    size.send_keys("5").await.unwrap();
+    click(&b, "form[action='/practice/team-101'] button[type=submit]").await;
+    b.wait_path(|p| p.contains("/items/"), "the practice question")
+        .await;
+    b.tab_to("select.slot[name=slot1]").await;
+    // Options read "A. command" etc. in a per-attempt order: pick the one that says command.
+    let value = b
+        .js("var s = document.querySelector('select.slot'); for (var i = 0; i < s.options.length; i++) { if (s.options[i].text.indexOf('sweep') < 0 && s.options[i].text.indexOf('pipeline') < 0 && s.options[i].value) return s.options[i].value; } return null;")
+        .await;
+    assert_eq!(value, json!("A"));
+    for _ in 0..4 {
+        if b.js("return document.querySelector('select.slot').value;")
+            .await
+            == json!("A")
+        {
+            break;
+        }
+        b.press(Key::Down).await;
+    }
+    assert_eq!(
+        b.js("return document.querySelector('select.slot').value;")
+            .await,
+        json!("A")
+    );
+    wait_all_saved(&b).await;
+    click(&b, "button[name=nav][value=check]").await;
+    b.wait_for("#reveal-title").await;
+    let verdict = b.text("#reveal-title").await;
+    assert!(verdict.contains("Correct"), "{verdict}");
+    b.close().await;
+    server.stop().await;
+}
+
 /// A break, taken from the question page as a candidate would: the questions already seen close,
 /// the next unseen one opens, and the clock kept running.
 #[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
@@ -2975,5 +3263,88 @@ async fn a_break_closes_the_questions_seen_before_it(pool: PgPool) {
             .unwrap();
     assert_eq!(deadline_before, deadline_after, "the clock kept running");
     b.close().await;
+    server.stop().await;
+}
+
+/// The studio's pages at 1280 and 360 px: the bank browser sorted by a figure, the drop-down
+/// editor with its preview, and a question's history with a diff.
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+#[ignore = "regenerates docs/screenshots/*-studio-*; run scripts/screenshots"]
+async fn studio_screenshots(pool: PgPool) {
+    use mockexam::domain::exam_form::{DomainForm, ExamForm};
+    let (mut server, _state) = serve(&pool, &["example", "dp-100"], config()).await;
+    mockexam::demo::upsert_user(
+        &pool,
+        "teacher@example.com",
+        "Tess Teacher",
+        mockexam::types::Role::Instructor,
+        PASSWORD,
+    )
+    .await
+    .unwrap();
+    let owner: Uuid =
+        sqlx::query_scalar("SELECT id FROM users WHERE email = 'teacher@example.com'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    let bp = ExamForm {
+        code: "TEAM-101".into(),
+        title: "Team mock".into(),
+        question_count: "2".into(),
+        domains: vec![DomainForm {
+            code: "models".into(),
+            title: "Train models".into(),
+            weight_min: "100".into(),
+            weight_max: "100".into(),
+            objectives: "models.train | Train a model".into(),
+        }],
+        ..ExamForm::default()
+    }
+    .to_blueprint()
+    .unwrap();
+    mockexam::db::studio::create_exam(&pool, &bp, owner.into(), true)
+        .await
+        .unwrap();
+    let fill_editor = "var f = document.getElementById('editor-form');
+        var set = function (n, v) { var e = f.querySelector('[name=\"' + n + '\"]'); if (e) e.value = v; };
+        set('id', 'team-job-command'); set('objective', 'models.train');
+        set('stem', 'Complete the code that runs the training script.\\n\\n```python\\nfrom azure.ai.ml import command\\njob = [[1]](\\n    code=\"./src\",\\n    command=\"python train.py\",\\n    environment=\"azureml:sklearn:1\",\\n    compute=\"[[2]]\",\\n)\\nml_client.jobs.create_or_update(job)\\n```');
+        set('slot1_1', '`command`'); set('slot1_2', '`sweep`'); set('slot1_3', '`pipeline`');
+        set('slot2_1', 'cpu-cluster'); set('slot2_2', 'local'); set('slot2_3', 'serverless');
+        set('keypart1', 'A'); set('keypart2', 'A');
+        set('explanation', 'A **command** job runs one script on a compute target.');
+        set('references', 'https://learn.microsoft.com/azure/machine-learning/how-to-train-model');
+        return 0;";
+    for (width, prefix) in [(1280u32, "desktop"), (360, "phone")] {
+        let b = Browser::launch(Options {
+            phone_width: (width < 1000).then_some(width),
+            ..Default::default()
+        })
+        .await;
+        sign_in(&b, &server, "teacher@example.com", PASSWORD).await;
+        b.goto(&server.url("/author/exams/dp-100/questions?sort=facility&dir=desc"))
+            .await;
+        shoot(&b, width, 4000, &format!("{prefix}-studio-browse")).await;
+        b.goto(&server.url("/author/exams/team-101/questions/new?kind=dropdown"))
+            .await;
+        b.js(fill_editor).await;
+        click(&b, "button[name=do][value=preview]").await;
+        b.wait_for("#live-preview select.slot").await;
+        shoot(&b, width, 6000, &format!("{prefix}-studio-editor")).await;
+        if prefix == "desktop" {
+            click(&b, "button[name=do][value=save]").await;
+            b.wait_path(|p| p.ends_with("/history"), "history").await;
+            b.goto(&server.url("/author/exams/team-101/questions/team-job-command/edit"))
+                .await;
+            b.js("document.querySelector('[name=keypart2]').value = 'C'; document.querySelector('[name=note]').value = 'Serverless compute is the answer'; return 0;")
+                .await;
+            click(&b, "button[name=do][value=save]").await;
+            b.wait_path(|p| p.ends_with("/history"), "history").await;
+        }
+        b.goto(&server.url("/author/exams/team-101/questions/team-job-command/history"))
+            .await;
+        shoot(&b, width, 6000, &format!("{prefix}-studio-history")).await;
+        b.close().await;
+    }
     server.stop().await;
 }

@@ -35,6 +35,9 @@
 //! - **Item analysis** ([`analysis`]): each candidate's first submitted mock by default (all as
 //!   an option), figures by `domain::stats`; time on item is credited by `db::timing` as item
 //!   pages open and close.
+//! - **Studio** ([`studio`]): who may open or change which exam, saving questions written in the
+//!   browser as new versions after `bank check`'s checks, the review workflow with a second
+//!   approver (`domain::workflow`), exams of one's own.
 
 pub mod analysis;
 pub mod attempt;
