@@ -3,7 +3,7 @@
 //! what each format leaves out). Rules live in `engine::interchange`; candidates get 404 through
 //! the `Instructor` extractor.
 
-use super::session::Instructor;
+use super::session::{AuthRejection, Instructor};
 use super::{render, render_with_status, PageCtx};
 use crate::bank::formats::plan::{ChangeKind, Plan, Upload};
 use crate::bank::formats::Format;
@@ -12,12 +12,32 @@ use crate::engine::interchange::{self, Confirmed, MAX_UPLOAD_BYTES};
 use crate::error::{AppError, Result};
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{FromRequestParts, Multipart, Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
 use uuid::Uuid;
+
+/// An instructor; anyone else signed in gets 404, as on every /author page (no hint that the
+/// page exists).
+struct Author(crate::db::users::User);
+
+impl axum::extract::FromRequestParts<AppState> for Author {
+    type Rejection = Response;
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> std::result::Result<Self, Response> {
+        match Instructor::from_request_parts(parts, state).await {
+            Ok(Instructor(user)) => Ok(Author(user)),
+            Err(AuthRejection::Error(AppError::Forbidden)) => {
+                Err(AppError::NotFound.into_response())
+            }
+            Err(other) => Err(other.into_response()),
+        }
+    }
+}
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -71,7 +91,7 @@ fn import_page(user: &crate::db::users::User, exam: ExamRow, problems: Vec<Strin
 
 async fn import_form(
     State(state): State<AppState>,
-    Instructor(user): Instructor,
+    Author(user): Author,
     Path(code): Path<String>,
 ) -> Result<Response> {
     let exam = super::exam_or_404(&state, &code).await?;
@@ -130,7 +150,7 @@ async fn read_form(mut form: Multipart) -> std::result::Result<Upload, String> {
 
 async fn upload(
     State(state): State<AppState>,
-    Instructor(user): Instructor,
+    Author(user): Author,
     Path(code): Path<String>,
     form: Multipart,
 ) -> Result<Response> {
@@ -172,7 +192,7 @@ impl ReportPage {
 
 async fn report(
     State(state): State<AppState>,
-    Instructor(user): Instructor,
+    Author(user): Author,
     Path((code, id)): Path<(String, Uuid)>,
 ) -> Result<Response> {
     let exam = super::exam_or_404(&state, &code).await?;
@@ -197,7 +217,7 @@ async fn report(
 
 async fn confirm(
     State(state): State<AppState>,
-    Instructor(user): Instructor,
+    Author(user): Author,
     Path((code, id)): Path<(String, Uuid)>,
 ) -> Result<Response> {
     let exam = super::exam_or_404(&state, &code).await?;
@@ -237,7 +257,7 @@ struct ExportPage {
 
 async fn export_page(
     State(state): State<AppState>,
-    Instructor(user): Instructor,
+    Author(user): Author,
     Path(code): Path<String>,
 ) -> Result<Response> {
     let exam = super::exam_or_404(&state, &code).await?;
@@ -261,7 +281,7 @@ async fn export_page(
 
 async fn download(
     State(state): State<AppState>,
-    Instructor(_user): Instructor,
+    Author(_user): Author,
     Path((code, format)): Path<(String, String)>,
 ) -> Result<Response> {
     let exam = super::exam_or_404(&state, &code).await?;

@@ -136,7 +136,30 @@ async fn moodle_xml_and_qti_samples_import_cleanly(pool: PgPool) {
         .assert_contains("5 new, 0 changed, 0 unchanged; 0 problem(s)")
         .assert_contains("xml-sweep-gaps");
     app.post(&url, &[]).await.assert_status(303);
+    // A bare QTI item has no place for references (they travel in the package's manifest).
     let resp = upload(&mut app, "qti", "qti-choice-item.xml", "models.train").await;
+    app.get(resp.location())
+        .await
+        .assert_contains("qti-choice-item.xml:3")
+        .assert_contains("has no `reference:` line");
+    let package = mockexam::bank::formats::qti::zip_files(&[
+        (
+            "imsmanifest.xml".into(),
+            String::from_utf8(fixture("qti-imsmanifest.xml")).unwrap(),
+        ),
+        (
+            "items/qti-choice-item.xml".into(),
+            String::from_utf8(fixture("qti-choice-item.xml")).unwrap(),
+        ),
+    ])
+    .unwrap();
+    let resp = app
+        .post_multipart(
+            "/author/exams/ex-100/import",
+            &[("format", "qti")],
+            Some(("file", "sample.zip", &package)),
+        )
+        .await;
     let url = resp.location().to_string();
     app.get(&url)
         .await

@@ -236,6 +236,39 @@ pub fn line_of(text: &str, offset: usize) -> usize {
         .unwrap_or(1)
 }
 
+/// True when two questions are the same up to the labels of matching choices, which GIFT and
+/// Moodle XML cannot hold (their choices come back in order of first use): re-importing an export
+/// then changes nothing.
+pub fn same_question(a: &Item, b: &Item) -> bool {
+    use crate::domain::item::ItemBody;
+    if a == b {
+        return true;
+    }
+    let canon = |i: &Item| -> Item {
+        let mut i = i.clone();
+        if let ItemBody::Match { choices, key, .. } = &mut i.body {
+            let mut order: Vec<String> = Vec::new();
+            for k in key.iter().chain(choices.iter().map(|c| &c.id)) {
+                if !order.contains(k) {
+                    order.push(k.clone());
+                }
+            }
+            let label = |id: &str| {
+                letter(order.iter().position(|o| o == id).unwrap_or(0)).unwrap_or_default()
+            };
+            for k in key.iter_mut() {
+                *k = label(k);
+            }
+            for c in choices.iter_mut() {
+                c.id = label(&c.id);
+            }
+            choices.sort_by(|x, y| x.id.cmp(&y.id));
+        }
+        i
+    };
+    matches!(a.body, ItemBody::Match { .. }) && canon(a) == canon(b)
+}
+
 /// Reads a file of the given foreign format. `Native` is read by `plan` with the bank's own
 /// reader; here it yields nothing.
 pub fn read(format: Format, bytes: &[u8]) -> Read {

@@ -313,6 +313,8 @@ fn gaps(text: &str) -> Vec<(usize, usize, usize)> {
 }
 
 fn gapselect(q: &Element, stem: &str) -> Result<(ItemBody, String), String> {
+    // Text read from HTML has its brackets escaped; the gaps are Moodle's, not literal text.
+    let stem = &stem.replace("\\[\\[", "[[").replace("\\]\\]", "]]");
     let options: Vec<(String, String)> = q
         .children_named("selectoption")
         .map(|o| {

@@ -304,7 +304,7 @@ fn merge(
             continue;
         }
         let (change, fields) = match merged.iter_mut().find(|m| m.value.id == it.value.id) {
-            Some(m) if m.value == it.value => (ChangeKind::Unchanged, vec![]),
+            Some(m) if super::same_question(&m.value, &it.value) => (ChangeKind::Unchanged, vec![]),
             Some(m) => {
                 let fields = fields_changed(&m.value, &it.value);
                 *m = it.clone();
@@ -363,7 +363,9 @@ pub fn plan_folder(checked: crate::bank::Checked, current: Option<(&[Item], &[Sc
         let (items, _) = current.unwrap_or((&[], &[]));
         for it in &bank.items {
             let (change, fields) = match items.iter().find(|i| i.id == it.value.id) {
-                Some(old) if *old == it.value => (ChangeKind::Unchanged, vec![]),
+                Some(old) if super::same_question(old, &it.value) => {
+                    (ChangeKind::Unchanged, vec![])
+                }
                 Some(old) => (ChangeKind::Changed, fields_changed(old, &it.value)),
                 None => (ChangeKind::New, vec![]),
             };

@@ -2,7 +2,6 @@
 //! of its content (QTI item bodies are XHTML, read as HTML from that span). No DTD or external
 //! entity is ever read; nesting deeper than [`MAX_DEPTH`] is refused rather than recursed into.
 
-use super::line_of;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
@@ -116,6 +115,14 @@ fn open(e: &BytesStart<'_>, line: usize, start: usize) -> Result<Element, String
 
 /// Parses a whole document into its root element, or says what is wrong and on which line.
 pub fn parse(text: &str) -> Result<Element, (usize, String)> {
+    // Newline offsets, so each event's line is a binary search rather than a scan of the text.
+    let newlines: Vec<usize> = text
+        .bytes()
+        .enumerate()
+        .filter(|(_, b)| *b == b'\n')
+        .map(|(i, _)| i)
+        .collect();
+    let line_of = |_: &str, offset: usize| newlines.partition_point(|&p| p < offset) + 1;
     let mut reader = Reader::from_str(text);
     reader.config_mut().trim_text(false);
     let mut stack: Vec<Element> = Vec::new();
