@@ -35,7 +35,7 @@ pub async fn connect_and_migrate(url: &str) -> anyhow::Result<PgPool> {
     let pool = PgPoolOptions::new()
         .max_connections(16)
         .acquire_timeout(std::time::Duration::from_secs(5))
-        .connect(url)
+        .connect_with(connect_options(url)?)
         .await
         .map_err(|e| anyhow::anyhow!("cannot connect to {}: {e}", redact(url)))?;
     MIGRATOR
@@ -44,6 +44,17 @@ pub async fn connect_and_migrate(url: &str) -> anyhow::Result<PgPool> {
         .context("applying database migrations")?;
     analyze(&pool).await?;
     Ok(pool)
+}
+
+/// The server's connection settings. JIT compilation is off: every query here touches a
+/// candidate's few rows, and when statistics are missing the planner's inflated estimates made
+/// PostgreSQL spend seconds compiling a 20 ms query (practice start went from 0.4 s to 4.5 s on
+/// 1,000,000 answer rows without statistics; BENCHMARKS.md).
+fn connect_options(url: &str) -> anyhow::Result<sqlx::postgres::PgConnectOptions> {
+    let options: sqlx::postgres::PgConnectOptions = url
+        .parse()
+        .map_err(|e| anyhow::anyhow!("cannot read the database URL {}: {e}", redact(url)))?;
+    Ok(options.options([("jit", "off")]))
 }
 
 /// Refreshes the planner's statistics of every table the product queries per candidate. Run
