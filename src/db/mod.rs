@@ -72,6 +72,9 @@ pub async fn connect_and_migrate_with(url: &str, settings: PoolSettings) -> anyh
         .max_connections(settings.max_connections)
         .acquire_timeout(settings.acquire_timeout)
         .connect(url)
+        .max_connections(16)
+        .acquire_timeout(std::time::Duration::from_secs(5))
+        .connect_with(connect_options(url)?)
         .await
         .map_err(|e| anyhow::anyhow!("cannot connect to {}: {e}", redact(url)))?;
     MIGRATOR
@@ -80,6 +83,17 @@ pub async fn connect_and_migrate_with(url: &str, settings: PoolSettings) -> anyh
         .context("applying database migrations")?;
     analyze(&pool).await?;
     Ok(pool)
+}
+
+/// The server's connection settings. JIT compilation is off: every query here touches a
+/// candidate's few rows, and when statistics are missing the planner's inflated estimates made
+/// PostgreSQL spend seconds compiling a 20 ms query (practice start went from 0.4 s to 4.5 s on
+/// 1,000,000 answer rows without statistics; BENCHMARKS.md).
+fn connect_options(url: &str) -> anyhow::Result<sqlx::postgres::PgConnectOptions> {
+    let options: sqlx::postgres::PgConnectOptions = url
+        .parse()
+        .map_err(|e| anyhow::anyhow!("cannot read the database URL {}: {e}", redact(url)))?;
+    Ok(options.options([("jit", "off")]))
 }
 
 /// Refreshes the planner's statistics of every table the product queries per candidate. Run

@@ -230,6 +230,17 @@ async fn connect(url: &str) -> anyhow::Result<PgPool> {
         .await?)
 }
 
+/// The database's name in its URL (Postgres backends carry it in their process title).
+fn db_name(url: &str) -> String {
+    url.rsplit('/')
+        .next()
+        .unwrap_or("")
+        .split('?')
+        .next()
+        .unwrap_or("")
+        .to_string()
+}
+
 fn server_pid(target: &Target) -> anyhow::Result<u32> {
     target
         .server_pid
@@ -296,7 +307,7 @@ async fn run(target: &Target, plan: Plan, client: Client) -> anyhow::Result<()> 
         active: AtomicUsize::new(0),
     });
     let before_db = db::load::counters(&pool).await?;
-    let before_cpu = procstat::sample(pid);
+    let before_cpu = procstat::sample(pid, &db_name(&target.database_url));
     let rss_start = procstat::rss_mib(pid).unwrap_or(0.0);
     let mut rss_peak = rss_start;
     let mut tasks = Vec::with_capacity(plan.candidates);
@@ -326,7 +337,7 @@ async fn run(target: &Target, plan: Plan, client: Client) -> anyhow::Result<()> 
         "RSS MB"
     );
     let deadline = shared.t0 + plan.duration;
-    let mut last = before_cpu;
+    let mut last = before_cpu.clone();
     loop {
         let all_done = tasks.iter().all(|t| t.is_finished());
         let now = Instant::now();
@@ -339,7 +350,7 @@ async fn run(target: &Target, plan: Plan, client: Client) -> anyhow::Result<()> 
             tokio::time::sleep(Duration::from_secs(1).min(next - Instant::now())).await;
             rss_peak = rss_peak.max(procstat::rss_mib(pid).unwrap_or(0.0));
         }
-        let s = procstat::sample(pid);
+        let s = procstat::sample(pid, &db_name(&target.database_url));
         let cpu = procstat::between(&last, &s);
         last = s;
         let (n, errors, item99, save99) = shared.rec.take_window();
@@ -365,7 +376,7 @@ async fn run(target: &Target, plan: Plan, client: Client) -> anyhow::Result<()> 
     for t in &tasks {
         t.abort();
     }
-    let end_cpu = procstat::sample(pid);
+    let end_cpu = procstat::sample(pid, &db_name(&target.database_url));
     // pg_stat_database is flushed by each backend within about a second of its transactions.
     tokio::time::sleep(Duration::from_millis(1500)).await;
     let after_db = db::load::counters(&pool).await?;
@@ -670,7 +681,7 @@ async fn signin(
         finished: AtomicUsize::new(0),
         active: AtomicUsize::new(0),
     });
-    let before = procstat::sample(pid);
+    let before = procstat::sample(pid, &db_name(&target.database_url));
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let next = Arc::new(AtomicUsize::new(0));
     let mut tasks = Vec::new();
@@ -708,7 +719,10 @@ async fn signin(
     for t in tasks {
         let _ = t.await;
     }
-    let cpu = procstat::between(&before, &procstat::sample(pid));
+    let cpu = procstat::between(
+        &before,
+        &procstat::sample(pid, &db_name(&target.database_url)),
+    );
     let (steps, errors, _) = shared.rec.report();
     let n = steps.first().map_or(0, |(_, p)| p.n);
     println!(
@@ -779,7 +793,7 @@ async fn saves(target: &Target, exam: &str, clients: usize, seconds: u64) -> any
         ready.push((cookie, item, form));
     }
     let before_db = db::load::counters(&pool).await?;
-    let before = procstat::sample(pid);
+    let before = procstat::sample(pid, &db_name(&target.database_url));
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let mut tasks = Vec::new();
     for (cookie, item, form) in ready {
@@ -812,7 +826,10 @@ async fn saves(target: &Target, exam: &str, clients: usize, seconds: u64) -> any
     for t in tasks {
         let _ = t.await;
     }
-    let cpu = procstat::between(&before, &procstat::sample(pid));
+    let cpu = procstat::between(
+        &before,
+        &procstat::sample(pid, &db_name(&target.database_url)),
+    );
     tokio::time::sleep(Duration::from_millis(1500)).await;
     let after_db = db::load::counters(&pool).await?;
     let (steps, errors, _) = shared.rec.report();

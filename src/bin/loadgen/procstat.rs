@@ -2,6 +2,7 @@
 //! process named `postgres`, and the generator itself. CPU times are in clock ticks of 1/100 s
 //! (USER_HZ, 100 on Linux).
 
+use std::collections::HashMap;
 use std::fs;
 
 pub const TICKS_PER_SECOND: f64 = 100.0;
@@ -40,15 +41,25 @@ fn pids() -> Vec<u32> {
         .unwrap_or_default()
 }
 
-/// CPU ticks summed over every process named `postgres` (postmaster, backends, workers).
-/// Backends that exited between two readings take their time with them; the server's pool
-/// keeps its connections, so that loss is small.
-pub fn postgres_ticks() -> u64 {
+/// CPU ticks of each Postgres process working for database `db` (its backends, named after the
+/// database in their process title) and of the shared writers (WAL writer, checkpointer,
+/// background writer). Other databases' backends on the same server are left out.
+pub fn postgres_ticks(db: &str) -> HashMap<u32, u64> {
+    let ours = format!(" {db} ");
     pids()
         .into_iter()
         .filter(|p| comm(*p).as_deref() == Some("postgres"))
-        .filter_map(cpu_ticks)
-        .sum()
+        .filter(|p| {
+            let title = fs::read(format!("/proc/{p}/cmdline"))
+                .map(|c| String::from_utf8_lossy(&c).replace('\0', " "))
+                .unwrap_or_default();
+            title.contains(&ours)
+                || ["walwriter", "checkpointer", "background writer"]
+                    .iter()
+                    .any(|w| title.contains(w))
+        })
+        .filter_map(|p| Some((p, cpu_ticks(p)?)))
+        .collect()
 }
 
 /// The pid of a running `mockexam serve`, when exactly one is found.
@@ -77,19 +88,21 @@ pub fn load_average() -> String {
 }
 
 /// One reading of everything, to subtract from a later one.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Sample {
     pub at: std::time::Instant,
     pub server: u64,
-    pub postgres: u64,
+    /// Per backend: a backend that starts between two samples counts from zero, one that exits
+    /// takes its time since the previous sample with it.
+    pub postgres: HashMap<u32, u64>,
     pub generator: u64,
 }
 
-pub fn sample(server: u32) -> Sample {
+pub fn sample(server: u32, db: &str) -> Sample {
     Sample {
         at: std::time::Instant::now(),
         server: cpu_ticks(server).unwrap_or(0),
-        postgres: postgres_ticks(),
+        postgres: postgres_ticks(db),
         generator: cpu_ticks(std::process::id()).unwrap_or(0),
     }
 }
@@ -107,7 +120,11 @@ pub fn between(a: &Sample, b: &Sample) -> CpuSplit {
     CpuSplit {
         wall: (b.at - a.at).as_secs_f64(),
         server: secs(a.server, b.server),
-        postgres: secs(a.postgres, b.postgres),
+        postgres: b
+            .postgres
+            .iter()
+            .map(|(pid, t)| secs(a.postgres.get(pid).copied().unwrap_or(0), *t))
+            .sum(),
         generator: secs(a.generator, b.generator),
     }
 }
