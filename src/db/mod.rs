@@ -71,9 +71,6 @@ pub async fn connect_and_migrate_with(url: &str, settings: PoolSettings) -> anyh
     let pool = PgPoolOptions::new()
         .max_connections(settings.max_connections)
         .acquire_timeout(settings.acquire_timeout)
-        .connect(url)
-        .max_connections(16)
-        .acquire_timeout(std::time::Duration::from_secs(5))
         .connect_with(connect_options(url)?)
         .await
         .map_err(|e| anyhow::anyhow!("cannot connect to {}: {e}", redact(url)))?;
