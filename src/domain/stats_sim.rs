@@ -122,3 +122,27 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod table {
+    use super::*;
+
+    /// The table of docs/item-analysis.md (also printed by `cargo bench --bench analysis`):
+    /// `cargo test --lib stats_sim::table -- --ignored --nocapture`.
+    #[test]
+    #[ignore = "prints the documentation's table; takes a few seconds"]
+    fn print_the_documented_table() {
+        for r in part_bias(2026, 20, 1_500, 1.0) {
+            println!(
+                "| {} | {} | {:.1} | {:.1} | {:.1} | {:.1} % | {:.1} % |",
+                r.parts,
+                r.questions,
+                r.discrimination,
+                r.efficiency,
+                r.part_discrimination,
+                r.weak_by_index,
+                r.weak_by_part
+            );
+        }
+    }
+}
