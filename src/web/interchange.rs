@@ -12,7 +12,7 @@ use crate::engine::interchange::{self, Confirmed, MAX_UPLOAD_BYTES};
 use crate::error::{AppError, Result};
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{FromRequestParts, Multipart, Path, State};
+use axum::extract::{Multipart, Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
