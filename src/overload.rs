@@ -30,8 +30,11 @@ use tokio::sync::{watch, Semaphore};
 
 /// A request running longer than this makes the guard check that the database is still there.
 pub const SLOW: Duration = Duration::from_millis(300);
-/// How long a probe may take before the database counts as down.
-pub const PROBE_TIMEOUT: Duration = Duration::from_millis(500);
+/// How long a probe may take before the database counts as down. A stopped database refuses at
+/// once, so this bounds only a database that accepts but does not answer; it is long enough that
+/// a loaded machine's slow connection set-up is not taken for an outage (which would give up
+/// every request in flight).
+pub const PROBE_TIMEOUT: Duration = Duration::from_millis(2000);
 /// How often a database found down is probed again.
 pub const PROBE_EVERY: Duration = Duration::from_millis(250);
 /// After a probe found the database up, slow requests do not probe again for this long.
