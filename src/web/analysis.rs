@@ -4,20 +4,19 @@
 //! its preview shows. The figures come from `engine::analysis`; this module only lays them out.
 
 use super::cohorts::export::csv_field;
-use super::session::{AuthRejection, Instructor};
+use super::studio::{readable, Author};
 use super::{render, PageCtx};
 use crate::db::analysis::AttemptScope;
 use crate::db::exams::ExamRow;
 use crate::domain::item::ItemKind;
 use crate::domain::stats::TestStats;
 use crate::engine::analysis::{analyse, ExamAnalysis, QuestionFigures};
-use crate::error::{AppError, Result};
+use crate::error::Result;
 use crate::markdown;
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::header;
-use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
@@ -26,26 +25,6 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/author/exams/{code}/analysis", get(analysis_page))
         .route("/author/exams/{code}/analysis.csv", get(analysis_csv))
-}
-
-/// An instructor or admin; a signed-in candidate gets 404, as for a page that does not exist
-/// (signed-out visitors are sent to sign in).
-pub struct Author(pub crate::db::users::User);
-
-impl FromRequestParts<AppState> for Author {
-    type Rejection = AuthRejection;
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> std::result::Result<Self, Self::Rejection> {
-        match Instructor::from_request_parts(parts, state).await {
-            Ok(Instructor(u)) => Ok(Author(u)),
-            Err(AuthRejection::Error(AppError::Forbidden)) => {
-                Err(AuthRejection::Error(AppError::NotFound))
-            }
-            Err(e) => Err(e),
-        }
-    }
 }
 
 /// The page's query: `attempts=first|all`, `sort=<column>`, `dir=asc|desc`.
@@ -453,7 +432,7 @@ async fn analysis_page(
     Path(code): Path<String>,
     Query(q): Query<AnalysisQuery>,
 ) -> Result<Response> {
-    let exam = super::exam_or_404(&state, &code).await?;
+    let exam = readable(&state, &user, &code).await?.exam;
     let view = View::from_query(&q);
     let analysis = analyse(&state.db, exam.id, view.scope).await?;
     let mut page = AnalysisPage::new(exam, view, analysis);
@@ -509,11 +488,11 @@ pub fn csv(questions: &[QuestionFigures]) -> String {
 
 async fn analysis_csv(
     State(state): State<AppState>,
-    Author(_): Author,
+    Author(user): Author,
     Path(code): Path<String>,
     Query(q): Query<AnalysisQuery>,
 ) -> Result<Response> {
-    let exam = super::exam_or_404(&state, &code).await?;
+    let exam = readable(&state, &user, &code).await?.exam;
     let view = View::from_query(&q);
     let analysis = analyse(&state.db, exam.id, view.scope).await?;
     let name = format!("{}-item-analysis-{}.csv", exam.slug, view.attempts_param());

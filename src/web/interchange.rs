@@ -1,9 +1,9 @@
 //! Question interchange pages for instructors: `/author/exams/{code}/import` (upload a file, read
 //! its dry-run report, confirm) and `/author/exams/{code}/export` (downloads per format, with
-//! what each format leaves out). Rules live in `engine::interchange`; candidates get 404 through
-//! the `Instructor` extractor.
+//! what each format leaves out). Rules live in `engine::interchange`; candidates, and instructors
+//! who may not open the exam, get 404 through the studio's `Author` and `readable`.
 
-use super::session::{AuthRejection, Instructor};
+use super::studio::{readable, Author};
 use super::{render, render_with_status, PageCtx};
 use crate::bank::formats::plan::{ChangeKind, Plan, Upload};
 use crate::bank::formats::Format;
@@ -18,26 +18,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
 use uuid::Uuid;
-
-/// An instructor; anyone else signed in gets 404, as on every /author page (no hint that the
-/// page exists).
-struct Author(crate::db::users::User);
-
-impl axum::extract::FromRequestParts<AppState> for Author {
-    type Rejection = Response;
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        state: &AppState,
-    ) -> std::result::Result<Self, Response> {
-        match Instructor::from_request_parts(parts, state).await {
-            Ok(Instructor(user)) => Ok(Author(user)),
-            Err(AuthRejection::Error(AppError::Forbidden)) => {
-                Err(AppError::NotFound.into_response())
-            }
-            Err(other) => Err(other.into_response()),
-        }
-    }
-}
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -94,7 +74,7 @@ async fn import_form(
     Author(user): Author,
     Path(code): Path<String>,
 ) -> Result<Response> {
-    let exam = super::exam_or_404(&state, &code).await?;
+    let exam = readable(&state, &user, &code).await?.exam;
     render(&import_page(&user, exam, vec![]))
 }
 
@@ -154,7 +134,7 @@ async fn upload(
     Path(code): Path<String>,
     form: Multipart,
 ) -> Result<Response> {
-    let exam = super::exam_or_404(&state, &code).await?;
+    let exam = readable(&state, &user, &code).await?.exam;
     match read_form(form).await {
         Ok(upload) => {
             let id = interchange::stage(&state.db, &exam, user.id, &upload).await?;
@@ -195,7 +175,7 @@ async fn report(
     Author(user): Author,
     Path((code, id)): Path<(String, Uuid)>,
 ) -> Result<Response> {
-    let exam = super::exam_or_404(&state, &code).await?;
+    let exam = readable(&state, &user, &code).await?.exam;
     let (staged, plan) = interchange::review(&state.db, &exam, user.id, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -220,7 +200,7 @@ async fn confirm(
     Author(user): Author,
     Path((code, id)): Path<(String, Uuid)>,
 ) -> Result<Response> {
-    let exam = super::exam_or_404(&state, &code).await?;
+    let exam = readable(&state, &user, &code).await?.exam;
     let back = format!("/author/exams/{}/import/{id}", exam.slug);
     match interchange::confirm(&state.db, &exam, user.id, id).await? {
         Confirmed::Applied(_) | Confirmed::AlreadyApplied => Ok(Redirect::to(&back).into_response()),
@@ -260,7 +240,7 @@ async fn export_page(
     Author(user): Author,
     Path(code): Path<String>,
 ) -> Result<Response> {
-    let exam = super::exam_or_404(&state, &code).await?;
+    let exam = readable(&state, &user, &code).await?.exam;
     let mut rows = Vec::new();
     for format in Format::ALL {
         let d = interchange::export(&state.db, &exam, format).await?;
@@ -281,10 +261,10 @@ async fn export_page(
 
 async fn download(
     State(state): State<AppState>,
-    Author(_user): Author,
+    Author(user): Author,
     Path((code, format)): Path<(String, String)>,
 ) -> Result<Response> {
-    let exam = super::exam_or_404(&state, &code).await?;
+    let exam = readable(&state, &user, &code).await?.exam;
     let format = Format::parse(&format).ok_or(AppError::NotFound)?;
     let d = interchange::export(&state.db, &exam, format).await?;
     let disposition = format!("attachment; filename=\"{}\"", d.file_name);

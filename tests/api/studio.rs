@@ -144,6 +144,10 @@ async fn own_exams_are_seen_only_by_their_owners_and_file_exams_are_read_only(po
         &format!("{EXAM}/settings"),
         &format!("{EXAM}/log"),
         &format!("{EXAM}/questions/new?kind=single"),
+        &format!("{EXAM}/analysis"),
+        &format!("{EXAM}/analysis.csv"),
+        &format!("{EXAM}/import"),
+        &format!("{EXAM}/export"),
     ] {
         stranger.get(path).await.assert_status(404);
         co.get(path).await.assert_status(200);
