@@ -8,6 +8,11 @@
 //!   cargo bench --bench irt -- adaptive [N [MAX]] # the adaptive check against full mocks
 //!                                                 (MAX: explore another question cap)
 //!
+//! Exploring the check's settings (the product uses `adaptive::Config::default()`):
+//! CAT_SLACK (content-balancing slack, questions), CAT_RANDOM (questions of progressive
+//! randomness), CAT_EXPOSURE (largest share of checks per question); CAT_DEBUG=1 prints the
+//! bank's information at several abilities.
+//!
 //! No database is needed. `scripts/irt-crosscheck` compares the recovery estimates with the
 //! Python package girth.
 #![allow(clippy::needless_range_loop)]
@@ -414,6 +419,27 @@ fn adaptive_bench(n: usize, max_items: Option<usize>) -> bool {
     if let Some(m) = max_items {
         // An exploratory run with a different cap (the product uses the default).
         cfg.max_items = m;
+    }
+    let env = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<f64>().ok());
+    if let Some(v) = env("CAT_SLACK") {
+        cfg.content_slack = v;
+    }
+    if let Some(v) = env("CAT_RANDOM") {
+        cfg.random_items = v as usize;
+    }
+    if let Some(v) = env("CAT_EXPOSURE") {
+        cfg.max_exposure = v;
+    }
+    if std::env::var("CAT_DEBUG").is_ok() {
+        for t in [-2.0, -1.0, -0.5, 0.0, 0.5, 1.0, 2.0] {
+            let mut infos: Vec<f64> = cat_bank.iter().map(|b| b.params.information(t)).collect();
+            infos.sort_by(|a, b| b.total_cmp(a));
+            let top20: f64 = infos.iter().take(20).sum();
+            let top54: f64 = infos.iter().take(54).sum();
+            let mean = infos.iter().sum::<f64>() / infos.len() as f64;
+            let full = 1.0 / adaptive::full_form_se(&all, &counts, t).powi(2) - 1.0;
+            println!("theta {t:+.1}: full form info {full:.2}; standalone mean {mean:.3}, top-20 sum {top20:.2}, top-54 (20% exposure x 20 items) mean {:.3}", top54 / 54.0);
+        }
     }
     let mut dice = Dice::new(33);
     let mut exposure = vec![0u32; cat_bank.len()];

@@ -1855,6 +1855,9 @@ async fn audit_every_page(
             "new series",
             format!("/author/exams/{own}/scenarios/new?kind=series"),
         ),
+        ("import", format!("/author/exams/{own}/import")),
+        ("file exam import", "/author/exams/ex-100/import".into()),
+        ("export", "/author/exams/ex-100/export".into()),
     ]
     .into_iter()
     .map(|(n, p)| (n.to_string(), p))

@@ -26,14 +26,40 @@ pub async fn exam_ids(pool: &PgPool) -> anyhow::Result<Vec<ExamId>> {
 }
 
 /// Scored responses of the exam now, and the count the last calibration used (if any).
-pub async fn response_counts(
+/// The last fit of an exam: responses it used, seconds since.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LastFit {
+    pub responses: i64,
+    pub age_seconds: f64,
+}
+
+/// The exam's last fit, if any: the responses it used and its age.
+pub async fn last_fit(
     tx: &mut Transaction<'_, Postgres>,
     exam_id: ExamId,
-) -> anyhow::Result<(i64, Option<i64>)> {
-    sqlx::query_as(
-        "SELECT (SELECT count(*) FROM attempts a JOIN attempt_items ai ON ai.attempt_id = a.id
-                 WHERE a.exam_id = $1 AND ai.points IS NOT NULL AND ai.max_points > 0),
-                (SELECT responses FROM calibration_runs WHERE exam_id = $1)",
+) -> anyhow::Result<Option<LastFit>> {
+    let row: Option<(i64, f64)> = sqlx::query_as(
+        "SELECT responses, EXTRACT(EPOCH FROM now() - fitted_at)::float8
+         FROM calibration_runs WHERE exam_id = $1",
+    )
+    .bind(exam_id)
+    .fetch_optional(&mut **tx)
+    .await
+    .context("reading the exam's last calibration")?;
+    Ok(row.map(|(responses, age_seconds)| LastFit {
+        responses,
+        age_seconds,
+    }))
+}
+
+/// Scored responses to the exam's questions (what a fit would read).
+pub async fn response_count(
+    tx: &mut Transaction<'_, Postgres>,
+    exam_id: ExamId,
+) -> anyhow::Result<i64> {
+    sqlx::query_scalar(
+        "SELECT count(*) FROM attempts a JOIN attempt_items ai ON ai.attempt_id = a.id
+         WHERE a.exam_id = $1 AND ai.points IS NOT NULL AND ai.max_points > 0",
     )
     .bind(exam_id)
     .fetch_one(&mut **tx)

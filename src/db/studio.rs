@@ -364,6 +364,19 @@ pub async fn save_version(
     expected: Option<(QuestionId, QuestionStatus)>,
 ) -> anyhow::Result<Option<i32>> {
     let mut tx = pool.begin().await.context("starting to save a question")?;
+    let saved = save_version_in(&mut tx, v, expected).await?;
+    if saved.is_some() {
+        tx.commit().await.context("committing a question version")?;
+    }
+    Ok(saved)
+}
+
+/// [`save_version`] inside the caller's transaction (an import writes many in one).
+pub async fn save_version_in(
+    tx: &mut Transaction<'_, Postgres>,
+    v: NewVersion<'_>,
+    expected: Option<(QuestionId, QuestionStatus)>,
+) -> anyhow::Result<Option<i32>> {
     let (question_id, from) = match expected {
         Some((id, status)) => {
             // The row lock makes two concurrent saves number their versions one after the other,
@@ -373,7 +386,7 @@ pub async fn save_version(
             )
             .bind(id)
             .bind(v.exam_id)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut **tx)
             .await
             .context("locking the question")?;
             if still != Some(status) {
@@ -392,7 +405,7 @@ pub async fn save_version(
             .bind(&v.item.id)
             .bind(&v.item.objective)
             .bind(v.item.body.kind().bank_name())
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut **tx)
             .await
             .context("creating a question")?;
             match id {
@@ -416,13 +429,13 @@ pub async fn save_version(
     .bind(v.scenario_version)
     .bind(v.author)
     .bind(v.note)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut **tx)
     .await
     .context("writing a question version")?;
     let scenario_id: Option<Uuid> = match v.scenario_version {
         Some(sv) => sqlx::query_scalar("SELECT scenario_id FROM scenario_versions WHERE id = $1")
             .bind(sv)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut **tx)
             .await
             .context("finding the scenario of a version")?,
         None => None,
@@ -437,11 +450,11 @@ pub async fn save_version(
     .bind(&v.item.objective)
     .bind(v.item.body.kind().bank_name())
     .bind(scenario_id)
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await
     .context("making the new version current")?;
     record_event(
-        &mut tx,
+        tx,
         v.exam_id,
         question_id,
         (v.author, v.author_name),
@@ -452,7 +465,6 @@ pub async fn save_version(
         v.note,
     )
     .await?;
-    tx.commit().await.context("committing a question version")?;
     Ok(Some(version))
 }
 
@@ -606,9 +618,20 @@ pub async fn versions(pool: &PgPool, question_id: QuestionId) -> anyhow::Result<
 
 /// Saves a new version of a case study or series (creating it if new); returns its version id.
 pub async fn save_scenario(pool: &PgPool, exam_id: ExamId, s: &Scenario) -> anyhow::Result<Uuid> {
+    let mut tx = pool.begin().await.context("starting to save a scenario")?;
+    let id = save_scenario_in(&mut tx, exam_id, s).await?;
+    tx.commit().await.context("committing a scenario")?;
+    Ok(id)
+}
+
+/// [`save_scenario`] inside the caller's transaction.
+pub async fn save_scenario_in(
+    tx: &mut Transaction<'_, Postgres>,
+    exam_id: ExamId,
+    s: &Scenario,
+) -> anyhow::Result<Uuid> {
     let content = serde_json::to_value(s)?;
     let hash = hash_item(&content, None);
-    let mut tx = pool.begin().await.context("starting to save a scenario")?;
     let scenario_id: Uuid = sqlx::query_scalar(
         "INSERT INTO scenarios (exam_id, ext_id, kind) VALUES ($1, $2, $3)
          ON CONFLICT (exam_id, ext_id) DO UPDATE SET kind = scenarios.kind RETURNING id",
@@ -616,7 +639,7 @@ pub async fn save_scenario(pool: &PgPool, exam_id: ExamId, s: &Scenario) -> anyh
     .bind(exam_id)
     .bind(&s.id)
     .bind(s.kind.as_str())
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut **tx)
     .await
     .context("creating a scenario")?;
     let id: Uuid = sqlx::query_scalar(
@@ -627,10 +650,9 @@ pub async fn save_scenario(pool: &PgPool, exam_id: ExamId, s: &Scenario) -> anyh
     .bind(scenario_id)
     .bind(&content)
     .bind(&hash)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut **tx)
     .await
     .context("writing a scenario version")?;
-    tx.commit().await.context("committing a scenario")?;
     Ok(id)
 }
 

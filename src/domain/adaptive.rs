@@ -31,6 +31,9 @@ pub struct Config {
     pub prior_sd: f64,
     /// Questions over which the random part of the choice fades out.
     pub random_items: usize,
+    /// Areas within this many questions of the one furthest behind its share may supply the
+    /// next question.
+    pub content_slack: f64,
 }
 
 impl Default for Config {
@@ -42,6 +45,7 @@ impl Default for Config {
             exposure_warmup: 30,
             prior_sd: 1.0,
             random_items: 3,
+            content_slack: 0.5,
         }
     }
 }
@@ -159,7 +163,7 @@ pub fn next_item(
             .get(d)
             .copied()
             .flatten()
-            .is_some_and(|x| x >= most - 0.5)
+            .is_some_and(|x| x >= most - cfg.content_slack)
     };
     let pool: Vec<(usize, f64)> = bank
         .iter()
@@ -170,7 +174,11 @@ pub fn next_item(
     let best = pool.iter().map(|p| p.1).fold(0.0f64, f64::max);
     // Progressive method: randomness weighs (1 − s), information s, s growing over the first
     // questions (when every candidate's estimate is still about the same).
-    let s = (given.len() as f64 / cfg.random_items.max(1) as f64).min(1.0);
+    let s = if cfg.random_items == 0 {
+        1.0
+    } else {
+        (given.len() as f64 / cfg.random_items as f64).min(1.0)
+    };
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ (given.len() as u64).wrapping_mul(0x9E37_79B9));
     pool.iter()
         .map(|&(i, info)| (i, (1.0 - s) * rng.gen::<f64>() * best + s * info))

@@ -3,11 +3,12 @@
 //!
 //! Every app process runs `refresh_all` from its sweeper. An exam is refreshed under a
 //! transaction-scoped advisory lock taken with `pg_try_advisory_xact_lock`, so when several
-//! processes try at once one fits and the others skip; a refresh runs only when enough new
-//! responses arrived since the last one. The fit runs on a blocking thread.
+//! processes try at once one fits and the others skip; a refresh runs only when the last one is
+//! [`REFRESH_INTERVAL_SECONDS`] old and enough new responses arrived since. The fit runs on a
+//! blocking thread.
 
 use crate::db;
-use crate::db::calibration::{NewCalibration, VersionRow};
+use crate::db::calibration::{LastFit, NewCalibration, VersionRow};
 use crate::db::exams::ExamRow;
 use crate::domain::forecast::BankItem;
 use crate::domain::irt::bank::{self, Version};
@@ -20,8 +21,28 @@ use sqlx::PgPool;
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
-/// New scored responses needed before an exam is calibrated again.
+/// New scored responses needed before an exam is calibrated again: at least this many, and at
+/// least a tenth of those the last fit used, so a large exam is refitted as often relative to
+/// its data as a small one.
 pub const REFRESH_AFTER: i64 = 200;
+
+/// The shortest time between two fits of one exam. A fit reads every response of the exam (on a
+/// million answer rows, seconds of a core), so under a steady stream of submissions it runs at
+/// most this often instead of on every sweep.
+pub const REFRESH_INTERVAL_SECONDS: f64 = 600.0;
+
+/// Whether a fit is due before counting responses: never fitted, or the last fit is old enough.
+pub fn may_refit(last: Option<LastFit>) -> bool {
+    last.is_none_or(|l| l.age_seconds >= REFRESH_INTERVAL_SECONDS)
+}
+
+/// Whether `count` scored responses make a new fit worth it after `last`.
+pub fn enough_new(count: i64, last: Option<LastFit>) -> bool {
+    match last {
+        None => true,
+        Some(l) => count - l.responses >= REFRESH_AFTER.max(l.responses / 10),
+    }
+}
 
 /// Refreshes every exam that is due. Returns how many were refitted.
 #[tracing::instrument(skip_all, err)]
@@ -43,12 +64,12 @@ pub async fn refresh(db: &PgPool, exam_id: ExamId, force: bool) -> anyhow::Resul
     if !db::calibration::try_lock(&mut tx, exam_id).await? {
         return Ok(false);
     }
-    let (count, last) = db::calibration::response_counts(&mut tx, exam_id).await?;
-    let due = match last {
-        None => true,
-        Some(used) => count - used >= REFRESH_AFTER,
-    };
-    if !(force || due) {
+    let last = db::calibration::last_fit(&mut tx, exam_id).await?;
+    if !force && !may_refit(last) {
+        return Ok(false);
+    }
+    let count = db::calibration::response_count(&mut tx, exam_id).await?;
+    if !force && !enough_new(count, last) {
         return Ok(false);
     }
     let rows = db::calibration::responses(&mut tx, exam_id).await?;
@@ -206,4 +227,33 @@ pub async fn load_bank(db: &PgPool, exam: &ExamRow) -> anyhow::Result<Calibrated
         index,
         area,
     })
+}
+
+#[cfg(test)]
+mod due_tests {
+    use super::*;
+
+    fn fit(responses: i64, age_seconds: f64) -> Option<LastFit> {
+        Some(LastFit {
+            responses,
+            age_seconds,
+        })
+    }
+
+    #[test]
+    fn a_new_exam_is_fitted_at_once() {
+        assert!(may_refit(None));
+        assert!(enough_new(0, None));
+    }
+
+    #[test]
+    fn fits_wait_for_the_interval_and_for_enough_new_answers() {
+        assert!(!may_refit(fit(1000, 30.0)));
+        assert!(may_refit(fit(1000, REFRESH_INTERVAL_SECONDS)));
+        assert!(!enough_new(1199, fit(1000, 700.0)));
+        assert!(enough_new(1200, fit(1000, 700.0)));
+        // A million responses wait for a hundred thousand new ones.
+        assert!(!enough_new(1_099_999, fit(1_000_000, 700.0)));
+        assert!(enough_new(1_100_000, fit(1_000_000, 700.0)));
+    }
 }

@@ -3,17 +3,22 @@
 //! - **Dry run first.** An upload is kept (`db::interchange`) and its report computed from it
 //!   (`bank::formats::plan`): every problem with file:line, and each question new, changed or
 //!   unchanged. Nothing in the bank changes.
+//! - **Only into exams made in the browser.** An exam from question-bank files takes its
+//!   questions from its files (`mockexam bank import`); the web layer refuses uploads to it.
 //! - **Confirm re-validates.** Confirming reads the kept file again and plans it against the bank
-//!   as it is at that moment; only a plan without problems is applied, in one transaction,
-//!   followed by ANALYZE (`bank::import`). An upload is applied at most once.
+//!   as it is at that moment; only a plan without problems is applied, through the studio's
+//!   workflow (every new or changed question a new draft version), in one transaction, followed
+//!   by ANALYZE. An upload is applied at most once.
 //! - **Exports name what they leave out** (`bank::formats::Written::notes`).
 
+use super::studio::Studio;
 use crate::bank::formats::plan::{self, Plan, Upload};
 use crate::bank::formats::{Format, Written};
 use crate::bank::import::ImportReport;
 use crate::db;
 use crate::db::exams::ExamRow;
 use crate::db::interchange::StagedUpload;
+use crate::db::users::User;
 use crate::types::UserId;
 use anyhow::Context;
 use sqlx::PgPool;
@@ -85,31 +90,40 @@ pub enum Confirmed {
     NotFound,
 }
 
-/// Confirms an upload: plans it again and applies it when it has no problem.
-#[tracing::instrument(skip(pool, exam), fields(exam = %exam.code), err)]
+/// Confirms an upload into an exam made in the browser: plans it again against the bank as it
+/// is now and, when it has no problem, writes it through the studio's workflow
+/// (`engine::studio::import_plan`: new draft versions, one transaction).
+#[tracing::instrument(skip(pool, studio, user), fields(exam = %studio.exam.code), err)]
 pub async fn confirm(
     pool: &PgPool,
-    exam: &ExamRow,
-    user: UserId,
+    studio: &Studio,
+    user: &User,
     id: Uuid,
 ) -> anyhow::Result<Confirmed> {
-    let Some(staged) = db::interchange::find(pool, exam.id, user, id).await? else {
+    let exam = &studio.exam;
+    let Some(staged) = db::interchange::find(pool, exam.id, user.id, id).await? else {
         return Ok(Confirmed::NotFound);
     };
     if staged.applied_at.is_some() {
         return Ok(Confirmed::AlreadyApplied);
     }
-    let plan = plan_now(pool, exam, upload_of(&staged)?).await?;
+    let mut plan = plan_now(pool, exam, upload_of(&staged)?).await?;
     if !plan.can_apply() {
         return Ok(Confirmed::Refused(Box::new(plan)));
     }
     if !db::interchange::claim(pool, id).await? {
         return Ok(Confirmed::AlreadyApplied);
     }
-    match plan::apply(pool, &plan).await {
-        Ok(report) => {
+    match super::studio::import_plan(pool, studio, user, &plan).await {
+        Ok(Ok(report)) => {
             db::interchange::finish(pool, id, Some(&report.to_string())).await?;
             Ok(Confirmed::Applied(report))
+        }
+        Ok(Err(why)) => {
+            db::interchange::finish(pool, id, None).await?;
+            let file = std::path::PathBuf::from(&plan.file_name);
+            plan.problems.push(crate::bank::Problem::at(&file, 0, why));
+            Ok(Confirmed::Refused(Box::new(plan)))
         }
         Err(e) => {
             db::interchange::finish(pool, id, None).await?;

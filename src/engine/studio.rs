@@ -19,6 +19,7 @@ use crate::db::users::User;
 use crate::domain::exam_form::ExamForm;
 use crate::domain::workflow;
 use crate::types::{QuestionAction, QuestionStatus};
+use anyhow::Context;
 use sqlx::PgPool;
 
 /// An exam opened in the studio by an instructor.
@@ -314,4 +315,116 @@ pub async fn update_exam(
     }
     db::studio::update_exam(db, studio.exam.id, &bp, form.second_approval).await?;
     Ok(Ok(()))
+}
+
+/// Writes a checked import plan into an exam made in the browser, in one transaction: each new or
+/// changed case study and series gets a new scenario version; each new or changed question, and
+/// each question of a changed scenario, a new draft version by this instructor with the file's
+/// name as its note (the review workflow publishes them, as for questions written in the editor).
+/// `Err` says why nothing was written: a question the workflow does not let this instructor
+/// change (a retired one), or one changed by someone else meanwhile.
+#[tracing::instrument(skip_all, fields(user = %user.id, exam = %studio.exam.code), err)]
+pub async fn import_plan(
+    pool: &PgPool,
+    studio: &Studio,
+    user: &User,
+    plan: &crate::bank::formats::plan::Plan,
+) -> anyhow::Result<Result<db::bank::ImportReport, String>> {
+    use crate::bank::formats::plan::ChangeKind;
+    use std::collections::{HashMap, HashSet};
+    anyhow::ensure!(studio.can_edit(), "the exam is not editable in the browser");
+    let bank = plan
+        .bank
+        .as_ref()
+        .context("an import plan without a bank")?;
+    let exam_id = studio.exam.id;
+    let touched: HashSet<&str> = plan
+        .changes
+        .iter()
+        .filter(|c| c.change != ChangeKind::Unchanged)
+        .map(|c| c.id.as_str())
+        .collect();
+    let mut versions: HashMap<String, uuid::Uuid> = db::studio::scenarios(pool, exam_id)
+        .await?
+        .into_iter()
+        .map(|(v, s)| (s.id, v))
+        .collect();
+    let file = plan
+        .file_name
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or("a file");
+    let note = format!("Imported from {file}");
+    let mut report = db::bank::ImportReport {
+        exam_code: studio.exam.code.clone(),
+        new_questions: 0,
+        new_versions: 0,
+        unchanged: plan.count(ChangeKind::Unchanged) as u32,
+        retired: 0,
+    };
+    let mut tx = pool.begin().await.context("starting an import")?;
+    let mut rewritten: HashSet<&str> = HashSet::new();
+    for s in &bank.scenarios {
+        if touched.contains(s.value.id.as_str()) {
+            let v = db::studio::save_scenario_in(&mut tx, exam_id, &s.value).await?;
+            versions.insert(s.value.id.clone(), v);
+            rewritten.insert(s.value.id.as_str());
+        }
+    }
+    for located in &bank.items {
+        let item = &located.value;
+        let group = item.case.as_ref().or(item.series.as_ref());
+        let in_file = touched.contains(item.id.as_str());
+        if !in_file && !group.is_some_and(|g| rewritten.contains(g.as_str())) {
+            continue;
+        }
+        let head = db::studio::head(&mut *tx, exam_id, &item.id).await?;
+        if !in_file
+            && head
+                .as_ref()
+                .is_some_and(|h| h.status == QuestionStatus::Retired)
+        {
+            // A retired member of a changed scenario stays as it was (as in the editor).
+            continue;
+        }
+        let action = if head.is_some() {
+            QuestionAction::Edit
+        } else {
+            QuestionAction::Create
+        };
+        if let Err(refusal) = workflow::next(
+            head.as_ref().map(|h| h.status),
+            action,
+            request(studio, user, head.as_ref()),
+        ) {
+            return Ok(Err(format!("`{}`: {refusal}", item.id)));
+        }
+        let saved = db::studio::save_version_in(
+            &mut tx,
+            NewVersion {
+                exam_id,
+                item,
+                scenario_version: group.and_then(|g| versions.get(g)).copied(),
+                author: user.id,
+                author_name: &user.display_name,
+                action,
+                note: &note,
+            },
+            head.as_ref().map(|h| (h.id, h.status)),
+        )
+        .await?;
+        if saved.is_none() {
+            return Ok(Err(format!(
+                "`{}` was changed by someone else while the import ran; check the file again.",
+                item.id
+            )));
+        }
+        match head {
+            None => report.new_questions += 1,
+            Some(_) => report.new_versions += 1,
+        }
+    }
+    tx.commit().await.context("committing an import")?;
+    db::analyze(pool).await?;
+    Ok(Ok(report))
 }

@@ -3,7 +3,7 @@
 //! what each format leaves out). Rules live in `engine::interchange`; candidates, and instructors
 //! who may not open the exam, get 404 through the studio's `Author` and `readable`.
 
-use super::studio::{readable, Author};
+use super::studio::{editable, read_only_message, readable, Author};
 use super::{render, render_with_status, PageCtx};
 use crate::bank::formats::plan::{ChangeKind, Plan, Upload};
 use crate::bank::formats::Format;
@@ -56,6 +56,8 @@ struct ImportPage {
     objectives: Vec<ObjectiveOption>,
     problems: Vec<String>,
     max_kib: usize,
+    /// Why this exam takes no uploads (it comes from question-bank files).
+    read_only: Option<String>,
 }
 
 fn import_page(user: &crate::db::users::User, exam: ExamRow, problems: Vec<String>) -> ImportPage {
@@ -66,6 +68,7 @@ fn import_page(user: &crate::db::users::User, exam: ExamRow, problems: Vec<Strin
         formats: Format::ALL.to_vec(),
         problems,
         max_kib: MAX_UPLOAD_BYTES / 1024,
+        read_only: None,
     }
 }
 
@@ -74,8 +77,13 @@ async fn import_form(
     Author(user): Author,
     Path(code): Path<String>,
 ) -> Result<Response> {
-    let exam = readable(&state, &user, &code).await?.exam;
-    render(&import_page(&user, exam, vec![]))
+    let studio = readable(&state, &user, &code).await?;
+    // An exam from question-bank files takes its questions from those files only.
+    let read_only = (!studio.can_edit()).then(|| read_only_message(&studio));
+    render(&ImportPage {
+        read_only,
+        ..import_page(&user, studio.exam, vec![])
+    })
 }
 
 /// The multipart form's fields: a format, an optional objective and one file.
@@ -134,7 +142,7 @@ async fn upload(
     Path(code): Path<String>,
     form: Multipart,
 ) -> Result<Response> {
-    let exam = readable(&state, &user, &code).await?.exam;
+    let exam = editable(&state, &user, &code).await?.exam;
     match read_form(form).await {
         Ok(upload) => {
             let id = interchange::stage(&state.db, &exam, user.id, &upload).await?;
@@ -200,9 +208,10 @@ async fn confirm(
     Author(user): Author,
     Path((code, id)): Path<(String, Uuid)>,
 ) -> Result<Response> {
-    let exam = readable(&state, &user, &code).await?.exam;
-    let back = format!("/author/exams/{}/import/{id}", exam.slug);
-    match interchange::confirm(&state.db, &exam, user.id, id).await? {
+    let studio = editable(&state, &user, &code).await?;
+    let back = format!("/author/exams/{}/import/{id}", studio.exam.slug);
+    let exam = studio.exam.clone();
+    match interchange::confirm(&state.db, &studio, &user, id).await? {
         Confirmed::Applied(_) | Confirmed::AlreadyApplied => Ok(Redirect::to(&back).into_response()),
         Confirmed::NotFound => Err(AppError::NotFound),
         Confirmed::Refused(plan) => render_with_status(

@@ -108,6 +108,13 @@ impl TestApp {
     }
 
     pub fn with_config(pool: PgPool, config: Config) -> TestApp {
+        // MOCKEXAM_TEST_LOG=1 prints the server's log (errors behind a 500, for one).
+        if std::env::var_os("MOCKEXAM_TEST_LOG").is_some() {
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter("warn,mockexam=debug")
+                .with_test_writer()
+                .try_init();
+        }
         let state = AppState::new(pool.clone(), config);
         TestApp {
             router: app(state),

@@ -18,10 +18,60 @@ async fn question_count(pool: &PgPool) -> i64 {
         .unwrap()
 }
 
+/// Where uploads go: EX-200, an exam of the instructor's own with EX-100's skill areas (the
+/// samples name EX-100's objectives). EX-100 itself comes from files and takes no uploads.
+const OWN: &str = "/author/exams/ex-200";
+
 async fn instructor(pool: &PgPool) -> TestApp {
     common::import_bank(pool, "question-bank/example").await;
     let mut app = TestApp::new(pool.clone());
     signed_in_as(&mut app, "teach@example.com", "instructor").await;
+    app.post(
+        "/author/exams/new",
+        &[
+            ("code", "EX-200"),
+            ("title", "Imported questions"),
+            ("duration_minutes", "20"),
+            ("question_count", "4"),
+            ("cut_percent", "70"),
+            ("d1_code", "data"),
+            ("d1_title", "Prepare data"),
+            ("d1_weight_min", "30"),
+            ("d1_weight_max", "60"),
+            (
+                "d1_objectives",
+                "data.storage | Choose where training data lives\ndata.assets | Register and version data",
+            ),
+            ("d2_code", "models"),
+            ("d2_title", "Train and deploy models"),
+            ("d2_weight_min", "40"),
+            ("d2_weight_max", "70"),
+            (
+                "d2_objectives",
+                "models.train | Run training as a job\nmodels.deploy | Choose and configure an endpoint",
+            ),
+        ],
+    )
+    .await
+    .assert_status(303);
+    // EX-100's case study and series, uploaded as a native question file, so that the samples'
+    // questions that name them have somewhere to go (other formats name scenarios by id only).
+    let native = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("question-bank/example/questions/series-and-case.md"),
+    )
+    .unwrap();
+    let resp = app
+        .post_multipart(
+            &format!("{OWN}/import"),
+            &[("format", "native")],
+            Some(("file", "series-and-case.md", &native)),
+        )
+        .await;
+    resp.assert_status(303);
+    let url = resp.location().to_string();
+    app.get(&url).await.assert_contains("0 problem(s)");
+    app.post(&url, &[]).await.assert_status(303);
     app
 }
 
@@ -33,7 +83,7 @@ async fn upload(
 ) -> common::TestResponse {
     let bytes = fixture(name);
     app.post_multipart(
-        "/author/exams/ex-100/import",
+        &format!("{OWN}/import"),
         &[("format", format), ("objective", objective)],
         Some(("file", name, &bytes)),
     )
@@ -70,7 +120,7 @@ async fn candidates_get_404_on_every_interchange_page(pool: PgPool) {
 #[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
 async fn a_gift_file_is_checked_first_and_imported_only_when_confirmed(pool: PgPool) {
     let mut app = instructor(&pool).await;
-    app.get("/author/exams/ex-100/import")
+    app.get(&format!("{OWN}/import"))
         .await
         .assert_status(200)
         .assert_contains("Import questions")
@@ -110,6 +160,21 @@ async fn a_gift_file_is_checked_first_and_imported_only_when_confirmed(pool: PgP
         "{stem}"
     );
     assert_eq!(stem["objective"], "models.deploy");
+    // Imported questions enter the studio's workflow as drafts, with the file named in the trail.
+    let (status, action, note): (String, String, String) = sqlx::query_as(
+        "SELECT q.status, ev.action, ev.note FROM questions q
+         JOIN question_events ev ON ev.question_id = q.id WHERE q.ext_id = 'gift-escapes-yaml'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        (status.as_str(), action.as_str(), note.as_str()),
+        ("draft", "create", "Imported from moodle-style.gift")
+    );
+    app.get(&format!("{OWN}/log"))
+        .await
+        .assert_contains("Imported from moodle-style.gift");
 
     // Confirming twice imports once; the same file again changes nothing.
     app.post(&report_url, &[]).await.assert_status(303);
@@ -155,7 +220,7 @@ async fn moodle_xml_and_qti_samples_import_cleanly(pool: PgPool) {
     .unwrap();
     let resp = app
         .post_multipart(
-            "/author/exams/ex-100/import",
+            &format!("{OWN}/import"),
             &[("format", "qti")],
             Some(("file", "sample.zip", &package)),
         )
@@ -167,7 +232,7 @@ async fn moodle_xml_and_qti_samples_import_cleanly(pool: PgPool) {
         .assert_contains("qti-compute-cluster");
     app.post(&url, &[]).await.assert_status(303);
     assert_eq!(question_count(&pool).await, before + 6);
-    app.get("/author/exams/ex-100/questions/xml-sweep-gaps")
+    app.get(&format!("{OWN}/questions/xml-sweep-gaps"))
         .await
         .assert_status(200)
         .assert_contains("median_stopping");
@@ -200,12 +265,12 @@ async fn malformed_files_show_problems_with_lines_and_change_nothing(pool: PgPoo
     assert_eq!(question_count(&pool).await, before);
 
     // A bad form is answered in the page, never with a 500.
-    app.post_multipart("/author/exams/ex-100/import", &[("format", "gift")], None)
+    app.post_multipart(&format!("{OWN}/import"), &[("format", "gift")], None)
         .await
         .assert_status(422)
         .assert_contains("Choose a file to import.");
     app.post_multipart(
-        "/author/exams/ex-100/import",
+        &format!("{OWN}/import"),
         &[("format", "gift")],
         Some(("file", "empty.gift", b"")),
     )
@@ -213,7 +278,7 @@ async fn malformed_files_show_problems_with_lines_and_change_nothing(pool: PgPoo
     .assert_status(422)
     .assert_contains("is empty");
     app.post_multipart(
-        "/author/exams/ex-100/import",
+        &format!("{OWN}/import"),
         &[("format", "pdf")],
         Some(("file", "x.pdf", b"%PDF")),
     )
@@ -222,7 +287,7 @@ async fn malformed_files_show_problems_with_lines_and_change_nothing(pool: PgPoo
     .assert_contains("Choose the file's format.");
     let resp = app
         .post_multipart(
-            "/author/exams/ex-100/import",
+            &format!("{OWN}/import"),
             &[("format", "qti")],
             Some(("file", "x.zip", b"PK\x03\x04 not really a zip")),
         )
@@ -271,16 +336,61 @@ async fn exports_download_every_format_and_name_what_they_leave_out(pool: PgPool
         .await
         .assert_status(404);
 
-    // What was exported imports back unchanged.
+    // What was exported imports into an exam of one's own without a problem, and what that
+    // exam exports imports back unchanged.
     let resp = app
         .post_multipart(
-            "/author/exams/ex-100/import",
+            &format!("{OWN}/import"),
             &[("format", "moodle-xml")],
             Some(("file", "ex-100.xml", xml.body.as_bytes())),
+        )
+        .await;
+    let url = resp.location().to_string();
+    let report = app.get(&url).await;
+    report.assert_contains("0 problem(s)");
+    assert!(!report.body.contains(" 0 new,"), "{}", report.body);
+    app.post(&url, &[]).await.assert_status(303);
+    let own_xml = app.get(&format!("{OWN}/export/moodle-xml")).await;
+    own_xml.assert_status(200);
+    let resp = app
+        .post_multipart(
+            &format!("{OWN}/import"),
+            &[("format", "moodle-xml")],
+            Some(("file", "ex-200.xml", own_xml.body.as_bytes())),
         )
         .await;
     app.get(resp.location())
         .await
         .assert_contains("0 new, 0 changed")
         .assert_contains("0 problem(s)");
+}
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn an_exam_from_files_takes_no_uploads_in_the_browser(pool: PgPool) {
+    let mut app = instructor(&pool).await;
+    let page = app.get("/author/exams/ex-100/import").await;
+    page.assert_status(200)
+        .assert_contains("comes from question-bank files")
+        .assert_contains("mockexam bank import");
+    assert!(page.select("input[type=file]").is_empty());
+    let bytes = fixture("moodle-style.gift");
+    app.post_multipart(
+        "/author/exams/ex-100/import",
+        &[("format", "gift")],
+        Some(("file", "q.gift", &bytes)),
+    )
+    .await
+    .assert_status(409)
+    .assert_contains("comes from question-bank files");
+    let staged: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM import_uploads u JOIN exams e ON e.id = u.exam_id WHERE e.code = 'EX-100'",
+    )
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(staged, 0);
+    // Exports of a file exam stay open to its readers.
+    app.get("/author/exams/ex-100/export/gift")
+        .await
+        .assert_status(200);
 }
