@@ -2014,7 +2014,9 @@ async fn every_page_passes_axe_in_every_theme(pool: PgPool) {
 }
 
 /// At phone width (360 px) no page scrolls sideways, in any theme — nor at 320 px, the
-/// narrowest phone, in light: wide content wraps, or scrolls inside its own box.
+/// narrowest phone, in light: wide content wraps, or scrolls inside its own box. Every DP-100
+/// question's preview is walked at 320 px (the strictest width; the themes change colours, not
+/// sizes); the other walks preview the example exam's questions, one of every kind.
 #[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
 async fn no_page_scrolls_sideways_on_a_phone(pool: PgPool) {
     let started = Instant::now();
@@ -2039,7 +2041,11 @@ async fn no_page_scrolls_sideways_on_a_phone(pool: PgPool) {
                 &format!("phone-{}-{width}@example.com", look.0),
                 &scheme,
                 &PageCheck::NoSidewaysScroll,
-                &["ex-100", "dp-100"],
+                if width == 320 {
+                    &["ex-100", "dp-100"]
+                } else {
+                    &["ex-100"]
+                },
             )
             .await,
         );

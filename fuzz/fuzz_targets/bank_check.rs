@@ -4,9 +4,8 @@
 //! `<exam.toml text>` + [`SEPARATOR`] + `<question-file text>` to fuzz the blueprint as well.
 //! The Markdown of the text goes through the sanitising renderer too.
 //!
-//! Readers of other formats (GIFT, Moodle XML, QTI) get a target of their own beside this one,
-//! fed the same way: `fuzz_targets/<format>.rs` calling the reader's `parse_*` entry point, with
-//! seeds written by scripts/fuzz.
+//! Readers of other formats (GIFT, Moodle XML, QTI) have their own target,
+//! `fuzz_targets/interchange.rs`.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
