@@ -73,8 +73,12 @@ const ATTEMPT_COLUMNS: &str = "a.id, a.user_id, a.exam_id, a.mode, a.seed, a.sta
     e.code AS exam_code, e.slug AS exam_slug,
     COALESCE((e.blueprint->>'learn_access')::boolean, false) AS learn_access,
     COALESCE((e.blueprint->>'breaks')::boolean, false) AS breaks_offered,
-    (SELECT count(*) FROM attempt_items i WHERE i.attempt_id = a.id) AS item_count,
-    (SELECT count(*) FROM attempt_items i WHERE i.attempt_id = a.id AND i.answered_at IS NOT NULL) AS answered_count";
+    p.item_count, p.answered_count";
+
+/// The attempt with its exam and its progress, counted in one pass over its items.
+const ATTEMPT_FROM: &str = "attempts a JOIN exams e ON e.id = a.exam_id
+    CROSS JOIN LATERAL (SELECT count(*) AS item_count, count(i.answered_at) AS answered_count
+                        FROM attempt_items i WHERE i.attempt_id = a.id) p";
 
 /// The attempt, only when it belongs to `user_id`.
 pub async fn get_for_user(
@@ -83,7 +87,7 @@ pub async fn get_for_user(
     user_id: UserId,
 ) -> anyhow::Result<Option<AttemptRow>> {
     sqlx::query_as(&format!(
-        "SELECT {ATTEMPT_COLUMNS} FROM attempts a JOIN exams e ON e.id = a.exam_id WHERE a.id = $1 AND a.user_id = $2"
+        "SELECT {ATTEMPT_COLUMNS} FROM {ATTEMPT_FROM} WHERE a.id = $1 AND a.user_id = $2"
     ))
     .bind(id)
     .bind(user_id)
@@ -98,7 +102,7 @@ pub async fn list_for_user(
     limit: i64,
 ) -> anyhow::Result<Vec<AttemptRow>> {
     sqlx::query_as(&format!(
-        "SELECT {ATTEMPT_COLUMNS} FROM attempts a JOIN exams e ON e.id = a.exam_id
+        "SELECT {ATTEMPT_COLUMNS} FROM {ATTEMPT_FROM}
          WHERE a.user_id = $1 ORDER BY a.started_at DESC LIMIT $2"
     ))
     .bind(user_id)
@@ -114,7 +118,7 @@ pub async fn list_for_user_exam(
     exam_id: ExamId,
 ) -> anyhow::Result<Vec<AttemptRow>> {
     sqlx::query_as(&format!(
-        "SELECT {ATTEMPT_COLUMNS} FROM attempts a JOIN exams e ON e.id = a.exam_id
+        "SELECT {ATTEMPT_COLUMNS} FROM {ATTEMPT_FROM}
          WHERE a.user_id = $1 AND a.exam_id = $2 ORDER BY a.started_at DESC"
     ))
     .bind(user_id)
