@@ -66,7 +66,8 @@ impl AttemptRow {
     }
 }
 
-const ATTEMPT_COLUMNS: &str = "a.id, a.user_id, a.exam_id, a.mode, a.seed, a.status, a.started_at, a.deadline_at,
+const ATTEMPT_COLUMNS: &str =
+    "a.id, a.user_id, a.exam_id, a.mode, a.seed, a.status, a.started_at, a.deadline_at,
     a.submitted_at, a.submit_reason, a.open_section, a.title, a.settings, a.points, a.max_points,
     a.scaled_score, a.passed, a.domain_scores, a.breaks_taken,
     EXTRACT(EPOCH FROM a.deadline_at - now())::float8 AS remaining_seconds,
@@ -93,7 +94,7 @@ pub async fn get_for_user(
     .bind(user_id)
     .fetch_optional(pool)
     .await
-        .context("loading the candidate's attempt")
+    .context("loading the candidate's attempt")
 }
 
 pub async fn list_for_user(
@@ -128,18 +129,20 @@ pub async fn list_for_user_exam(
     .context("listing the candidate's attempts of an exam")
 }
 
+/// The candidate's full mock in progress (served by the `attempts_one_open_mock` index).
+pub const OPEN_MOCK_SQL: &str =
+    "SELECT id FROM attempts WHERE user_id = $1 AND exam_id = $2 AND mode = 'exam' AND status = 'in_progress'";
+
 pub async fn open_mock(
     pool: &PgPool,
     user_id: UserId,
     exam_id: ExamId,
 ) -> anyhow::Result<Option<AttemptId>> {
-    sqlx::query_scalar(
-        "SELECT id FROM attempts WHERE user_id = $1 AND exam_id = $2 AND mode = 'exam' AND status = 'in_progress'",
-    )
-    .bind(user_id)
-    .bind(exam_id)
-    .fetch_optional(pool)
-    .await
+    sqlx::query_scalar(OPEN_MOCK_SQL)
+        .bind(user_id)
+        .bind(exam_id)
+        .fetch_optional(pool)
+        .await
         .context("looking for a full mock in progress")
 }
 
@@ -652,15 +655,11 @@ pub enum StoredAnswer {
     Missing,
 }
 
-/// Writes an answer if the attempt is open, the deadline (plus grace) has not passed, the item is
-/// neither locked nor checked and nobody saved since `base_revision`; otherwise reads the facts
-/// that explain why not.
-pub async fn write_answer(pool: &PgPool, w: &AnswerWrite<'_>) -> anyhow::Result<StoredAnswer> {
-    let answered = !w.response.is_empty();
-    let updated: Option<i32> = sqlx::query_scalar(
-        // The share lock on the attempt waits for a finaliser holding it and then sees the
-        // attempt submitted, so no save lands between scoring and closing.
-        "WITH a AS (
+/// The save's statement (its plan is tested against misleading statistics). The share lock on
+/// the attempt waits for a finaliser holding it and then sees the attempt submitted, so no save
+/// lands between scoring and closing. The attempt is found by its primary key: no index of open
+/// attempts can serve `status = 'in_progress'` alone (migration 20261130000400).
+pub const WRITE_ANSWER_SQL: &str = "WITH a AS (
              SELECT id, deadline_at FROM attempts
              WHERE id = $1 AND user_id = $2 AND status = 'in_progress' FOR SHARE
          )
@@ -671,21 +670,27 @@ pub async fn write_answer(pool: &PgPool, w: &AnswerWrite<'_>) -> anyhow::Result<
          WHERE a.id = ai.attempt_id AND ai.position = $3
            AND ai.revision = $4 AND NOT ai.locked AND NOT ai.checked
            AND (a.deadline_at IS NULL OR now() <= a.deadline_at + make_interval(secs => $9))
-         RETURNING ai.revision",
-    )
-    .bind(w.attempt_id)
-    .bind(w.user_id)
-    .bind(w.position)
-    .bind(w.base_revision)
-    .bind(Json(w.response))
-    .bind(w.flagged)
-    .bind(answered)
-    .bind(w.lock)
-    .bind(w.grace_seconds as f64)
-    .bind(Json(w.ruled_out))
-    .fetch_optional(pool)
-    .await
-    .context("writing an answer")?;
+         RETURNING ai.revision";
+
+/// Writes an answer if the attempt is open, the deadline (plus grace) has not passed, the item is
+/// neither locked nor checked and nobody saved since `base_revision`; otherwise reads the facts
+/// that explain why not.
+pub async fn write_answer(pool: &PgPool, w: &AnswerWrite<'_>) -> anyhow::Result<StoredAnswer> {
+    let answered = !w.response.is_empty();
+    let updated: Option<i32> = sqlx::query_scalar(WRITE_ANSWER_SQL)
+        .bind(w.attempt_id)
+        .bind(w.user_id)
+        .bind(w.position)
+        .bind(w.base_revision)
+        .bind(Json(w.response))
+        .bind(w.flagged)
+        .bind(answered)
+        .bind(w.lock)
+        .bind(w.grace_seconds as f64)
+        .bind(Json(w.ruled_out))
+        .fetch_optional(pool)
+        .await
+        .context("writing an answer")?;
     if let Some(revision) = updated {
         return Ok(StoredAnswer::Written(revision));
     }

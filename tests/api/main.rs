@@ -16,6 +16,7 @@ mod forms;
 mod hostile;
 mod interchange;
 mod outage;
+mod plans;
 mod practice;
 mod readiness_irt;
 mod studio;
