@@ -4,8 +4,9 @@
 //! Every app process runs `refresh_all` from its sweeper. An exam is refreshed under a
 //! transaction-scoped advisory lock taken with `pg_try_advisory_xact_lock`, so when several
 //! processes try at once one fits and the others skip; a refresh runs only when the last one is
-//! [`REFRESH_INTERVAL_SECONDS`] old and enough new responses arrived since. The fit runs on a
-//! blocking thread.
+//! [`REFRESH_INTERVAL_SECONDS`] old and enough new responses arrived since. Counting them reads
+//! every answer of the exam, so a process that counted too few does not count that exam again
+//! for the same interval. The fit runs on a blocking thread.
 
 use crate::db;
 use crate::db::calibration::{LastFit, NewCalibration, VersionRow};
@@ -34,6 +35,23 @@ pub const REFRESH_INTERVAL_SECONDS: f64 = 600.0;
 /// Whether a fit is due before counting responses: never fitted, or the last fit is old enough.
 pub fn may_refit(last: Option<LastFit>) -> bool {
     last.is_none_or(|l| l.age_seconds >= REFRESH_INTERVAL_SECONDS)
+}
+
+/// When this process last counted an exam's responses and found too few new ones.
+static COUNTED: std::sync::Mutex<Option<HashMap<ExamId, std::time::Instant>>> =
+    std::sync::Mutex::new(None);
+
+fn counted_recently(exam: ExamId) -> bool {
+    let seen = COUNTED.lock().unwrap_or_else(|e| e.into_inner());
+    seen.as_ref()
+        .and_then(|m| m.get(&exam))
+        .is_some_and(|t| t.elapsed().as_secs_f64() < REFRESH_INTERVAL_SECONDS)
+}
+
+fn remember_count(exam: ExamId) {
+    let mut seen = COUNTED.lock().unwrap_or_else(|e| e.into_inner());
+    seen.get_or_insert_with(HashMap::new)
+        .insert(exam, std::time::Instant::now());
 }
 
 /// Whether `count` scored responses make a new fit worth it after `last`.
@@ -68,8 +86,13 @@ pub async fn refresh(db: &PgPool, exam_id: ExamId, force: bool) -> anyhow::Resul
     if !force && !may_refit(last) {
         return Ok(false);
     }
+    if !force && counted_recently(exam_id) {
+        return Ok(false);
+    }
     let count = db::calibration::response_count(&mut tx, exam_id).await?;
     if !force && !enough_new(count, last) {
+        // Counting reads every answer of the exam: not again for an interval.
+        remember_count(exam_id);
         return Ok(false);
     }
     let rows = db::calibration::responses(&mut tx, exam_id).await?;
