@@ -84,6 +84,12 @@ pub async fn seed_history(
     .execute(&mut *tx)
     .await
     .context("creating the history's submitted mocks")?;
+    // The answers join the candidates just created: without statistics of them the planner takes
+    // the new tables for empty and nests loops over them (minutes instead of seconds).
+    sqlx::query("ANALYZE users, attempts")
+        .execute(&mut *tx)
+        .await
+        .context("analysing the history's candidates and mocks")?;
     let rows = sqlx::query(
         "INSERT INTO attempt_items (attempt_id, position, question_version_id, section, section_kind,
                                     permutation, response, revision, first_viewed_at, answered_at,
