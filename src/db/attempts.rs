@@ -2,7 +2,6 @@
 //! another candidate's attempt simply does not exist (404).
 
 use crate::domain::assembly::SectionKind;
-use crate::domain::item::ScenarioKind;
 use crate::domain::item::{Item, Response, Scenario};
 use crate::types::{AttemptId, AttemptStatus, ExamId, Mode, QuestionId, SubmitReason, UserId};
 use anyhow::Context;
@@ -225,53 +224,47 @@ pub async fn store_check_estimate(
     Ok(())
 }
 
-/// A live question offered to assembly.
-#[derive(Debug, Clone, FromRow)]
-pub struct PoolRow {
-    pub question_id: QuestionId,
-    pub version_id: Uuid,
-    pub objective_code: String,
-    pub domain_code: String,
-    pub kind: String,
-    pub scenario_ext_id: Option<String>,
-    pub scenario_kind: Option<ScenarioKind>,
-    /// Shown to this candidate in any earlier attempt.
-    pub seen: bool,
+/// What a start needs of the candidate: their mock in progress, if any, and the questions they
+/// were shown in any earlier attempt of the exam.
+#[derive(Debug, Clone, Default)]
+pub struct StartFacts {
+    pub open_mock: Option<AttemptId>,
+    pub seen: std::collections::HashSet<QuestionId>,
 }
 
-pub async fn pool_for(
+/// The statement of [`start_facts`] (`$1` user, `$2` exam; its plan is tested against misleading
+/// statistics). The open mock comes from the `attempts_one_open_mock` index; the history is read
+/// once per start (not once per question) through one index probe per attempt of this
+/// candidate: the LATERAL … OFFSET 0 keeps the planner from turning it into a join over all of
+/// attempt_items when it has no statistics.
+pub const START_FACTS_SQL: &str = "SELECT
+        (SELECT id FROM attempts WHERE user_id = $1 AND exam_id = $2 AND mode = 'exam'
+                                   AND status = 'in_progress') AS open_mock,
+        ARRAY(SELECT DISTINCT ai.question_version_id
+              FROM attempts a
+              CROSS JOIN LATERAL (SELECT i.question_version_id FROM attempt_items i
+                                  WHERE i.attempt_id = a.id OFFSET 0) ai
+              WHERE a.user_id = $1 AND a.exam_id = $2) AS seen";
+
+/// The candidate's open mock and the versions they were shown, in one statement (the bank itself
+/// comes from `db::live_bank`, each version's question from `db::versions`).
+pub async fn start_facts(
     pool: &PgPool,
-    exam_id: ExamId,
     user_id: UserId,
-) -> anyhow::Result<Vec<PoolRow>> {
-    sqlx::query_as(
-        "SELECT q.id AS question_id, v.id AS version_id, q.objective_code, o.domain_code, q.kind,
-                s.ext_id AS scenario_ext_id, s.kind AS scenario_kind,
-                (seen.question_id IS NOT NULL) AS seen
-         FROM questions q
-         JOIN question_versions v ON v.id = q.current_version_id
-         JOIN objectives o ON o.exam_id = q.exam_id AND o.code = q.objective_code
-         LEFT JOIN scenarios s ON s.id = q.scenario_id
-         -- The candidate's history, read once per start (not once per question), so the cost
-         -- follows the candidate's own attempts whatever the planner knows of the tables.
-         -- The LATERAL … OFFSET 0 keeps the planner from turning this into a join over all of
-         -- attempt_items when it has no statistics: one index probe per attempt of this user.
-         LEFT JOIN (SELECT DISTINCT qv.question_id
-                    FROM attempts a
-                    CROSS JOIN LATERAL (SELECT i.question_version_id FROM attempt_items i
-                                        WHERE i.attempt_id = a.id OFFSET 0) ai
-                    JOIN question_versions qv ON qv.id = ai.question_version_id
-                    WHERE a.user_id = $2 AND a.exam_id = $1) seen ON seen.question_id = q.id
-         WHERE q.exam_id = $1 AND NOT q.retired
-           -- Drafts and questions in review never reach candidates.
-           AND q.status = 'published'
-         ORDER BY q.bank_position",
-    )
-    .bind(exam_id)
-    .bind(user_id)
-    .fetch_all(pool)
-    .await
-    .context("loading the questions a mock may use")
+    exam_id: ExamId,
+) -> anyhow::Result<StartFacts> {
+    let (open_mock, seen): (Option<AttemptId>, Vec<Uuid>) = sqlx::query_as(START_FACTS_SQL)
+        .bind(user_id)
+        .bind(exam_id)
+        .fetch_one(pool)
+        .await
+        .context("reading the candidate's mock in progress and history")?;
+    // Versions are immutable: which question each belongs to comes from the process's cache.
+    let versions = super::versions::cached_many(pool, &seen).await?;
+    Ok(StartFacts {
+        open_mock,
+        seen: versions.iter().map(|v| v.question_id).collect(),
+    })
 }
 
 /// Who owns an attempt and which exam it is of (for finalising, which has only the id).
@@ -534,26 +527,196 @@ pub async fn item(
     }))
 }
 
-/// Opening item `n`: it is marked as viewed and every problem–solution question seen or answered
-/// before it closes (as `lock_left_series` with `Some(n)` followed by marking it viewed), in one
-/// statement.
-pub async fn open_position(pool: &PgPool, attempt_id: AttemptId, n: i32) -> anyhow::Result<()> {
-    sqlx::query(
-        "UPDATE attempt_items SET
-             locked = locked OR position <> $2,
-             first_viewed_at = CASE WHEN position = $2 THEN COALESCE(first_viewed_at, now())
-                                    ELSE first_viewed_at END
-         WHERE attempt_id = $1
-           AND ((position = $2 AND first_viewed_at IS NULL)
-                OR (position <> $2 AND section_kind = 'series' AND NOT locked
-                    AND (first_viewed_at IS NOT NULL OR answered_at IS NOT NULL)))",
+/// One screen of an attempt as read in one statement: the attempt (with its exam and progress),
+/// where every item sits, and item `n` whole (`None` when the attempt has no such position).
+#[derive(Debug, Clone)]
+pub struct Screen {
+    pub attempt: AttemptRow,
+    pub nav: Vec<NavRow>,
+    pub item: Option<ItemRow>,
+}
+
+#[derive(FromRow)]
+struct ScreenRow {
+    #[sqlx(flatten)]
+    attempt: AttemptRow,
+    nav: Json<Vec<NavRow>>,
+    item_position: Option<i32>,
+    item_version: Option<Uuid>,
+    item_section: Option<i32>,
+    item_section_kind: Option<SectionKind>,
+    item_permutation: Option<Json<BTreeMap<String, Vec<String>>>>,
+    item_response: Option<Json<Response>>,
+    item_flagged: Option<bool>,
+    item_revision: Option<i32>,
+    item_answered_at: Option<OffsetDateTime>,
+    item_ruled_out: Option<Json<Vec<String>>>,
+    item_locked: Option<bool>,
+    item_checked: Option<bool>,
+    item_reviewed: Option<bool>,
+    item_points: Option<i32>,
+    item_max_points: Option<i32>,
+}
+
+/// The screen's read over `lk` (the attempt row, found by primary key and owner): the exam by
+/// primary key, the attempt's items through its primary-key prefix once (progress and navigation
+/// together) and item `$3` by primary key. Bounded by the attempt's own items whatever the
+/// planner knows of the tables.
+fn screen_select() -> String {
+    format!(
+        "SELECT {ATTEMPT_COLUMNS}, p.nav,
+            t.position AS item_position, t.question_version_id AS item_version,
+            t.section AS item_section, t.section_kind AS item_section_kind,
+            t.permutation AS item_permutation, t.response AS item_response,
+            t.flagged AS item_flagged, t.revision AS item_revision,
+            t.answered_at AS item_answered_at, t.ruled_out AS item_ruled_out,
+            t.locked AS item_locked, t.checked AS item_checked,
+            t.reviewed_into_schedule AS item_reviewed, t.points AS item_points,
+            t.max_points AS item_max_points
+         FROM lk a JOIN exams e ON e.id = a.exam_id
+         CROSS JOIN LATERAL (
+             SELECT count(*) AS item_count, count(i.answered_at) AS answered_count,
+                    COALESCE(json_agg(json_build_object(
+                        'position', i.position, 'section', i.section,
+                        'section_kind', i.section_kind, 'locked', i.locked,
+                        'answered', i.answered_at IS NOT NULL, 'flagged', i.flagged)
+                        ORDER BY i.position), '[]') AS nav
+             FROM attempt_items i WHERE i.attempt_id = a.id) p
+         LEFT JOIN attempt_items t ON t.attempt_id = a.id AND t.position = $3"
     )
-    .bind(attempt_id)
-    .bind(n)
-    .execute(pool)
-    .await
-    .context("recording that an item was opened")?;
-    Ok(())
+}
+
+/// The statement of [`screen`]: `$1` attempt, `$2` owner, `$3` position.
+pub fn screen_sql() -> String {
+    format!(
+        "WITH lk AS MATERIALIZED (SELECT * FROM attempts WHERE id = $1 AND user_id = $2)
+         {}",
+        screen_select()
+    )
+}
+
+/// The statement of [`open_screen`]: `$1` attempt, `$2` owner, `$3` position, `$4` the longest
+/// stint credited, `$5` the grace after the deadline in seconds. Under the attempt's row lock
+/// (as finalising takes it), and only when the attempt is open, within its deadline and grace,
+/// and item `$3` exists and is not closed: every problem–solution question seen or answered
+/// before closes, item `$3` is marked as viewed, the item open until now gets the time since it
+/// was opened, and the clock starts for `$3`. What is returned is the screen as it was before
+/// (the rules of opening are decided on it).
+pub fn open_screen_sql() -> String {
+    let stint = super::timing::stint("$4");
+    format!(
+        "WITH lk AS MATERIALIZED (
+             SELECT * FROM attempts WHERE id = $1 AND user_id = $2 FOR UPDATE
+         ), prev AS MATERIALIZED (
+             SELECT lk.id, lk.viewing_position, lk.viewing_since, lk.deadline_at FROM lk
+             JOIN attempt_items c ON c.attempt_id = lk.id AND c.position = $3
+             WHERE lk.status = 'in_progress' AND NOT c.locked
+               AND (lk.deadline_at IS NULL OR now() <= lk.deadline_at + make_interval(secs => $5))
+         ), moved AS (
+             UPDATE attempts SET viewing_position = $3, viewing_since = now()
+             FROM prev WHERE attempts.id = prev.id
+         ), opened AS (
+             UPDATE attempt_items ai SET
+                 locked = ai.locked OR (ai.position <> $3 AND ai.section_kind = 'series'
+                     AND (ai.first_viewed_at IS NOT NULL OR ai.answered_at IS NOT NULL)),
+                 first_viewed_at = CASE WHEN ai.position = $3
+                                        THEN COALESCE(ai.first_viewed_at, now())
+                                        ELSE ai.first_viewed_at END,
+                 seconds_on_item = CASE WHEN ai.position = prev.viewing_position
+                                             AND prev.viewing_since IS NOT NULL
+                                        THEN COALESCE(ai.seconds_on_item, 0) + {stint}
+                                        ELSE ai.seconds_on_item END
+             FROM prev
+             WHERE ai.attempt_id = prev.id
+               AND (ai.position = $3 OR ai.position = prev.viewing_position
+                    OR (ai.section_kind = 'series' AND NOT ai.locked
+                        AND (ai.first_viewed_at IS NOT NULL OR ai.answered_at IS NOT NULL)))
+         )
+         {}",
+        screen_select()
+    )
+}
+
+impl ScreenRow {
+    async fn into_screen(self, pool: &PgPool) -> anyhow::Result<Screen> {
+        let item = match (self.item_position, self.item_version) {
+            (Some(position), Some(version_id)) => {
+                let v = super::versions::cached(pool, version_id).await?;
+                Some(ItemRow {
+                    position,
+                    question_id: v.question_id,
+                    version_id,
+                    section: self.item_section.unwrap_or_default(),
+                    section_kind: self.item_section_kind.unwrap_or(SectionKind::Standalone),
+                    permutation: self.item_permutation.unwrap_or_default(),
+                    response: self.item_response,
+                    flagged: self.item_flagged.unwrap_or_default(),
+                    revision: self.item_revision.unwrap_or_default(),
+                    answered_at: self.item_answered_at,
+                    ruled_out: self.item_ruled_out.unwrap_or_default(),
+                    locked: self.item_locked.unwrap_or_default(),
+                    checked: self.item_checked.unwrap_or_default(),
+                    reviewed_into_schedule: self.item_reviewed.unwrap_or_default(),
+                    points: self.item_points,
+                    max_points: self.item_max_points,
+                    body: Json(v.body.clone()),
+                    scenario: v.scenario.clone().map(Json),
+                    domain_code: v.domain_code.clone(),
+                })
+            }
+            _ => None,
+        };
+        Ok(Screen {
+            attempt: self.attempt,
+            nav: self.nav.0,
+            item,
+        })
+    }
+}
+
+/// The candidate's attempt, its navigation and item `n`, in one statement; `None` when the
+/// attempt is not theirs.
+pub async fn screen(
+    pool: &PgPool,
+    attempt_id: AttemptId,
+    user_id: UserId,
+    n: i32,
+) -> anyhow::Result<Option<Screen>> {
+    let row: Option<ScreenRow> = sqlx::query_as(&screen_sql())
+        .bind(attempt_id)
+        .bind(user_id)
+        .bind(n)
+        .fetch_optional(pool)
+        .await
+        .context("loading the attempt with one of its items")?;
+    match row {
+        Some(r) => Ok(Some(r.into_screen(pool).await?)),
+        None => Ok(None),
+    }
+}
+
+/// As [`screen`], and item `n` is opened in the same statement when the rules allow it (see
+/// [`open_screen_sql`]): an item page is one statement.
+pub async fn open_screen(
+    pool: &PgPool,
+    attempt_id: AttemptId,
+    user_id: UserId,
+    n: i32,
+    grace_seconds: i64,
+) -> anyhow::Result<Option<Screen>> {
+    let row: Option<ScreenRow> = sqlx::query_as(&open_screen_sql())
+        .bind(attempt_id)
+        .bind(user_id)
+        .bind(n)
+        .bind(super::timing::MAX_STINT_SECONDS)
+        .bind(grace_seconds as f64)
+        .fetch_optional(pool)
+        .await
+        .context("opening an item of the attempt")?;
+    match row {
+        Some(r) => Ok(Some(r.into_screen(pool).await?)),
+        None => Ok(None),
+    }
 }
 
 /// Records which case-study section the candidate is in; leaving one locks all its items.
@@ -842,25 +1005,38 @@ pub async fn store_result(
 }
 
 /// A live question offered to a practice set, with the candidate's history of it.
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone)]
 pub struct PracticeRow {
     pub question_id: QuestionId,
     pub version_id: Uuid,
     pub objective_code: String,
     pub domain_code: String,
-    pub body: Json<Item>,
     pub seen: bool,
     pub wrong_before: bool,
     pub marked: bool,
     pub due: bool,
 }
 
+/// The candidate's own practice history, as question ids.
+#[derive(FromRow)]
+struct PracticeFacts {
+    seen: Vec<Uuid>,
+    wrong: Vec<Uuid>,
+    marked: Vec<Uuid>,
+    in_open_mock: Vec<Uuid>,
+    scheduled: Vec<Uuid>,
+    due: Vec<Uuid>,
+}
+
+/// The live questions a practice set may use, with what the candidate's history says of each:
+/// the bank from `db::live_bank`, the history in one statement over the candidate's own rows.
+/// Never a question of a mock in progress (practice would reveal its answer).
 pub async fn practice_pool(
     pool: &PgPool,
-    exam_id: ExamId,
+    exam: &crate::db::exams::ExamRow,
     user_id: UserId,
 ) -> anyhow::Result<Vec<PracticeRow>> {
-    sqlx::query_as(
+    let facts = sqlx::query_as::<_, PracticeFacts>(
         // The candidate's own answers, read once through one index probe per attempt (LATERAL
         // … OFFSET 0 is never flattened into a join over all of attempt_items, whatever the
         // planner knows), then used for both the history and the mocks in progress.
@@ -873,40 +1049,56 @@ pub async fn practice_pool(
                                  FROM attempt_items i WHERE i.attempt_id = a.id OFFSET 0) ai
              JOIN question_versions qv ON qv.id = ai.question_version_id
              WHERE a.user_id = $2
-         ), history AS (
+         ), history AS MATERIALIZED (
              SELECT question_id,
                     bool_or(points IS NOT NULL AND points < max_points AND answered_at IS NOT NULL) AS wrong,
                     bool_or(flagged) AS marked
              FROM mine WHERE exam_id = $1
              GROUP BY question_id
-         ), in_open_mock AS (
-             SELECT DISTINCT question_id FROM mine
-             WHERE status = 'in_progress' AND mode IN ('exam', 'check')
          )
-         SELECT q.id AS question_id, v.id AS version_id, q.objective_code, o.domain_code, v.body,
-                (h.question_id IS NOT NULL) AS seen,
-                (COALESCE(h.wrong, false) OR r.question_id IS NOT NULL) AS wrong_before,
-                COALESCE(h.marked, false) AS marked,
-                (r.due_at IS NOT NULL AND r.due_at <= now()) AS due
-         FROM questions q
-         JOIN question_versions v ON v.id = q.current_version_id
-         JOIN objectives o ON o.exam_id = q.exam_id AND o.code = q.objective_code
-         LEFT JOIN history h ON h.question_id = q.id
-         LEFT JOIN review_schedule r ON r.question_id = q.id AND r.user_id = $2
-         WHERE q.exam_id = $1 AND NOT q.retired AND q.status = 'published'
-           -- Never a question of a mock in progress: practice would reveal its answer.
-           AND NOT EXISTS (SELECT 1 FROM in_open_mock m WHERE m.question_id = q.id)
-         ORDER BY q.bank_position",
+         SELECT ARRAY(SELECT question_id FROM history) AS seen,
+                ARRAY(SELECT question_id FROM history WHERE wrong) AS wrong,
+                ARRAY(SELECT question_id FROM history WHERE marked) AS marked,
+                ARRAY(SELECT DISTINCT question_id FROM mine
+                      WHERE status = 'in_progress' AND mode IN ('exam', 'check')) AS in_open_mock,
+                ARRAY(SELECT question_id FROM review_schedule WHERE user_id = $2) AS scheduled,
+                ARRAY(SELECT question_id FROM review_schedule
+                      WHERE user_id = $2 AND due_at <= now()) AS due",
     )
-    .bind(exam_id)
+    .bind(exam.id)
     .bind(user_id)
-    .fetch_all(pool)
+    .fetch_one(pool)
     .await
-        .context("loading the questions a practice set may use")
+    .context("loading the candidate's practice history")?;
+    let bank = crate::db::live_bank::live(pool, exam).await?;
+    let set = |ids: Vec<Uuid>| -> std::collections::HashSet<QuestionId> {
+        ids.into_iter().map(QuestionId).collect()
+    };
+    let (seen, wrong, marked) = (set(facts.seen), set(facts.wrong), set(facts.marked));
+    let (open, scheduled, due) = (
+        set(facts.in_open_mock),
+        set(facts.scheduled),
+        set(facts.due),
+    );
+    Ok(bank
+        .questions
+        .iter()
+        .filter(|q| !open.contains(&q.question_id))
+        .map(|q| PracticeRow {
+            question_id: q.question_id,
+            version_id: q.version_id,
+            objective_code: q.objective_code.clone(),
+            domain_code: q.domain_code.clone(),
+            seen: seen.contains(&q.question_id),
+            wrong_before: wrong.contains(&q.question_id) || scheduled.contains(&q.question_id),
+            marked: marked.contains(&q.question_id),
+            due: due.contains(&q.question_id),
+        })
+        .collect())
 }
 
 /// Where each item of an attempt sits: enough to build navigation without loading bodies.
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone, FromRow, serde::Deserialize)]
 pub struct NavRow {
     pub position: i32,
     pub section: i32,

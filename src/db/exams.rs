@@ -12,6 +12,9 @@ pub struct ExamRow {
     pub duration_minutes: i32,
     pub question_count: i32,
     pub blueprint: sqlx::types::Json<Blueprint>,
+    /// Moves with every change to the exam's questions, objectives and scenarios (triggers of
+    /// migration 20261201000100): what tells a process's copy of the live bank is current.
+    pub bank_revision: i64,
 }
 
 impl ExamRow {
@@ -28,7 +31,7 @@ impl ExamRow {
 
 pub async fn list(pool: &PgPool) -> anyhow::Result<Vec<ExamRow>> {
     sqlx::query_as(
-        "SELECT id, code, slug, title, duration_minutes, question_count, blueprint FROM exams
+        "SELECT id, code, slug, title, duration_minutes, question_count, blueprint, bank_revision FROM exams
          ORDER BY blueprint ? 'retired_on', code",
     )
     .fetch_all(pool)
@@ -38,7 +41,7 @@ pub async fn list(pool: &PgPool) -> anyhow::Result<Vec<ExamRow>> {
 
 pub async fn by_slug(pool: &PgPool, slug: &str) -> anyhow::Result<Option<ExamRow>> {
     sqlx::query_as(
-        "SELECT id, code, slug, title, duration_minutes, question_count, blueprint FROM exams WHERE slug = $1",
+        "SELECT id, code, slug, title, duration_minutes, question_count, blueprint, bank_revision FROM exams WHERE slug = $1",
     )
     .bind(slug.to_lowercase())
     .fetch_optional(pool)
@@ -51,7 +54,7 @@ pub async fn by_id<'e>(
     id: ExamId,
 ) -> anyhow::Result<Option<ExamRow>> {
     sqlx::query_as(
-        "SELECT id, code, slug, title, duration_minutes, question_count, blueprint FROM exams WHERE id = $1",
+        "SELECT id, code, slug, title, duration_minutes, question_count, blueprint, bank_revision FROM exams WHERE id = $1",
     )
     .bind(id)
     .fetch_optional(db)

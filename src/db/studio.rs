@@ -24,7 +24,8 @@ pub struct ExamMeta {
 }
 
 const EXAM_COLUMNS: &str =
-    "e.id, e.code, e.slug, e.title, e.duration_minutes, e.question_count, e.blueprint";
+    "e.id, e.code, e.slug, e.title, e.duration_minutes, e.question_count, e.blueprint,
+    e.bank_revision";
 
 /// The exam at `/author/exams/{slug}` with what the viewer may do with it.
 pub async fn exam_for(

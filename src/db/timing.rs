@@ -5,7 +5,7 @@
 
 use crate::types::AttemptId;
 use anyhow::Context;
-use sqlx::{PgExecutor, PgPool};
+use sqlx::PgExecutor;
 
 /// The longest stint credited to one item: a candidate who walks away from an open tab for an
 /// hour did not think about the question for an hour. 20 minutes is longer than any question of
@@ -14,51 +14,11 @@ pub const MAX_STINT_SECONDS: f64 = 1200.0;
 
 /// The seconds of the stint that ends now, as SQL over `prev` (viewing_since, deadline_at): up to
 /// the deadline at the latest, never negative, at most the cap bound as parameter `cap`.
-fn stint(cap: &str) -> String {
+pub(super) fn stint(cap: &str) -> String {
     format!(
         "LEAST({cap}, GREATEST(0, EXTRACT(EPOCH FROM
              LEAST(now(), COALESCE(prev.deadline_at, now())) - prev.viewing_since)))"
     )
-}
-
-/// The candidate opens item `position`: it is marked as viewed, the item open before gets the
-/// time since it was opened, and the clock starts for this one. One statement, under the
-/// attempt's row lock (as finalising takes it), so two tabs cannot credit the same stint twice.
-pub async fn open_item_page(
-    pool: &PgPool,
-    attempt_id: AttemptId,
-    position: i32,
-) -> anyhow::Result<()> {
-    // Both changes to attempt_items are one UPDATE: a statement may not change a row twice, and
-    // a reload of the same item is both the one credited and the one opened.
-    let stint = stint("$3");
-    let sql = format!(
-        "WITH prev AS (
-             SELECT viewing_position, viewing_since, deadline_at FROM attempts
-             WHERE id = $1 FOR UPDATE
-         ), moved AS (
-             UPDATE attempts SET viewing_position = $2, viewing_since = now() WHERE id = $1
-         )
-         UPDATE attempt_items ai SET
-             seconds_on_item = CASE WHEN ai.position = prev.viewing_position
-                                         AND prev.viewing_since IS NOT NULL
-                                    THEN COALESCE(ai.seconds_on_item, 0) + {stint}
-                                    ELSE ai.seconds_on_item END,
-             first_viewed_at = CASE WHEN ai.position = $2
-                                    THEN COALESCE(ai.first_viewed_at, now())
-                                    ELSE ai.first_viewed_at END
-         FROM prev
-         WHERE ai.attempt_id = $1
-           AND (ai.position = $2 OR ai.position = prev.viewing_position)"
-    );
-    sqlx::query(&sql)
-        .bind(attempt_id)
-        .bind(position)
-        .bind(MAX_STINT_SECONDS)
-        .execute(pool)
-        .await
-        .context("recording that an item was opened and the time spent on the one before")?;
-    Ok(())
 }
 
 /// The candidate left the items (review screen, break, submission): the item open until now gets

@@ -34,6 +34,18 @@ pub async fn peek(db: &PgPool, id: AttemptId, user: UserId) -> anyhow::Result<Op
     db::attempts::get_for_user(db, id, user).await
 }
 
+/// The attempt with its navigation and item `position`, in one statement and without the
+/// deadline check: for a save, which applies the deadline itself in its write.
+#[tracing::instrument(skip_all, fields(user = %user, attempt = %id, position), err)]
+pub async fn peek_item(
+    db: &PgPool,
+    id: AttemptId,
+    user: UserId,
+    position: i32,
+) -> anyhow::Result<Option<db::attempts::Screen>> {
+    db::attempts::screen(db, id, user, position).await
+}
+
 /// Discards a full mock started by mistake: it is deleted with its answers and counts nowhere
 /// (not in readiness, reviews, item statistics or the list of attempts). Only a mock still in
 /// progress can be discarded; false otherwise.

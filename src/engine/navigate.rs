@@ -56,21 +56,61 @@ pub enum Opened {
     Missing,
 }
 
-/// Opens item `n` of an attempt in progress: an answered problem–solution item elsewhere locks,
-/// entering another section closes the case study the candidate was in, and the item is marked
-/// as viewed.
-#[tracing::instrument(skip_all, fields(user = %user, attempt = %a.id, position = n), err)]
+/// What asking for an item page leads to.
+#[derive(Debug, Clone)]
+pub enum Visit {
+    /// The attempt is over (submitted, or its time and grace have run out and it was closed
+    /// now): the score report.
+    Over,
+    Item {
+        attempt: Box<AttemptRow>,
+        opened: Opened,
+    },
+}
+
+/// The candidate asks for item `n`: one statement reads the attempt and opens the item (see
+/// [`db::attempts::open_screen`]); an attempt past its deadline and grace is closed first.
+/// `None` when the attempt is not the candidate's.
+#[tracing::instrument(skip_all, fields(user = %user, attempt = %id, position = n), err)]
+pub async fn visit(
+    db: &PgPool,
+    id: AttemptId,
+    user: UserId,
+    n: i32,
+    grace_seconds: i64,
+) -> anyhow::Result<Option<Visit>> {
+    let Some(screen) = db::attempts::open_screen(db, id, user, n, grace_seconds).await? else {
+        return Ok(None);
+    };
+    let a = &screen.attempt;
+    if a.in_progress() && a.past_grace(grace_seconds) {
+        super::finalize(db, a.id, crate::types::SubmitReason::Expired).await?;
+        return Ok(Some(Visit::Over));
+    }
+    if !a.in_progress() {
+        return Ok(Some(Visit::Over));
+    }
+    let attempt = Box::new(screen.attempt.clone());
+    let opened = open_item(db, screen, user, n).await?;
+    Ok(Some(Visit::Item { attempt, opened }))
+}
+
+/// Opens item `n` of an attempt in progress, from its screen as read by
+/// [`db::attempts::open_screen`] (which already closed the problem–solution questions left,
+/// marked the item viewed and moved the clock, when the item could be opened): entering another
+/// section closes the case study the candidate was in.
+#[tracing::instrument(skip_all, fields(user = %user, attempt = %screen.attempt.id, position = n), err)]
 pub async fn open_item(
     db: &PgPool,
-    a: &AttemptRow,
+    screen: db::attempts::Screen,
     user: UserId,
     n: i32,
 ) -> anyhow::Result<Opened> {
-    // Navigation needs only where items sit; only the item on screen is loaded whole.
-    let (nav, item) = tokio::try_join!(
-        db::attempts::nav_rows(db, a.id),
-        db::attempts::item(db, a.id, n)
-    )?;
+    let db::attempts::Screen {
+        attempt: a,
+        nav,
+        item,
+    } = screen;
     let Some(item) = item else {
         return Ok(Opened::Missing);
     };
@@ -83,12 +123,10 @@ pub async fn open_item(
                 .map(|i| i.position),
         });
     }
-    db::attempts::open_position(db, a.id, n).await?;
     let case_section = (item.section_kind == SectionKind::Case).then_some(item.section);
     if a.open_section != case_section {
         db::attempts::enter_section(db, a.id, case_section).await?;
     }
-    db::timing::open_item_page(db, a.id, n).await?;
     let reveal = if !(a.is_practice() && item.checked) {
         Reveal::Hidden
     } else if db::attempts::in_open_mock(db, user, item.question_id).await? {
@@ -156,6 +194,17 @@ pub async fn destination(
     goto: Option<i32>,
 ) -> anyhow::Result<Destination> {
     let items = db::attempts::nav_rows(db, id).await?;
+    Ok(destination_in(&items, n, nav, practice, goto))
+}
+
+/// Where a navigation button leads from item `n`, given where every item sits.
+pub fn destination_in(
+    items: &[NavRow],
+    n: i32,
+    nav: Nav,
+    practice: bool,
+    goto: Option<i32>,
+) -> Destination {
     let target = match nav {
         Nav::Prev => items
             .iter()
@@ -170,10 +219,10 @@ pub async fn destination(
         Nav::Check if practice => Some(n),
         Nav::Check | Nav::Review => None,
         Nav::Goto => goto.filter(|g| items.iter().any(|i| i.position == *g && !i.locked)),
-        Nav::Submit => return Ok(Destination::Submit),
-        Nav::Break => return Ok(Destination::Break(n)),
+        Nav::Submit => return Destination::Submit,
+        Nav::Break => return Destination::Break(n),
     };
-    Ok(target.map_or(Destination::Review, Destination::Item))
+    target.map_or(Destination::Review, Destination::Item)
 }
 
 /// Where "resume" leads: the first item that can still be answered and has no answer, else the

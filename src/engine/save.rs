@@ -1,7 +1,7 @@
 //! Saving an answer: one request in, one outcome out.
 
 use crate::db;
-use crate::db::attempts::{AnswerWrite, AttemptRow, RefusalFacts, StoredAnswer};
+use crate::db::attempts::{AnswerWrite, AttemptRow, ItemRow, RefusalFacts, StoredAnswer};
 use crate::domain::assembly::SectionKind;
 use crate::domain::item::{ItemBody, Response};
 use crate::types::{Nav, SubmitReason, UserId};
@@ -16,6 +16,8 @@ pub trait AnswerSource: Sync {
 
 pub struct SaveRequest<'a> {
     pub attempt: &'a AttemptRow,
+    /// The item at `position` as read with the attempt (`None`: the attempt has no such item).
+    pub item: Option<&'a ItemRow>,
     pub user: UserId,
     pub position: i32,
     /// The revision the candidate's page showed.
@@ -71,7 +73,7 @@ pub enum SaveOutcome {
 )]
 pub async fn save(db: &PgPool, req: &SaveRequest<'_>) -> anyhow::Result<Option<SaveOutcome>> {
     let a = req.attempt;
-    let Some(row) = db::attempts::item(db, a.id, req.position).await? else {
+    let Some(row) = req.item else {
         return Ok(None);
     };
     if !a.in_progress() {
@@ -106,9 +108,7 @@ pub async fn save(db: &PgPool, req: &SaveRequest<'_>) -> anyhow::Result<Option<S
             revision: row.revision,
         }));
     }
-    // A problem–solution question closes when the candidate moves on from it, answered or not,
-    // as on the real exam; autosave (and the "stay" button) keeps it open.
-    let lock = row.section_kind == SectionKind::Series && !req.autosave && req.nav != Nav::Stay;
+    let lock = locks_on_save(row, req.autosave, req.nav);
     let options = row.body.0.body.shufflable_lists();
     let ruled_out: Vec<String> = req
         .ruled_out
@@ -144,13 +144,11 @@ pub async fn save(db: &PgPool, req: &SaveRequest<'_>) -> anyhow::Result<Option<S
     };
     metrics::counter!("mockexam_saves_total", "outcome" => outcome.metric_label()).increment(1);
     match &outcome {
-        SaveOutcome::Saved { .. } => {
-            // Answering a question outside an open case study leaves the case study, exactly as
-            // opening that question would.
+        // Answering a question outside an open case study leaves the case study, exactly as
+        // opening that question would.
+        SaveOutcome::Saved { .. } if leaves_section(a, row) => {
             let target = (row.section_kind == SectionKind::Case).then_some(row.section);
-            if a.open_section.is_some() && a.open_section != target {
-                db::attempts::enter_section(db, a.id, target).await?;
-            }
+            db::attempts::enter_section(db, a.id, target).await?;
         }
         SaveOutcome::TooLate { .. } => {
             super::finalize(db, a.id, SubmitReason::Expired).await?;
@@ -158,6 +156,24 @@ pub async fn save(db: &PgPool, req: &SaveRequest<'_>) -> anyhow::Result<Option<S
         _ => {}
     }
     Ok(Some(outcome))
+}
+
+/// A problem–solution question closes when the candidate moves on from it, answered or not, as
+/// on the real exam; autosave (and the "stay" button) keeps it open.
+fn locks_on_save(item: &ItemRow, autosave: bool, nav: Nav) -> bool {
+    item.section_kind == SectionKind::Series && !autosave && nav != Nav::Stay
+}
+
+/// Answering a question outside the open case study leaves (and closes) the case study.
+fn leaves_section(a: &AttemptRow, item: &ItemRow) -> bool {
+    let target = (item.section_kind == SectionKind::Case).then_some(item.section);
+    a.open_section.is_some() && a.open_section != target
+}
+
+/// Whether a save of `item` that landed (a form post moving with `nav`) closed any question:
+/// then the navigation read before it is out of date.
+pub fn closed_something(a: &AttemptRow, item: &ItemRow, nav: Nav) -> bool {
+    locks_on_save(item, false, nav) || leaves_section(a, item)
 }
 
 /// Why a write did not land, from what the row holds. A retry of a save that already landed

@@ -77,11 +77,15 @@ pub async fn mock(
     exam: &ExamRow,
     duration_override: Option<i64>,
 ) -> anyhow::Result<StartOutcome> {
-    if let Some(open) = db::attempts::open_mock(db, user, exam.id).await? {
+    let (facts, bank) = tokio::try_join!(
+        db::attempts::start_facts(db, user, exam.id),
+        db::live_bank::live(db, exam)
+    )?;
+    if let Some(open) = facts.open_mock {
         return Ok(StartOutcome::AlreadyOpen(open));
     }
     let bp = &exam.blueprint;
-    let rows = db::attempts::pool_for(db, exam.id, user).await?;
+    let rows = &bank.questions;
     let candidates: Vec<Candidate> = rows
         .iter()
         .enumerate()
@@ -89,7 +93,7 @@ pub async fn mock(
             index,
             domain: r.domain_code.clone(),
             group: r.scenario_ext_id.clone().zip(r.scenario_kind),
-            seen: r.seen,
+            seen: facts.seen.contains(&r.question_id),
         })
         .collect();
     let seed = new_seed();
@@ -159,7 +163,7 @@ pub async fn practice_set(
             o.clone(),
         )));
     }
-    let rows = db::attempts::practice_pool(db, exam.id, user).await?;
+    let rows = db::attempts::practice_pool(db, exam, user).await?;
     let candidates: Vec<PracticeCandidate> = rows
         .iter()
         .enumerate()
@@ -180,10 +184,12 @@ pub async fn practice_set(
             req.which,
         )));
     }
+    let chosen: Vec<Uuid> = picked.iter().map(|&i| rows[i].version_id).collect();
+    let versions = db::versions::cached_many(db, &chosen).await?;
     let items = build_items(
-        picked.iter().map(|&i| Pick {
+        picked.iter().zip(&versions).map(|(&i, v)| Pick {
             version_id: rows[i].version_id,
-            item: &rows[i].body.0,
+            item: &v.body,
             section: 0,
             section_kind: SectionKind::Standalone,
         }),

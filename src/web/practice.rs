@@ -123,7 +123,7 @@ async fn page(
     error: Option<String>,
 ) -> Result<Response> {
     let (rows, attempts) = tokio::try_join!(
-        db::attempts::practice_pool(&state.db, exam.id, user.id),
+        db::attempts::practice_pool(&state.db, exam, user.id),
         db::attempts::list_for_user_exam(&state.db, user.id, exam.id),
     )?;
     let domains = exam

@@ -81,6 +81,51 @@ async fn saves_and_open_mock_lookups_stay_on_the_candidates_rows_whatever_the_st
         "{save}"
     );
 
+    // An item page (read and open in one statement) and the read before a save: the attempt by
+    // its id, its items by their primary key's prefix.
+    for (name, sql, types, args) in [
+        (
+            "item page",
+            mockexam::db::attempts::open_screen_sql(),
+            "uuid, uuid, int4, float8, float8",
+            format!("'{attempt}', '{user}', 1, 1200, 10"),
+        ),
+        (
+            "save's read",
+            mockexam::db::attempts::screen_sql(),
+            "uuid, uuid, int4",
+            format!("'{attempt}', '{user}', 1"),
+        ),
+    ] {
+        let plan = generic_plan(&pool, &sql, types, &args).await;
+        assert!(
+            !plan.contains("attempts_open_deadline_idx"),
+            "{name}: {plan}"
+        );
+        // (The exams table, a handful of rows, may be scanned; the per-candidate tables never.)
+        assert!(!plan.contains("Seq Scan on attempt"), "{name}: {plan}");
+        assert!(
+            plan.contains("Index Cond: (id = $1)") || plan.contains("Index Cond: (user_id = $2)"),
+            "{name}: {plan}"
+        );
+        assert!(
+            plan.contains("Index Cond: ((attempt_id = a.id) AND (\"position\" = $3))"),
+            "{name}: {plan}"
+        );
+    }
+
+    // A start's facts: the mock in progress and the history, both from the candidate's rows.
+    let start = generic_plan(
+        &pool,
+        mockexam::db::attempts::START_FACTS_SQL,
+        "uuid, uuid",
+        &format!("'{user}', '{exam}'"),
+    )
+    .await;
+    assert!(!start.contains("attempts_open_deadline_idx"), "{start}");
+    assert!(!start.contains("Seq Scan"), "{start}");
+    assert!(start.contains("Index Cond: ((user_id = $1)"), "{start}");
+
     let open = generic_plan(
         &pool,
         mockexam::db::attempts::OPEN_MOCK_SQL,

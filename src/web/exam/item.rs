@@ -3,13 +3,13 @@
 
 use super::views::{self, Reveal, ScenarioView};
 use super::{attempt, go, result_url};
-use crate::db::attempts::AttemptRow;
+use crate::db::attempts::{AttemptRow, Screen};
 use crate::db::users::User;
 use crate::domain::assembly::SectionKind;
 use crate::engine;
 use crate::engine::check::Advance;
 use crate::engine::navigate::Destination;
-use crate::engine::navigate::{self, ItemScreen, Opened};
+use crate::engine::navigate::{self, ItemScreen, Opened, Visit};
 use crate::engine::practice::CheckOutcome;
 use crate::engine::save::{SaveOutcome, SaveRequest};
 use crate::error::{AppError, Result};
@@ -154,18 +154,26 @@ impl ItemPage {
     }
 }
 
-/// Opens item `n` (applying the rules of entering it) and draws it, with a message if given.
+/// Opens item `n` (applying the rules of entering it) and draws it, with a message if given; the
+/// score report when the attempt is over.
 async fn render_item(
     state: &AppState,
     user: &User,
-    a: &AttemptRow,
+    id: AttemptId,
     n: i32,
     error: Option<String>,
     status: StatusCode,
 ) -> Result<Response> {
-    match navigate::open_item(&state.db, a, user.id, n).await? {
+    let visit = navigate::visit(&state.db, id, user.id, n, state.config.grace_seconds)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let (a, opened) = match visit {
+        Visit::Over => return Ok(Redirect::to(&result_url(id)).into_response()),
+        Visit::Item { attempt, opened } => (attempt, opened),
+    };
+    match opened {
         Opened::Screen(screen) => {
-            render_with_status(&ItemPage::new(user, a, &screen, error), status)
+            render_with_status(&ItemPage::new(user, &a, &screen, error), status)
         }
         Opened::Closed {
             section_kind,
@@ -184,11 +192,7 @@ pub(super) async fn item_page(
     CurrentUser(user): CurrentUser,
     Path((id, n)): Path<(AttemptId, i32)>,
 ) -> Result<Response> {
-    let a = attempt(&state, id, user.id).await?;
-    if !a.in_progress() {
-        return Ok(Redirect::to(&result_url(id)).into_response());
-    }
-    render_item(&state, &user, &a, n, None, StatusCode::OK).await
+    render_item(&state, &user, id, n, None, StatusCode::OK).await
 }
 
 #[derive(serde::Serialize)]
@@ -211,11 +215,13 @@ pub(super) async fn save_item(
     body: Bytes,
 ) -> Result<Response> {
     let form = AnswerForm::parse(&body)?;
-    let a = engine::attempt::peek(&state.db, id, user.id)
+    let screen = engine::attempt::peek_item(&state.db, id, user.id, n)
         .await?
         .ok_or(AppError::NotFound)?;
+    let a = &screen.attempt;
     let req = SaveRequest {
-        attempt: &a,
+        attempt: a,
+        item: screen.item.as_ref(),
         user: user.id,
         position: n,
         base_revision: form.revision,
@@ -233,10 +239,10 @@ pub(super) async fn save_item(
         engine::attempt::leave_feedback(&state.db, id, user.id, n, text).await?;
     }
     match wants {
-        Wants::Json => Ok(save_reply(&a, &outcome)),
+        Wants::Json => Ok(save_reply(a, &outcome)),
         Wants::Html => {
             let to = (n, form.nav, form.goto);
-            after_form_save(&state, &user, &a, to, outcome).await
+            after_form_save(&state, &user, &screen, to, outcome).await
         }
     }
 }
@@ -288,12 +294,14 @@ fn save_reply(a: &AttemptRow, outcome: &SaveOutcome) -> Response {
 async fn after_form_save(
     state: &AppState,
     user: &User,
-    a: &AttemptRow,
+    screen: &Screen,
     (n, nav, goto): (i32, Nav, Option<i32>),
     outcome: SaveOutcome,
 ) -> Result<Response> {
     let db = &state.db;
-    let refused = |msg: &str, status| render_item(state, user, a, n, Some(msg.to_string()), status);
+    let a = &screen.attempt;
+    let refused =
+        |msg: &str, status| render_item(state, user, a.id, n, Some(msg.to_string()), status);
     match outcome {
         SaveOutcome::TooLate { .. } | SaveOutcome::Closed { .. } => {
             Ok(Redirect::to(&result_url(a.id)).into_response())
@@ -313,7 +321,8 @@ async fn after_form_save(
             })
         }
         SaveOutcome::Unchanged { .. } => {
-            let to = navigate::destination(db, a.id, n, nav, a.is_practice(), goto).await?;
+            // Nothing was written: the navigation read with the attempt is current.
+            let to = navigate::destination_in(&screen.nav, n, nav, a.is_practice(), goto);
             Ok(go(a.id, to).into_response())
         }
         SaveOutcome::Saved { .. } => {
@@ -323,7 +332,14 @@ async fn after_form_save(
                     return refused(msg, StatusCode::CONFLICT).await;
                 }
             }
-            let to = navigate::destination(db, a.id, n, nav, a.is_practice(), goto).await?;
+            // The save may have closed questions (a problem–solution answer left, a case study
+            // left from another tab): then navigation is read again.
+            let to = match &screen.item {
+                Some(item) if !engine::save::closed_something(a, item, nav) => {
+                    navigate::destination_in(&screen.nav, n, nav, a.is_practice(), goto)
+                }
+                _ => navigate::destination(db, a.id, n, nav, a.is_practice(), goto).await?,
+            };
             Ok(go(a.id, to).into_response())
         }
     }
@@ -348,7 +364,7 @@ pub(super) async fn check_item(
         CheckOutcome::NotAnswered => StatusCode::UNPROCESSABLE_ENTITY,
         _ => StatusCode::CONFLICT,
     };
-    render_item(&state, &user, &a, n, Some(msg.to_string()), status).await
+    render_item(&state, &user, a.id, n, Some(msg.to_string()), status).await
 }
 
 /// The clock's poll: time left, and where to go once the attempt is over.
