@@ -53,7 +53,7 @@ impl AttemptRow {
     }
     /// Whole seconds left, never negative; `None` when untimed.
     pub fn remaining(&self) -> Option<i64> {
-        self.remaining_seconds.map(|s| s.max(0.0).floor() as i64)
+        whole_seconds(self.remaining_seconds)
     }
     pub fn expired(&self) -> bool {
         self.remaining_seconds.is_some_and(|s| s <= 0.0)
@@ -63,6 +63,11 @@ impl AttemptRow {
         self.remaining_seconds
             .is_some_and(|s| s < -(grace_seconds as f64))
     }
+}
+
+/// Whole seconds left of `remaining_seconds`, never negative; `None` when untimed.
+pub fn whole_seconds(remaining_seconds: Option<f64>) -> Option<i64> {
+    remaining_seconds.map(|s| s.max(0.0).floor() as i64)
 }
 
 const ATTEMPT_COLUMNS: &str =
@@ -504,27 +509,57 @@ pub async fn item(
         return Ok(None);
     };
     let v = super::versions::cached(pool, s.version_id).await?;
-    Ok(Some(ItemRow {
-        position: s.position,
-        question_id: v.question_id,
-        version_id: s.version_id,
-        section: s.section,
-        section_kind: s.section_kind,
-        permutation: s.permutation,
-        response: s.response,
-        flagged: s.flagged,
-        revision: s.revision,
-        answered_at: s.answered_at,
-        ruled_out: s.ruled_out,
-        locked: s.locked,
-        checked: s.checked,
-        reviewed_into_schedule: s.reviewed_into_schedule,
-        points: s.points,
-        max_points: s.max_points,
-        body: Json(v.body.clone()),
-        scenario: v.scenario.clone().map(Json),
-        domain_code: v.domain_code.clone(),
-    }))
+    Ok(Some(s.with_version(&v)))
+}
+
+/// Every item of an attempt in position order: the candidate's rows (one pass over the
+/// attempt's primary-key prefix) and the question versions from the process's cache. Outside a
+/// transaction; `items` reads the same within one.
+pub async fn items_cached(pool: &PgPool, attempt_id: AttemptId) -> anyhow::Result<Vec<ItemRow>> {
+    let states: Vec<ItemState> = sqlx::query_as(
+        "SELECT position, question_version_id AS version_id, section, section_kind, permutation,
+                response, flagged, revision, answered_at, ruled_out, locked, checked,
+                reviewed_into_schedule, points, max_points
+         FROM attempt_items WHERE attempt_id = $1 ORDER BY position",
+    )
+    .bind(attempt_id)
+    .fetch_all(pool)
+    .await
+    .context("loading the items of an attempt")?;
+    let ids: Vec<Uuid> = states.iter().map(|s| s.version_id).collect();
+    let versions = super::versions::cached_many(pool, &ids).await?;
+    Ok(states
+        .into_iter()
+        .zip(versions)
+        .map(|(s, v)| s.with_version(&v))
+        .collect())
+}
+
+impl ItemState {
+    fn with_version(self, v: &super::versions::Version) -> ItemRow {
+        let s = self;
+        ItemRow {
+            position: s.position,
+            question_id: v.question_id,
+            version_id: s.version_id,
+            section: s.section,
+            section_kind: s.section_kind,
+            permutation: s.permutation,
+            response: s.response,
+            flagged: s.flagged,
+            revision: s.revision,
+            answered_at: s.answered_at,
+            ruled_out: s.ruled_out,
+            locked: s.locked,
+            checked: s.checked,
+            reviewed_into_schedule: s.reviewed_into_schedule,
+            points: s.points,
+            max_points: s.max_points,
+            body: Json(v.body.clone()),
+            scenario: v.scenario.clone().map(Json),
+            domain_code: v.domain_code.clone(),
+        }
+    }
 }
 
 /// One screen of an attempt as read in one statement: the attempt (with its exam and progress),
@@ -642,9 +677,8 @@ impl ScreenRow {
         let item = match (self.item_position, self.item_version) {
             (Some(position), Some(version_id)) => {
                 let v = super::versions::cached(pool, version_id).await?;
-                Some(ItemRow {
+                let state = ItemState {
                     position,
-                    question_id: v.question_id,
                     version_id,
                     section: self.item_section.unwrap_or_default(),
                     section_kind: self.item_section_kind.unwrap_or(SectionKind::Standalone),
@@ -659,10 +693,8 @@ impl ScreenRow {
                     reviewed_into_schedule: self.item_reviewed.unwrap_or_default(),
                     points: self.item_points,
                     max_points: self.item_max_points,
-                    body: Json(v.body.clone()),
-                    scenario: v.scenario.clone().map(Json),
-                    domain_code: v.domain_code.clone(),
-                })
+                };
+                Some(state.with_version(&v))
             }
             _ => None,
         };
@@ -809,9 +841,18 @@ pub struct RefusalFacts {
     pub too_late: bool,
 }
 
+/// A write that landed: the item's new revision and the attempt as the write saw it.
+#[derive(Debug, Clone, Copy, FromRow)]
+pub struct Written {
+    pub revision: i32,
+    pub open_section: Option<i32>,
+    /// Seconds until the deadline (negative once passed); `None` when untimed.
+    pub remaining_seconds: Option<f64>,
+}
+
 pub enum StoredAnswer {
-    /// The answer landed; the item's new revision.
-    Written(i32),
+    /// The answer landed.
+    Written(Written),
     /// Nothing was written; what the row holds instead.
     Refused(RefusalFacts),
     /// No such item in the candidate's attempts.
@@ -823,7 +864,7 @@ pub enum StoredAnswer {
 /// lands between scoring and closing. The attempt is found by its primary key: no index of open
 /// attempts can serve `status = 'in_progress'` alone (migration 20261130000400).
 pub const WRITE_ANSWER_SQL: &str = "WITH a AS (
-             SELECT id, deadline_at FROM attempts
+             SELECT id, deadline_at, open_section FROM attempts
              WHERE id = $1 AND user_id = $2 AND status = 'in_progress' FOR SHARE
          )
          UPDATE attempt_items ai SET response = $5, flagged = $6, ruled_out = $10, revision = ai.revision + 1,
@@ -833,29 +874,15 @@ pub const WRITE_ANSWER_SQL: &str = "WITH a AS (
          WHERE a.id = ai.attempt_id AND ai.position = $3
            AND ai.revision = $4 AND NOT ai.locked AND NOT ai.checked
            AND (a.deadline_at IS NULL OR now() <= a.deadline_at + make_interval(secs => $9))
-         RETURNING ai.revision";
+         RETURNING ai.revision, a.open_section,
+                   EXTRACT(EPOCH FROM a.deadline_at - now())::float8 AS remaining_seconds";
 
 /// Writes an answer if the attempt is open, the deadline (plus grace) has not passed, the item is
 /// neither locked nor checked and nobody saved since `base_revision`; otherwise reads the facts
 /// that explain why not.
 pub async fn write_answer(pool: &PgPool, w: &AnswerWrite<'_>) -> anyhow::Result<StoredAnswer> {
-    let answered = !w.response.is_empty();
-    let updated: Option<i32> = sqlx::query_scalar(WRITE_ANSWER_SQL)
-        .bind(w.attempt_id)
-        .bind(w.user_id)
-        .bind(w.position)
-        .bind(w.base_revision)
-        .bind(Json(w.response))
-        .bind(w.flagged)
-        .bind(answered)
-        .bind(w.lock)
-        .bind(w.grace_seconds as f64)
-        .bind(Json(w.ruled_out))
-        .fetch_optional(pool)
-        .await
-        .context("writing an answer")?;
-    if let Some(revision) = updated {
-        return Ok(StoredAnswer::Written(revision));
+    if let Some(written) = try_write_answer(pool, w).await? {
+        return Ok(StoredAnswer::Written(written));
     }
     let facts: Option<RefusalFacts> = sqlx::query_as(
         "SELECT ai.revision, ai.locked, ai.checked, ai.response, ai.flagged, a.status,
@@ -874,6 +901,28 @@ pub async fn write_answer(pool: &PgPool, w: &AnswerWrite<'_>) -> anyhow::Result<
         Some(f) => StoredAnswer::Refused(f),
         None => StoredAnswer::Missing,
     })
+}
+
+/// The write of [`write_answer`] alone: `None` when it did not land (nothing read to say why).
+pub async fn try_write_answer(
+    pool: &PgPool,
+    w: &AnswerWrite<'_>,
+) -> anyhow::Result<Option<Written>> {
+    let answered = !w.response.is_empty();
+    sqlx::query_as(WRITE_ANSWER_SQL)
+        .bind(w.attempt_id)
+        .bind(w.user_id)
+        .bind(w.position)
+        .bind(w.base_revision)
+        .bind(Json(w.response))
+        .bind(w.flagged)
+        .bind(answered)
+        .bind(w.lock)
+        .bind(w.grace_seconds as f64)
+        .bind(Json(w.ruled_out))
+        .fetch_optional(pool)
+        .await
+        .context("writing an answer")
 }
 
 /// Flags or unflags an item without touching its response.

@@ -11,6 +11,7 @@ pub mod devices;
 pub mod exams;
 pub mod health;
 pub mod interchange;
+pub mod layout;
 pub mod live_bank;
 pub mod load;
 pub mod privacy;

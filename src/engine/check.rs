@@ -171,7 +171,7 @@ pub async fn advance(
     n: i32,
     nav: Nav,
 ) -> anyhow::Result<Advance> {
-    let rows = db::attempts::items(db, a.id).await?;
+    let rows = db::attempts::items_cached(db, a.id).await?;
     let last = rows.iter().map(|r| r.position).max().unwrap_or(n);
     if matches!(nav, Nav::Stay | Nav::Prev | Nav::Check) || n < last {
         return Ok(Advance::Item(if nav == Nav::Stay { n } else { last }));

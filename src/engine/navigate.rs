@@ -229,7 +229,7 @@ pub fn destination_in(
 /// review screen.
 #[tracing::instrument(skip_all, fields(attempt = %id), err)]
 pub async fn resume(db: &PgPool, id: AttemptId) -> anyhow::Result<Destination> {
-    let items = db::attempts::items(db, id).await?;
+    let items = db::attempts::items_cached(db, id).await?;
     Ok(items
         .iter()
         .find(|i| !i.locked && !i.checked && !i.answered())

@@ -1,10 +1,10 @@
 //! Saving an answer: one request in, one outcome out.
 
 use crate::db;
-use crate::db::attempts::{AnswerWrite, AttemptRow, ItemRow, RefusalFacts, StoredAnswer};
+use crate::db::attempts::{AnswerWrite, AttemptRow, ItemRow, RefusalFacts, StoredAnswer, Written};
 use crate::domain::assembly::SectionKind;
 use crate::domain::item::{ItemBody, Response};
-use crate::types::{Nav, SubmitReason, UserId};
+use crate::types::{AttemptId, Nav, SubmitReason, UserId};
 use sqlx::PgPool;
 
 /// Reads the candidate's answer for a given question; the web layer implements it for the
@@ -109,17 +109,7 @@ pub async fn save(db: &PgPool, req: &SaveRequest<'_>) -> anyhow::Result<Option<S
         }));
     }
     let lock = locks_on_save(row, req.autosave, req.nav);
-    let options = row.body.0.body.shufflable_lists();
-    let ruled_out: Vec<String> = req
-        .ruled_out
-        .iter()
-        .filter(|id| {
-            options
-                .iter()
-                .any(|(list, ids)| list == "options" && ids.contains(id))
-        })
-        .cloned()
-        .collect();
+    let ruled_out = ruled_out_options(&row.body.0.body, req.ruled_out);
     let write = AnswerWrite {
         attempt_id: a.id,
         user_id: req.user,
@@ -132,7 +122,9 @@ pub async fn save(db: &PgPool, req: &SaveRequest<'_>) -> anyhow::Result<Option<S
         lock,
     };
     let outcome = match db::attempts::write_answer(db, &write).await? {
-        StoredAnswer::Written(revision) => SaveOutcome::Saved { revision },
+        StoredAnswer::Written(w) => SaveOutcome::Saved {
+            revision: w.revision,
+        },
         StoredAnswer::Refused(facts) => explain_refusal(
             &facts,
             &response,
@@ -146,7 +138,9 @@ pub async fn save(db: &PgPool, req: &SaveRequest<'_>) -> anyhow::Result<Option<S
     match &outcome {
         // Answering a question outside an open case study leaves the case study, exactly as
         // opening that question would.
-        SaveOutcome::Saved { .. } if leaves_section(a, row) => {
+        SaveOutcome::Saved { .. }
+            if leaves_section(a.open_section, row.section_kind, row.section) =>
+        {
             let target = (row.section_kind == SectionKind::Case).then_some(row.section);
             db::attempts::enter_section(db, a.id, target).await?;
         }
@@ -164,16 +158,88 @@ fn locks_on_save(item: &ItemRow, autosave: bool, nav: Nav) -> bool {
     item.section_kind == SectionKind::Series && !autosave && nav != Nav::Stay
 }
 
-/// Answering a question outside the open case study leaves (and closes) the case study.
-fn leaves_section(a: &AttemptRow, item: &ItemRow) -> bool {
-    let target = (item.section_kind == SectionKind::Case).then_some(item.section);
-    a.open_section.is_some() && a.open_section != target
+/// Answering a question (of `kind`, in `section`) outside the open case study leaves (and
+/// closes) the case study.
+fn leaves_section(open_section: Option<i32>, kind: SectionKind, section: i32) -> bool {
+    let target = (kind == SectionKind::Case).then_some(section);
+    open_section.is_some() && open_section != target
 }
 
 /// Whether a save of `item` that landed (a form post moving with `nav`) closed any question:
 /// then the navigation read before it is out of date.
 pub fn closed_something(a: &AttemptRow, item: &ItemRow, nav: Nav) -> bool {
-    locks_on_save(item, false, nav) || leaves_section(a, item)
+    locks_on_save(item, false, nav)
+        || leaves_section(a.open_section, item.section_kind, item.section)
+}
+
+/// A background save (JSON autosave), as [`SaveRequest`] without the attempt read first.
+pub struct Autosave<'a> {
+    pub attempt: AttemptId,
+    pub user: UserId,
+    pub position: i32,
+    pub base_revision: i32,
+    pub answer: &'a dyn AnswerSource,
+    pub flagged: bool,
+    pub ruled_out: &'a [String],
+    pub grace_seconds: i64,
+}
+
+/// The common case of an autosave in one statement: the question comes from the process's
+/// caches (`db::layout`, `db::versions`) and the answer is written first. `Some` only when it
+/// landed; an invalid answer, a closed or stale item, an attempt over or anyone else's attempt
+/// give `None`, and then [`save`] decides and explains from the database as for every save.
+#[tracing::instrument(
+    skip_all,
+    fields(user = %req.user, attempt = %req.attempt, position = req.position),
+    err
+)]
+pub async fn autosave(db: &PgPool, req: &Autosave<'_>) -> anyhow::Result<Option<Written>> {
+    let Some((_, placed)) = db::layout::placed(db, req.attempt, req.user, req.position).await?
+    else {
+        return Ok(None);
+    };
+    let version = db::versions::cached(db, placed.version_id).await?;
+    let Ok(response) = req.answer.response_for(&version.body.body) else {
+        return Ok(None);
+    };
+    let ruled_out = ruled_out_options(&version.body.body, req.ruled_out);
+    let write = AnswerWrite {
+        attempt_id: req.attempt,
+        user_id: req.user,
+        position: req.position,
+        base_revision: req.base_revision,
+        response: &response,
+        flagged: req.flagged,
+        ruled_out: &ruled_out,
+        grace_seconds: req.grace_seconds,
+        lock: false,
+    };
+    let Some(written) = db::attempts::try_write_answer(db, &write).await? else {
+        return Ok(None);
+    };
+    let saved = SaveOutcome::Saved {
+        revision: written.revision,
+    };
+    metrics::counter!("mockexam_saves_total", "outcome" => saved.metric_label()).increment(1);
+    if leaves_section(written.open_section, placed.section_kind, placed.section) {
+        let target = (placed.section_kind == SectionKind::Case).then_some(placed.section);
+        db::attempts::enter_section(db, req.attempt, target).await?;
+    }
+    Ok(Some(written))
+}
+
+/// The struck-through options that are options of the question; anything else is dropped.
+fn ruled_out_options(body: &ItemBody, posted: &[String]) -> Vec<String> {
+    let options = body.shufflable_lists();
+    posted
+        .iter()
+        .filter(|id| {
+            options
+                .iter()
+                .any(|(list, ids)| list == "options" && ids.contains(id))
+        })
+        .cloned()
+        .collect()
 }
 
 /// Why a write did not land, from what the row holds. A retry of a save that already landed

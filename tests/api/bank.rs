@@ -445,3 +445,53 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// The exam row a start reads (`by_slug`).
+async fn exam_row(pool: &PgPool) -> mockexam::db::exams::ExamRow {
+    mockexam::db::exams::by_slug(pool, "ex-100")
+        .await
+        .unwrap()
+        .expect("the example exam")
+}
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn the_live_bank_a_process_keeps_follows_every_change_to_the_bank(pool: PgPool) {
+    use mockexam::db::live_bank;
+    common::import_bank(&pool, "question-bank/example").await;
+    let exam = exam_row(&pool).await;
+    let bank = live_bank::live(&pool, &exam).await.unwrap();
+    assert_eq!(bank.questions.len(), 10);
+    assert!(bank.revision >= exam.bank_revision);
+    // Asked again with the same exam row: the same copy, nothing read.
+    assert!(std::sync::Arc::ptr_eq(
+        &bank,
+        &live_bank::live(&pool, &exam).await.unwrap()
+    ));
+    let same = exam;
+
+    // A question retired outside any import moves the revision in the same transaction…
+    sqlx::query(
+        "UPDATE questions SET status = 'retired', retired = true WHERE ext_id = 'ex-single-compute'",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let after = exam_row(&pool).await;
+    assert!(after.bank_revision > same.bank_revision);
+    // …so the next start sees the bank without it.
+    let fewer = live_bank::live(&pool, &after).await.unwrap();
+    assert_eq!(fewer.questions.len(), 9);
+    assert_eq!(fewer.revision, after.bank_revision);
+
+    // A changed objective (its domain) counts as a change of the bank too.
+    sqlx::query("UPDATE objectives SET domain_code = domain_code WHERE code = (SELECT min(code) FROM objectives)")
+        .execute(&pool)
+        .await
+        .unwrap();
+    assert!(exam_row(&pool).await.bank_revision > after.bank_revision);
+
+    // A request holding an older exam row gets the newer copy rather than going back.
+    let again = live_bank::live(&pool, &same).await.unwrap();
+    assert!(again.revision >= fewer.revision);
+    assert_eq!(again.questions.len(), 9);
+}

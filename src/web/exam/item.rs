@@ -3,7 +3,7 @@
 
 use super::views::{self, Reveal, ScenarioView};
 use super::{attempt, go, result_url};
-use crate::db::attempts::{AttemptRow, Screen};
+use crate::db::attempts::{whole_seconds, AttemptRow, Screen};
 use crate::db::users::User;
 use crate::domain::assembly::SectionKind;
 use crate::engine;
@@ -215,6 +215,33 @@ pub(super) async fn save_item(
     body: Bytes,
 ) -> Result<Response> {
     let form = AnswerForm::parse(&body)?;
+    if wants == Wants::Json {
+        let fast = engine::save::Autosave {
+            attempt: id,
+            user: user.id,
+            position: n,
+            base_revision: form.revision,
+            answer: &form,
+            flagged: form.flagged,
+            ruled_out: &form.ruled_out,
+            grace_seconds: state.config.grace_seconds,
+        };
+        if let Some(written) = engine::save::autosave(&state.db, &fast).await? {
+            if let Some(text) = &form.feedback {
+                engine::attempt::leave_feedback(&state.db, id, user.id, n, text).await?;
+            }
+            let reply = SaveReply {
+                saved: true,
+                revision: written.revision,
+                remaining_seconds: whole_seconds(written.remaining_seconds),
+                error: None,
+                redirect: None,
+            };
+            return Ok(Json(reply).into_response());
+        }
+    }
+    // Everything else (a form post, or an autosave that did not land) is decided on the
+    // attempt and the item as the database holds them.
     let screen = engine::attempt::peek_item(&state.db, id, user.id, n)
         .await?
         .ok_or(AppError::NotFound)?;

@@ -72,7 +72,7 @@ pub(super) async fn result_page(
     }
     let (exam, items, open_mock, feedback) = tokio::try_join!(
         db::exams::by_id(&state.db, a.exam_id),
-        db::attempts::items(&state.db, id),
+        db::attempts::items_cached(&state.db, id),
         db::attempts::open_mock_questions(&state.db, user.id),
         db::attempts::feedback_of(&state.db, id),
     )?;

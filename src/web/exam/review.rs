@@ -56,7 +56,7 @@ async fn review_or_confirm(
         return Ok(Redirect::to(&result_url(id)).into_response());
     }
     engine::navigate::open_review(&state.db, &a).await?;
-    let items = db::attempts::items(&state.db, id).await?;
+    let items = db::attempts::items_cached(&state.db, id).await?;
     let (rows, hidden_series) = views::review_rows(&items);
     let (show, keep) = filter(show);
     render(&ReviewPage {
