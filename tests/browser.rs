@@ -3248,12 +3248,17 @@ async fn a_break_closes_the_questions_seen_before_it(pool: PgPool) {
         .await
         .contains("Every question you have seen so far closes"));
     click(&b, "form[action$='/break'] button[type=submit]").await;
-    b.wait_for(".lead").await;
+    // (The confirmation has a lead paragraph too: wait for the page the post answers.)
+    b.until(
+        "the break to start",
+        "(document.querySelector('main') || document.body).innerText.includes('Your break has started')",
+        Duration::from_secs(20),
+    )
+    .await;
+    let text = b.text("main").await;
     assert!(
-        b.text("main")
-            .await
-            .contains("2 question(s) you had seen are now closed"),
-        "the break screen counts the questions it closed"
+        text.contains("2 question(s) you had seen are now closed"),
+        "the break screen counts the questions it closed: {text}"
     );
     click(&b, "main a.button").await;
     b.wait_path(|p| p.ends_with("/items/3"), "the first unseen question")
