@@ -596,7 +596,9 @@ struct ScreenRow {
 /// The screen's read over `lk` (the attempt row, found by primary key and owner): the exam by
 /// primary key, the attempt's items through its primary-key prefix once (progress and navigation
 /// together) and item `$3` by primary key. Bounded by the attempt's own items whatever the
-/// planner knows of the tables.
+/// planner knows of the tables: every access to attempt_items names the attempt as the
+/// parameter `$1`, never as a join column (without statistics the planner hash-joins a join
+/// column over a sequential scan of the whole table).
 fn screen_select() -> String {
     format!(
         "SELECT {ATTEMPT_COLUMNS}, p.nav,
@@ -616,8 +618,8 @@ fn screen_select() -> String {
                         'section_kind', i.section_kind, 'locked', i.locked,
                         'answered', i.answered_at IS NOT NULL, 'flagged', i.flagged)
                         ORDER BY i.position), '[]') AS nav
-             FROM attempt_items i WHERE i.attempt_id = a.id) p
-         LEFT JOIN attempt_items t ON t.attempt_id = a.id AND t.position = $3"
+             FROM attempt_items i WHERE i.attempt_id = $1) p
+         LEFT JOIN attempt_items t ON t.attempt_id = $1 AND t.position = $3"
     )
 }
 
@@ -649,7 +651,7 @@ pub fn open_screen_sql() -> String {
                AND (lk.deadline_at IS NULL OR now() <= lk.deadline_at + make_interval(secs => $5))
          ), moved AS (
              UPDATE attempts SET viewing_position = $3, viewing_since = now()
-             FROM prev WHERE attempts.id = prev.id
+             FROM prev WHERE attempts.id = $1 AND prev.id = $1
          ), opened AS (
              UPDATE attempt_items ai SET
                  locked = ai.locked OR (ai.position <> $3 AND ai.section_kind = 'series'
@@ -662,7 +664,7 @@ pub fn open_screen_sql() -> String {
                                         THEN COALESCE(ai.seconds_on_item, 0) + {stint}
                                         ELSE ai.seconds_on_item END
              FROM prev
-             WHERE ai.attempt_id = prev.id
+             WHERE ai.attempt_id = $1 AND prev.id = $1
                AND (ai.position = $3 OR ai.position = prev.viewing_position
                     OR (ai.section_kind = 'series' AND NOT ai.locked
                         AND (ai.first_viewed_at IS NOT NULL OR ai.answered_at IS NOT NULL)))
@@ -871,7 +873,7 @@ pub const WRITE_ANSWER_SQL: &str = "WITH a AS (
                 answered_at = CASE WHEN $7 THEN now() ELSE NULL END,
                 locked = ai.locked OR $8
          FROM a
-         WHERE a.id = ai.attempt_id AND ai.position = $3
+         WHERE ai.attempt_id = $1 AND ai.position = $3
            AND ai.revision = $4 AND NOT ai.locked AND NOT ai.checked
            AND (a.deadline_at IS NULL OR now() <= a.deadline_at + make_interval(secs => $9))
          RETURNING ai.revision, a.open_section,
