@@ -14,10 +14,9 @@ pub trait AnswerSource: Sync {
     fn response_for(&self, body: &ItemBody) -> Result<Response, String>;
 }
 
-pub struct SaveRequest<'a> {
-    pub attempt: &'a AttemptRow,
-    /// The item at `position` as read with the attempt (`None`: the attempt has no such item).
-    pub item: Option<&'a ItemRow>,
+/// What the browser posted for one item: whose attempt, which item, the answer and its marks.
+pub struct Posted<'a> {
+    pub attempt: AttemptId,
     pub user: UserId,
     pub position: i32,
     /// The revision the candidate's page showed.
@@ -26,10 +25,17 @@ pub struct SaveRequest<'a> {
     pub flagged: bool,
     /// Options struck through ("rule out"); ids that are not options of the question are dropped.
     pub ruled_out: &'a [String],
+    pub grace_seconds: i64,
+}
+
+pub struct SaveRequest<'a> {
+    pub posted: &'a Posted<'a>,
+    pub attempt: &'a AttemptRow,
+    /// The item at `position` as read with the attempt (`None`: the attempt has no such item).
+    pub item: Option<&'a ItemRow>,
     pub nav: Nav,
     /// A background save (JSON) never moves on, so it never locks a problem–solution answer.
     pub autosave: bool,
-    pub grace_seconds: i64,
 }
 
 /// What became of a save.
@@ -68,11 +74,11 @@ pub enum SaveOutcome {
 /// Saves one answer; `None` when the item does not exist in the candidate's attempt.
 #[tracing::instrument(
     skip_all,
-    fields(user = %req.user, attempt = %req.attempt.id, position = req.position, nav = %req.nav),
+    fields(user = %req.posted.user, attempt = %req.attempt.id, position = req.posted.position, nav = %req.nav),
     err
 )]
 pub async fn save(db: &PgPool, req: &SaveRequest<'_>) -> anyhow::Result<Option<SaveOutcome>> {
-    let a = req.attempt;
+    let (a, p) = (req.attempt, req.posted);
     let Some(row) = req.item else {
         return Ok(None);
     };
@@ -81,7 +87,7 @@ pub async fn save(db: &PgPool, req: &SaveRequest<'_>) -> anyhow::Result<Option<S
             revision: row.revision,
         }));
     }
-    let response = match req.answer.response_for(&row.body.0.body) {
+    let response = match p.answer.response_for(&row.body.0.body) {
         Ok(r) => r,
         Err(message) => {
             return Ok(Some(SaveOutcome::Invalid {
@@ -97,8 +103,8 @@ pub async fn save(db: &PgPool, req: &SaveRequest<'_>) -> anyhow::Result<Option<S
         let stored = row.response.as_ref().map(|r| &r.0);
         let nothing_new = response.is_empty() || stored == Some(&response);
         if !req.autosave || nothing_new {
-            if row.flagged != req.flagged {
-                db::attempts::set_flag(db, a.id, req.user, req.position, req.flagged).await?;
+            if row.flagged != p.flagged {
+                db::attempts::set_flag(db, a.id, p.user, p.position, p.flagged).await?;
             }
             return Ok(Some(SaveOutcome::Unchanged {
                 revision: row.revision,
@@ -109,29 +115,25 @@ pub async fn save(db: &PgPool, req: &SaveRequest<'_>) -> anyhow::Result<Option<S
         }));
     }
     let lock = locks_on_save(row, req.autosave, req.nav);
-    let ruled_out = ruled_out_options(&row.body.0.body, req.ruled_out);
+    let ruled_out = ruled_out_options(&row.body.0.body, p.ruled_out);
     let write = AnswerWrite {
         attempt_id: a.id,
-        user_id: req.user,
-        position: req.position,
-        base_revision: req.base_revision,
+        user_id: p.user,
+        position: p.position,
+        base_revision: p.base_revision,
         response: &response,
-        flagged: req.flagged,
+        flagged: p.flagged,
         ruled_out: &ruled_out,
-        grace_seconds: req.grace_seconds,
+        grace_seconds: p.grace_seconds,
         lock,
     };
     let outcome = match db::attempts::write_answer(db, &write).await? {
         StoredAnswer::Written(w) => SaveOutcome::Saved {
             revision: w.revision,
         },
-        StoredAnswer::Refused(facts) => explain_refusal(
-            &facts,
-            &response,
-            req.flagged,
-            req.base_revision,
-            row.revision,
-        ),
+        StoredAnswer::Refused(facts) => {
+            explain_refusal(&facts, &response, p.flagged, p.base_revision, row.revision)
+        }
         StoredAnswer::Missing => return Ok(None),
     };
     metrics::counter!("mockexam_saves_total", "outcome" => outcome.metric_label()).increment(1);
@@ -172,18 +174,6 @@ pub fn closed_something(a: &AttemptRow, item: &ItemRow, nav: Nav) -> bool {
         || leaves_section(a.open_section, item.section_kind, item.section)
 }
 
-/// A background save (JSON autosave), as [`SaveRequest`] without the attempt read first.
-pub struct Autosave<'a> {
-    pub attempt: AttemptId,
-    pub user: UserId,
-    pub position: i32,
-    pub base_revision: i32,
-    pub answer: &'a dyn AnswerSource,
-    pub flagged: bool,
-    pub ruled_out: &'a [String],
-    pub grace_seconds: i64,
-}
-
 /// The common case of an autosave in one statement: the question comes from the process's
 /// caches (`db::layout`, `db::versions`) and the answer is written first. `Some` only when it
 /// landed; an invalid answer, a closed or stale item, an attempt over or anyone else's attempt
@@ -193,7 +183,7 @@ pub struct Autosave<'a> {
     fields(user = %req.user, attempt = %req.attempt, position = req.position),
     err
 )]
-pub async fn autosave(db: &PgPool, req: &Autosave<'_>) -> anyhow::Result<Option<Written>> {
+pub async fn autosave(db: &PgPool, req: &Posted<'_>) -> anyhow::Result<Option<Written>> {
     let Some((_, placed)) = db::layout::placed(db, req.attempt, req.user, req.position).await?
     else {
         return Ok(None);

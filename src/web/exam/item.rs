@@ -11,7 +11,7 @@ use crate::engine::check::Advance;
 use crate::engine::navigate::Destination;
 use crate::engine::navigate::{self, ItemScreen, Opened, Visit};
 use crate::engine::practice::CheckOutcome;
-use crate::engine::save::{SaveOutcome, SaveRequest};
+use crate::engine::save::{Posted, SaveOutcome, SaveRequest};
 use crate::error::{AppError, Result};
 use crate::state::AppState;
 use crate::types::{AttemptId, Mode, Nav};
@@ -215,29 +215,19 @@ pub(super) async fn save_item(
     body: Bytes,
 ) -> Result<Response> {
     let form = AnswerForm::parse(&body)?;
+    let posted = engine::save::Posted {
+        attempt: id,
+        user: user.id,
+        position: n,
+        base_revision: form.revision,
+        answer: &form,
+        flagged: form.flagged,
+        ruled_out: &form.ruled_out,
+        grace_seconds: state.config.grace_seconds,
+    };
     if wants == Wants::Json {
-        let fast = engine::save::Autosave {
-            attempt: id,
-            user: user.id,
-            position: n,
-            base_revision: form.revision,
-            answer: &form,
-            flagged: form.flagged,
-            ruled_out: &form.ruled_out,
-            grace_seconds: state.config.grace_seconds,
-        };
-        if let Some(written) = engine::save::autosave(&state.db, &fast).await? {
-            if let Some(text) = &form.feedback {
-                engine::attempt::leave_feedback(&state.db, id, user.id, n, text).await?;
-            }
-            let reply = SaveReply {
-                saved: true,
-                revision: written.revision,
-                remaining_seconds: whole_seconds(written.remaining_seconds),
-                error: None,
-                redirect: None,
-            };
-            return Ok(Json(reply).into_response());
+        if let Some(reply) = landed_autosave(&state, &posted, form.feedback.as_deref()).await? {
+            return Ok(reply);
         }
     }
     // Everything else (a form post, or an autosave that did not land) is decided on the
@@ -247,17 +237,11 @@ pub(super) async fn save_item(
         .ok_or(AppError::NotFound)?;
     let a = &screen.attempt;
     let req = SaveRequest {
+        posted: &posted,
         attempt: a,
         item: screen.item.as_ref(),
-        user: user.id,
-        position: n,
-        base_revision: form.revision,
-        answer: &form,
-        flagged: form.flagged,
-        ruled_out: &form.ruled_out,
         nav: form.nav,
         autosave: wants == Wants::Json,
-        grace_seconds: state.config.grace_seconds,
     };
     let outcome = engine::save::save(&state.db, &req)
         .await?
@@ -272,6 +256,30 @@ pub(super) async fn save_item(
             after_form_save(&state, &user, &screen, to, outcome).await
         }
     }
+}
+
+/// The autosave's common case (`engine::save::autosave`): the reply when the answer landed in
+/// one statement; `None` sends the request the long way.
+async fn landed_autosave(
+    state: &AppState,
+    posted: &Posted<'_>,
+    feedback: Option<&str>,
+) -> Result<Option<Response>> {
+    let Some(written) = engine::save::autosave(&state.db, posted).await? else {
+        return Ok(None);
+    };
+    if let Some(text) = feedback {
+        let (id, user, n) = (posted.attempt, posted.user, posted.position);
+        engine::attempt::leave_feedback(&state.db, id, user, n, text).await?;
+    }
+    let reply = SaveReply {
+        saved: true,
+        revision: written.revision,
+        remaining_seconds: whole_seconds(written.remaining_seconds),
+        error: None,
+        redirect: None,
+    };
+    Ok(Some(Json(reply).into_response()))
 }
 
 /// The autosave's answer: whether it landed, the revision to send next, and where to go when the
