@@ -8,7 +8,7 @@ use crate::domain::assembly::SectionKind;
 use crate::types::{AttemptId, UserId};
 use anyhow::Context;
 use sqlx::{FromRow, PgPool};
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 use uuid::Uuid;
 
 #[derive(Debug, Clone, Copy, FromRow)]
@@ -44,14 +44,14 @@ fn cache() -> &'static Bounded<AttemptId, Layout> {
     LAYOUTS.get_or_init(|| Bounded::new(16_384))
 }
 
-/// Item `position` of the attempt, with the attempt's layout, when the attempt is `user`'s and
-/// has that position; from this process's copy, or read once.
+/// Where item `position` of the attempt sits, when the attempt is `user`'s and has that
+/// position; from this process's copy of the attempt's layout, or read once.
 pub async fn placed(
     pool: &PgPool,
     attempt_id: AttemptId,
     user: UserId,
     position: i32,
-) -> anyhow::Result<Option<(Arc<Layout>, Placed)>> {
+) -> anyhow::Result<Option<Placed>> {
     let copy = cache().get(&attempt_id);
     let layout = match copy {
         Some(l) if l.at(position).is_some() => l,
@@ -63,7 +63,7 @@ pub async fn placed(
     if layout.user_id != user {
         return Ok(None);
     }
-    Ok(layout.at(position).map(|p| (layout.clone(), p)))
+    Ok(layout.at(position))
 }
 
 async fn read(pool: &PgPool, attempt_id: AttemptId) -> anyhow::Result<Option<Layout>> {

@@ -82,35 +82,34 @@ pub async fn visit(
     let Some(screen) = db::attempts::open_screen(db, id, user, n, grace_seconds).await? else {
         return Ok(None);
     };
-    let a = &screen.attempt;
-    if a.in_progress() && a.past_grace(grace_seconds) {
-        super::finalize(db, a.id, crate::types::SubmitReason::Expired).await?;
+    let db::attempts::Screen { attempt, nav, item } = screen;
+    if attempt.in_progress() && attempt.past_grace(grace_seconds) {
+        super::finalize(db, attempt.id, crate::types::SubmitReason::Expired).await?;
         return Ok(Some(Visit::Over));
     }
-    if !a.in_progress() {
+    if !attempt.in_progress() {
         return Ok(Some(Visit::Over));
     }
-    let attempt = Box::new(screen.attempt.clone());
-    let opened = open_item(db, screen, user, n).await?;
-    Ok(Some(Visit::Item { attempt, opened }))
+    let opened = open_item(db, &attempt, nav, item, user, n).await?;
+    Ok(Some(Visit::Item {
+        attempt: Box::new(attempt),
+        opened,
+    }))
 }
 
 /// Opens item `n` of an attempt in progress, from its screen as read by
 /// [`db::attempts::open_screen`] (which already closed the problem–solution questions left,
 /// marked the item viewed and moved the clock, when the item could be opened): entering another
 /// section closes the case study the candidate was in.
-#[tracing::instrument(skip_all, fields(user = %user, attempt = %screen.attempt.id, position = n), err)]
-pub async fn open_item(
+#[tracing::instrument(skip_all, fields(user = %user, attempt = %a.id, position = n), err)]
+async fn open_item(
     db: &PgPool,
-    screen: db::attempts::Screen,
+    a: &AttemptRow,
+    nav: Vec<NavRow>,
+    item: Option<ItemRow>,
     user: UserId,
     n: i32,
 ) -> anyhow::Result<Opened> {
-    let db::attempts::Screen {
-        attempt: a,
-        nav,
-        item,
-    } = screen;
     let Some(item) = item else {
         return Ok(Opened::Missing);
     };
@@ -123,7 +122,7 @@ pub async fn open_item(
                 .map(|i| i.position),
         });
     }
-    let case_section = (item.section_kind == SectionKind::Case).then_some(item.section);
+    let case_section = super::save::case_section(item.section_kind, item.section);
     if a.open_section != case_section {
         db::attempts::enter_section(db, a.id, case_section).await?;
     }

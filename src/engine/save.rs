@@ -28,6 +28,28 @@ pub struct Posted<'a> {
     pub grace_seconds: i64,
 }
 
+impl Posted<'_> {
+    /// The write of this post's answer (already read for the question) and kept strikes.
+    fn write<'w>(
+        &'w self,
+        response: &'w Response,
+        ruled_out: &'w [String],
+        lock: bool,
+    ) -> AnswerWrite<'w> {
+        AnswerWrite {
+            attempt_id: self.attempt,
+            user_id: self.user,
+            position: self.position,
+            base_revision: self.base_revision,
+            response,
+            flagged: self.flagged,
+            ruled_out,
+            grace_seconds: self.grace_seconds,
+            lock,
+        }
+    }
+}
+
 pub struct SaveRequest<'a> {
     pub posted: &'a Posted<'a>,
     pub attempt: &'a AttemptRow,
@@ -116,17 +138,7 @@ pub async fn save(db: &PgPool, req: &SaveRequest<'_>) -> anyhow::Result<Option<S
     }
     let lock = locks_on_save(row, req.autosave, req.nav);
     let ruled_out = ruled_out_options(&row.body.0.body, p.ruled_out);
-    let write = AnswerWrite {
-        attempt_id: a.id,
-        user_id: p.user,
-        position: p.position,
-        base_revision: p.base_revision,
-        response: &response,
-        flagged: p.flagged,
-        ruled_out: &ruled_out,
-        grace_seconds: p.grace_seconds,
-        lock,
-    };
+    let write = p.write(&response, &ruled_out, lock);
     let outcome = match db::attempts::write_answer(db, &write).await? {
         StoredAnswer::Written(w) => SaveOutcome::Saved {
             revision: w.revision,
@@ -143,7 +155,7 @@ pub async fn save(db: &PgPool, req: &SaveRequest<'_>) -> anyhow::Result<Option<S
         SaveOutcome::Saved { .. }
             if leaves_section(a.open_section, row.section_kind, row.section) =>
         {
-            let target = (row.section_kind == SectionKind::Case).then_some(row.section);
+            let target = case_section(row.section_kind, row.section);
             db::attempts::enter_section(db, a.id, target).await?;
         }
         SaveOutcome::TooLate { .. } => {
@@ -163,8 +175,12 @@ fn locks_on_save(item: &ItemRow, autosave: bool, nav: Nav) -> bool {
 /// Answering a question (of `kind`, in `section`) outside the open case study leaves (and
 /// closes) the case study.
 fn leaves_section(open_section: Option<i32>, kind: SectionKind, section: i32) -> bool {
-    let target = (kind == SectionKind::Case).then_some(section);
-    open_section.is_some() && open_section != target
+    open_section.is_some() && open_section != case_section(kind, section)
+}
+
+/// The case-study section an item belongs to (`None` outside case studies).
+pub fn case_section(kind: SectionKind, section: i32) -> Option<i32> {
+    (kind == SectionKind::Case).then_some(section)
 }
 
 /// Whether a save of `item` that landed (a form post moving with `nav`) closed any question:
@@ -184,8 +200,7 @@ pub fn closed_something(a: &AttemptRow, item: &ItemRow, nav: Nav) -> bool {
     err
 )]
 pub async fn autosave(db: &PgPool, req: &Posted<'_>) -> anyhow::Result<Option<Written>> {
-    let Some((_, placed)) = db::layout::placed(db, req.attempt, req.user, req.position).await?
-    else {
+    let Some(placed) = db::layout::placed(db, req.attempt, req.user, req.position).await? else {
         return Ok(None);
     };
     let version = db::versions::cached(db, placed.version_id).await?;
@@ -193,17 +208,7 @@ pub async fn autosave(db: &PgPool, req: &Posted<'_>) -> anyhow::Result<Option<Wr
         return Ok(None);
     };
     let ruled_out = ruled_out_options(&version.body.body, req.ruled_out);
-    let write = AnswerWrite {
-        attempt_id: req.attempt,
-        user_id: req.user,
-        position: req.position,
-        base_revision: req.base_revision,
-        response: &response,
-        flagged: req.flagged,
-        ruled_out: &ruled_out,
-        grace_seconds: req.grace_seconds,
-        lock: false,
-    };
+    let write = req.write(&response, &ruled_out, false);
     let Some(written) = db::attempts::try_write_answer(db, &write).await? else {
         return Ok(None);
     };
@@ -212,7 +217,7 @@ pub async fn autosave(db: &PgPool, req: &Posted<'_>) -> anyhow::Result<Option<Wr
     };
     metrics::counter!("mockexam_saves_total", "outcome" => saved.metric_label()).increment(1);
     if leaves_section(written.open_section, placed.section_kind, placed.section) {
-        let target = (placed.section_kind == SectionKind::Case).then_some(placed.section);
+        let target = case_section(placed.section_kind, placed.section);
         db::attempts::enter_section(db, req.attempt, target).await?;
     }
     Ok(Some(written))
