@@ -467,8 +467,9 @@ pub async fn items<'e>(
         .context("loading the items of an attempt")
 }
 
-/// The candidate's state of one item, without the question (which comes from the cache).
-#[derive(Debug, Clone, FromRow)]
+/// The candidate's state of one item, without the question (which comes from the cache). Read
+/// as a row, or as a JSON object (`ITEM_STATE_JSON`) where one statement returns every item.
+#[derive(Debug, Clone, FromRow, serde::Deserialize)]
 struct ItemState {
     position: i32,
     version_id: Uuid,
@@ -478,6 +479,7 @@ struct ItemState {
     response: Option<Json<Response>>,
     flagged: bool,
     revision: i32,
+    #[serde(with = "time::serde::rfc3339::option")]
     answered_at: Option<OffsetDateTime>,
     ruled_out: Json<Vec<String>>,
     locked: bool,
@@ -486,6 +488,16 @@ struct ItemState {
     points: Option<i32>,
     max_points: Option<i32>,
 }
+
+/// One item's [`ItemState`] as a JSON object, over `i` (attempt_items) and `c` (the same item's
+/// `position` and `locked` as a data-modifying CTE of the statement left them, or NULL).
+const ITEM_STATE_JSON: &str = "json_build_object(
+    'position', i.position, 'version_id', i.question_version_id, 'section', i.section,
+    'section_kind', i.section_kind, 'permutation', i.permutation, 'response', i.response,
+    'flagged', i.flagged, 'revision', i.revision, 'answered_at', i.answered_at,
+    'ruled_out', i.ruled_out, 'locked', COALESCE(c.locked, i.locked), 'checked', i.checked,
+    'reviewed_into_schedule', i.reviewed_into_schedule, 'points', i.points,
+    'max_points', i.max_points)";
 
 /// One item of an attempt: its row (one primary-key probe) and its question version from the
 /// process's cache of immutable versions (read from the database only on a miss).
@@ -753,6 +765,102 @@ pub async fn open_screen(
     }
 }
 
+/// The statement of [`open_review`]: `$1` attempt, `$2` owner, `$3` the longest stint credited,
+/// `$4` the grace after the deadline in seconds. Under the attempt's row lock, and only when the
+/// attempt is open and within its deadline and grace, the candidate leaves the items for the
+/// review screen, which is outside every section: the case study open until now closes (every
+/// item of its section), so does every problem–solution question seen or answered, the item on
+/// screen gets the time since it was opened and the clock stops. Returns the attempt as it was
+/// (with its exam and progress) and every item as the statement left it, in position order.
+pub fn open_review_sql() -> String {
+    let stint = super::timing::stint("$3");
+    format!(
+        "WITH lk AS MATERIALIZED (
+             SELECT * FROM attempts WHERE id = $1 AND user_id = $2 FOR UPDATE
+         ), prev AS MATERIALIZED (
+             SELECT lk.id, lk.open_section, lk.viewing_position, lk.viewing_since, lk.deadline_at
+             FROM lk
+             WHERE lk.status = 'in_progress'
+               AND (lk.deadline_at IS NULL OR now() <= lk.deadline_at + make_interval(secs => $4))
+         ), left_items AS (
+             UPDATE attempts SET open_section = NULL, viewing_position = NULL, viewing_since = NULL
+             FROM prev WHERE attempts.id = $1 AND prev.id = $1
+               AND (prev.open_section IS NOT NULL OR prev.viewing_position IS NOT NULL)
+         ), closed AS (
+             UPDATE attempt_items ai SET
+                 locked = ai.locked OR COALESCE(ai.section = prev.open_section, false)
+                     OR (ai.section_kind = 'series'
+                         AND (ai.first_viewed_at IS NOT NULL OR ai.answered_at IS NOT NULL)),
+                 seconds_on_item = CASE WHEN ai.position = prev.viewing_position
+                                             AND prev.viewing_since IS NOT NULL
+                                        THEN COALESCE(ai.seconds_on_item, 0) + {stint}
+                                        ELSE ai.seconds_on_item END
+             FROM prev
+             WHERE ai.attempt_id = $1 AND prev.id = $1
+               AND (ai.position = prev.viewing_position
+                    OR (NOT ai.locked AND (ai.section = prev.open_section
+                        OR (ai.section_kind = 'series'
+                            AND (ai.first_viewed_at IS NOT NULL OR ai.answered_at IS NOT NULL)))))
+             RETURNING ai.position, ai.locked
+         )
+         SELECT {ATTEMPT_COLUMNS}, p.items
+         FROM lk a JOIN exams e ON e.id = a.exam_id
+         CROSS JOIN LATERAL (
+             SELECT count(*) AS item_count, count(i.answered_at) AS answered_count,
+                    COALESCE(json_agg({ITEM_STATE_JSON} ORDER BY i.position), '[]') AS items
+             FROM attempt_items i LEFT JOIN closed c ON c.position = i.position
+             WHERE i.attempt_id = $1) p"
+    )
+}
+
+#[derive(FromRow)]
+struct ReviewRow {
+    #[sqlx(flatten)]
+    attempt: AttemptRow,
+    items: Json<Vec<ItemState>>,
+}
+
+/// The review screen of an attempt: the attempt as it was when the candidate asked, and every
+/// item after leaving them.
+#[derive(Debug, Clone)]
+pub struct Review {
+    pub attempt: AttemptRow,
+    pub items: Vec<ItemRow>,
+}
+
+/// Opens the review screen in one statement (see [`open_review_sql`]); `None` when the attempt
+/// is not the candidate's.
+pub async fn open_review(
+    pool: &PgPool,
+    attempt_id: AttemptId,
+    user_id: UserId,
+    grace_seconds: i64,
+) -> anyhow::Result<Option<Review>> {
+    let row: Option<ReviewRow> = sqlx::query_as(&open_review_sql())
+        .bind(attempt_id)
+        .bind(user_id)
+        .bind(super::timing::MAX_STINT_SECONDS)
+        .bind(grace_seconds as f64)
+        .fetch_optional(pool)
+        .await
+        .context("opening the review screen of the attempt")?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let ids: Vec<Uuid> = row.items.0.iter().map(|s| s.version_id).collect();
+    let versions = super::versions::cached_many(pool, &ids).await?;
+    Ok(Some(Review {
+        attempt: row.attempt,
+        items: row
+            .items
+            .0
+            .into_iter()
+            .zip(versions)
+            .map(|(s, v)| s.with_version(&v))
+            .collect(),
+    }))
+}
+
 /// Records which case-study section the candidate is in; leaving one locks all its items.
 /// Returns the section that was locked, if any.
 pub async fn enter_section(
@@ -794,27 +902,6 @@ pub async fn enter_section(
         .await
         .context("entering or leaving a case-study section")?;
     Ok(locked)
-}
-
-/// Closes the problem–solution questions the candidate has seen and left, answered or not: every
-/// one but `current` (the question on screen, whose answer may still change until they move on).
-pub async fn lock_left_series(
-    pool: &PgPool,
-    attempt_id: AttemptId,
-    current: Option<i32>,
-) -> anyhow::Result<u64> {
-    let r = sqlx::query(
-        "UPDATE attempt_items SET locked = true
-         WHERE attempt_id = $1 AND section_kind = 'series' AND NOT locked
-           AND (first_viewed_at IS NOT NULL OR answered_at IS NOT NULL)
-           AND position IS DISTINCT FROM $2",
-    )
-    .bind(attempt_id)
-    .bind(current)
-    .execute(pool)
-    .await
-    .context("closing answered problem-solution questions")?;
-    Ok(r.rows_affected())
 }
 
 /// One answer to store: the item, the revision the candidate's page showed, and what to write.

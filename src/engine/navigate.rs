@@ -4,7 +4,8 @@
 use crate::db;
 use crate::db::attempts::{AttemptRow, ItemRow, NavRow};
 use crate::domain::assembly::SectionKind;
-use crate::types::{AttemptId, Mode, Nav, UserId};
+use crate::types::{AttemptId, Mode, Nav, SubmitReason, UserId};
+use anyhow::Context;
 use sqlx::PgPool;
 
 /// Where the candidate goes next.
@@ -169,16 +170,27 @@ async fn open_item(
     })))
 }
 
-/// Opens the review screen: it is outside every section, so a case study left for it closes and
-/// so do answered problem–solution questions.
-#[tracing::instrument(skip_all, fields(attempt = %a.id), err)]
-pub async fn open_review(db: &PgPool, a: &AttemptRow) -> anyhow::Result<()> {
-    if a.open_section.is_some() {
-        db::attempts::enter_section(db, a.id, None).await?;
+/// Opens the review screen of the candidate's attempt (`None` for anyone else's): it is outside
+/// every section, so a case study left for it closes, so do problem–solution questions seen or
+/// answered, and the clock on the item left stops — in one statement with the read. An attempt
+/// whose deadline and grace have both passed is closed first, as every page of it does.
+#[tracing::instrument(skip_all, fields(user = %user, attempt = %id), err)]
+pub async fn review(
+    db: &PgPool,
+    id: AttemptId,
+    user: UserId,
+    grace_seconds: i64,
+) -> anyhow::Result<Option<db::attempts::Review>> {
+    let Some(r) = db::attempts::open_review(db, id, user, grace_seconds).await? else {
+        return Ok(None);
+    };
+    if r.attempt.in_progress() && r.attempt.past_grace(grace_seconds) {
+        super::finalize(db, id, SubmitReason::Expired)
+            .await
+            .context("closing an attempt whose time ran out")?;
+        return db::attempts::open_review(db, id, user, grace_seconds).await;
     }
-    db::attempts::lock_left_series(db, a.id, None).await?;
-    db::timing::stop_viewing(db, a.id).await?;
-    Ok(())
+    Ok(Some(r))
 }
 
 /// Where a question's form sends the candidate after saving item `n` (`goto` is the question

@@ -104,7 +104,8 @@ async fn saves_and_open_mock_lookups_stay_on_the_candidates_rows_whatever_the_st
     assert!(!open.contains("Seq Scan"), "{open}");
     assert!(open.contains("Index Cond: ((user_id = $1)"), "{open}");
 
-    // An item page (read and open in one statement), the read before a save and the save: the
+    // An item page (read and open in one statement), the read before a save, the save and the
+    // review screen (read and leave the items in one statement): the
     // attempt by its id, its items by their primary key's prefix — under these misleading statistics and
     // under none at all (as after a bulk load nothing analysed).
     screen_plans(&pool, attempt, user).await;
@@ -155,4 +156,19 @@ async fn screen_plans(pool: &PgPool, attempt: uuid::Uuid, user: uuid::Uuid) {
             "{name}: {plan}"
         );
     }
+    let review = generic_plan(
+        pool,
+        &mockexam::db::attempts::open_review_sql(),
+        "uuid, uuid, float8, float8",
+        &format!("'{attempt}', '{user}', 1200, 10"),
+    )
+    .await;
+    assert!(!review.contains("attempts_open_deadline_idx"), "{review}");
+    assert!(!review.contains("Seq Scan on attempt"), "{review}");
+    assert!(review.contains("Index Cond: (id = $1)"), "{review}");
+    // Both the update and the read reach the items through the attempt's primary-key prefix.
+    assert!(
+        review.matches("Index Cond: (attempt_id = $1)").count() >= 2,
+        "{review}"
+    );
 }

@@ -1,11 +1,11 @@
 //! The review screen, the submit confirmation and submitting.
 
+use super::result_url;
 use super::views::{self, ReviewRow};
-use super::{attempt, result_url};
 use crate::db;
 use crate::db::users::User;
 use crate::engine;
-use crate::error::Result;
+use crate::error::{AppError, Result};
 use crate::state::AppState;
 use crate::types::AttemptId;
 use crate::web::{render, CurrentUser, PageCtx};
@@ -51,12 +51,13 @@ async fn review_or_confirm(
     id: AttemptId,
     (confirm, show): (bool, &str),
 ) -> Result<Response> {
-    let a = attempt(state, id, user.id).await?;
+    let db::attempts::Review { attempt: a, items } =
+        engine::navigate::review(&state.db, id, user.id, state.config.grace_seconds)
+            .await?
+            .ok_or(AppError::NotFound)?;
     if !a.in_progress() {
         return Ok(Redirect::to(&result_url(id)).into_response());
     }
-    engine::navigate::open_review(&state.db, &a).await?;
-    let items = db::attempts::items_cached(&state.db, id).await?;
     let (rows, hidden_series) = views::review_rows(&items);
     let (show, keep) = filter(show);
     render(&ReviewPage {
