@@ -174,10 +174,15 @@ pub async fn append_item(
     item: &NewItem,
 ) -> anyhow::Result<bool> {
     let r = sqlx::query(
-        "INSERT INTO attempt_items (attempt_id, position, question_version_id, section, section_kind, permutation)
-         SELECT $1, $2, $3, $4, $5, $6 FROM attempts
-         WHERE id = $1 AND status = 'in_progress' AND mode = 'check'
-         ON CONFLICT (attempt_id, position) DO NOTHING",
+        "WITH i AS (
+             INSERT INTO attempt_items (attempt_id, position, question_version_id, section, section_kind, permutation)
+             SELECT $1, $2, $3, $4, $5, $6 FROM attempts
+             WHERE id = $1 AND status = 'in_progress' AND mode = 'check'
+             ON CONFLICT (attempt_id, position) DO NOTHING
+             RETURNING question_version_id
+         )
+         UPDATE attempts SET question_versions = question_versions || i.question_version_id
+         FROM i WHERE attempts.id = $1",
     )
     .bind(attempt_id)
     .bind(position)
@@ -239,16 +244,13 @@ pub struct StartFacts {
 
 /// The statement of [`start_facts`] (`$1` user, `$2` exam; its plan is tested against misleading
 /// statistics). The open mock comes from the `attempts_one_open_mock` index; the history is read
-/// once per start (not once per question) through one index probe per attempt of this
-/// candidate: the LATERAL … OFFSET 0 keeps the planner from turning it into a join over all of
-/// attempt_items when it has no statistics.
+/// once per start (not once per question) from the candidate's own attempt rows, each of which
+/// keeps the versions it showed (`attempts.question_versions`): a few rows, however many answer
+/// rows the candidate has and however far apart a large attempt_items table holds them.
 pub const START_FACTS_SQL: &str = "SELECT
         (SELECT id FROM attempts WHERE user_id = $1 AND exam_id = $2 AND mode = 'exam'
                                    AND status = 'in_progress') AS open_mock,
-        ARRAY(SELECT DISTINCT ai.question_version_id
-              FROM attempts a
-              CROSS JOIN LATERAL (SELECT i.question_version_id FROM attempt_items i
-                                  WHERE i.attempt_id = a.id OFFSET 0) ai
+        ARRAY(SELECT DISTINCT v FROM attempts a, unnest(a.question_versions) v
               WHERE a.user_id = $1 AND a.exam_id = $2) AS seen";
 
 /// The candidate's open mock and the versions they were shown, in one statement (the bank itself
@@ -368,8 +370,9 @@ pub async fn create(
         .collect();
     let inserted: Result<AttemptId, sqlx::Error> = sqlx::query_scalar(
         "WITH a AS (
-             INSERT INTO attempts (user_id, exam_id, mode, seed, deadline_at, title, settings)
-             VALUES ($1, $2, $3, $4, CASE WHEN $5::bigint IS NULL THEN NULL ELSE now() + make_interval(secs => $5::bigint) END, $6, $7)
+             INSERT INTO attempts (user_id, exam_id, mode, seed, deadline_at, title, settings,
+                                   question_versions)
+             VALUES ($1, $2, $3, $4, CASE WHEN $5::bigint IS NULL THEN NULL ELSE now() + make_interval(secs => $5::bigint) END, $6, $7, $9)
              RETURNING id
          ), i AS (
              INSERT INTO attempt_items (attempt_id, position, question_version_id, section, section_kind, permutation)

@@ -110,6 +110,23 @@ pub async fn seed_history(
     .execute(&mut *tx)
     .await
     .context("writing the history's answers")?;
+    // Each mock keeps the versions it showed (as every start writes them), computed as above.
+    sqlx::query(
+        "UPDATE attempts a
+         SET question_versions = ARRAY(
+                 SELECT v.ids[1 + (abs(hashtext(a.id::text)) + p) % array_length(v.ids, 1)]
+                 FROM generate_series(1, $3::int) p ORDER BY p)
+         FROM users u,
+              (SELECT array_agg(qv.id) AS ids FROM question_versions qv
+               JOIN questions q ON q.id = qv.question_id WHERE q.exam_id = $1) v
+         WHERE u.id = a.user_id AND u.email LIKE $2 || '%@history.mockexam'",
+    )
+    .bind(exam_id)
+    .bind(prefix)
+    .bind(items)
+    .execute(&mut *tx)
+    .await
+    .context("recording the versions each history mock showed")?;
     tx.commit().await.context("committing the history")?;
     Ok(rows.rows_affected())
 }

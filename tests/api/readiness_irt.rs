@@ -114,6 +114,42 @@ async fn a_quick_check_chooses_questions_one_at_a_time_and_feeds_readiness(pool:
         .post("/exams/nope/checks", &[])
         .await
         .assert_status(404);
+    // A practice set and a full mock after it: every attempt keeps the versions it showed, in
+    // position order (the check's appended one at a time), and the mock, which reads the
+    // candidate's history from them, shows none of the check's questions again.
+    app.post(
+        "/practice/dp-100",
+        &[("domain", "train-deploy"), ("size", "12"), ("which", "any")],
+    )
+    .await
+    .assert_status(303);
+    let mock = common::attempt_id(app.post("/exams/dp-100/attempts", &[]).await.location());
+    let out_of_step: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM attempts a
+         WHERE a.question_versions IS DISTINCT FROM ARRAY(
+             SELECT i.question_version_id FROM attempt_items i
+             WHERE i.attempt_id = a.id ORDER BY i.position)",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(out_of_step, 0);
+    let (attempts, check_again): (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM attempts),
+                (SELECT count(*) FROM attempt_items m JOIN attempt_items c
+                     ON c.question_version_id = m.question_version_id
+                 WHERE m.attempt_id = $1 AND c.attempt_id = $2)",
+    )
+    .bind(mock)
+    .bind(id)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(attempts, 3);
+    assert_eq!(
+        check_again, 0,
+        "the mock repeats none of the check's questions"
+    );
 }
 
 #[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
