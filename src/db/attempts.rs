@@ -775,6 +775,10 @@ pub async fn open_screen(
 /// item of its section), so does every problem–solution question seen or answered, the item on
 /// screen gets the time since it was opened and the clock stops. Returns the attempt as it was
 /// (with its exam and progress) and every item as the statement left it, in position order.
+/// As in [`open_screen_sql`], the items are read in the statement's snapshot, taken before the
+/// row lock was granted: a save of the same attempt still running when the review was asked for
+/// may be missing from this one page (it is in the database; the page's own Review button posts
+/// and commits its save before it follows the redirect here).
 pub fn open_review_sql() -> String {
     let stint = super::timing::stint("$3");
     format!(
