@@ -541,6 +541,11 @@ pub async fn items_cached(pool: &PgPool, attempt_id: AttemptId) -> anyhow::Resul
     .fetch_all(pool)
     .await
     .context("loading the items of an attempt")?;
+    with_versions(pool, states).await
+}
+
+/// Items' states with their question versions from the process's cache.
+async fn with_versions(pool: &PgPool, states: Vec<ItemState>) -> anyhow::Result<Vec<ItemRow>> {
     let ids: Vec<Uuid> = states.iter().map(|s| s.version_id).collect();
     let versions = super::versions::cached_many(pool, &ids).await?;
     Ok(states
@@ -854,17 +859,9 @@ pub async fn open_review(
     let Some(row) = row else {
         return Ok(None);
     };
-    let ids: Vec<Uuid> = row.items.0.iter().map(|s| s.version_id).collect();
-    let versions = super::versions::cached_many(pool, &ids).await?;
     Ok(Some(Review {
         attempt: row.attempt,
-        items: row
-            .items
-            .0
-            .into_iter()
-            .zip(versions)
-            .map(|(s, v)| s.with_version(&v))
-            .collect(),
+        items: with_versions(pool, row.items.0).await?,
     }))
 }
 
