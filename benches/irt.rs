@@ -12,6 +12,9 @@
 //! CAT_SLACK (content-balancing slack, questions), CAT_RANDOM (questions of progressive
 //! randomness), CAT_EXPOSURE (largest share of checks per question).
 //!
+//! IRT_BANK=question-bank/ai-300 runs any of them on that bank folder's shape instead of
+//! DP-100's (`tests/fixtures/dp100-items.json`).
+//!
 //! No database is needed. `scripts/irt-crosscheck` compares the recovery estimates with the
 //! Python package girth.
 #![allow(clippy::needless_range_loop)]
@@ -34,6 +37,9 @@ struct Bank {
 }
 
 fn bank() -> Bank {
+    if let Ok(dir) = std::env::var("IRT_BANK") {
+        return bank_from_folder(std::path::Path::new(&dir));
+    }
     let v: serde_json::Value =
         serde_json::from_str(include_str!("../tests/fixtures/dp100-items.json")).unwrap();
     let bp: Blueprint = serde_json::from_value(v["blueprint"].clone()).unwrap();
@@ -50,6 +56,43 @@ fn bank() -> Bank {
         })
         .collect();
     let standalone = items.iter().map(|it| it["group"].is_null()).collect();
+    Bank {
+        bp,
+        shape,
+        standalone,
+    }
+}
+
+/// The shape of a bank folder as shipped (`IRT_BANK=question-bank/ai-300`): each question's
+/// area and points, and whether it stands alone.
+fn bank_from_folder(dir: &std::path::Path) -> Bank {
+    let loaded = mockexam::bank::load(dir)
+        .unwrap_or_else(|p| panic!("{}: {} problem(s) in the bank", dir.display(), p.len()));
+    let bp = loaded.blueprint;
+    let items: Vec<_> = loaded.items.into_iter().map(|l| l.value).collect();
+    let shape = items
+        .iter()
+        .map(|it| {
+            let area = bp
+                .domain_of_objective(&it.objective)
+                .expect("every objective belongs to an area");
+            let d = bp.domains.iter().position(|d| d.code == area.code).unwrap();
+            (d, mockexam::domain::scoring::max_points(&it.body))
+        })
+        .collect();
+    let standalone = items
+        .iter()
+        .map(|it| it.case.is_none() && it.series.is_none())
+        .collect();
+    println!(
+        "bank {}: {} questions ({} standalone)",
+        dir.display(),
+        items.len(),
+        items
+            .iter()
+            .filter(|it| it.case.is_none() && it.series.is_none())
+            .count()
+    );
     Bank {
         bp,
         shape,
