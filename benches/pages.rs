@@ -265,6 +265,16 @@ async fn measure(
         common::request_with_location(client, method, &format!("{base}{path}"), token, body, json)
             .await
     };
+    let discard = |attempt: String| async move {
+        let (s, _, _, _) = req(
+            "POST",
+            format!("{attempt}/discard"),
+            Some(String::new()),
+            false,
+        )
+        .await;
+        assert_eq!(s, 303, "discard {attempt}");
+    };
     let mut out = Vec::new();
     let warm = 10;
     // Start: a new mock, discarded again (not timed) so the next start is a fresh one.
@@ -278,15 +288,7 @@ async fn measure(
         )
         .await;
         assert_eq!(s, 303, "start");
-        let attempt = loc.unwrap();
-        let (s, _, _, _) = req(
-            "POST",
-            format!("{attempt}/discard"),
-            Some(String::new()),
-            false,
-        )
-        .await;
-        assert_eq!(s, 303, "discard");
+        discard(loc.unwrap()).await;
         if i >= warm {
             times.push(d);
         }
@@ -356,13 +358,6 @@ async fn measure(
         out.push(times);
     }
     // The next round starts from the same state: no mock in progress.
-    let (s, _, _, _) = req(
-        "POST",
-        format!("{attempt}/discard"),
-        Some(String::new()),
-        false,
-    )
-    .await;
-    assert_eq!(s, 303, "discard the round's mock");
+    discard(attempt).await;
     out
 }

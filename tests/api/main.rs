@@ -21,3 +21,4 @@ mod practice;
 mod readiness_irt;
 mod studio;
 mod theme;
+mod upkeep;
