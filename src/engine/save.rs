@@ -138,6 +138,14 @@ pub async fn save(db: &PgPool, req: &SaveRequest<'_>) -> anyhow::Result<Option<S
     }
     let lock = locks_on_save(row, req.autosave, req.nav);
     let ruled_out = ruled_out_options(&row.body.0.body, p.ruled_out);
+    if moves_on_from_a_stored_answer(req, row, &response, &ruled_out, lock) {
+        let unchanged = SaveOutcome::Unchanged {
+            revision: row.revision,
+        };
+        metrics::counter!("mockexam_saves_total", "outcome" => unchanged.metric_label())
+            .increment(1);
+        return Ok(Some(unchanged));
+    }
     let write = p.write(&response, &ruled_out, lock);
     let outcome = match db::attempts::write_answer(db, &write).await? {
         StoredAnswer::Written(w) => SaveOutcome::Saved {
@@ -164,6 +172,31 @@ pub async fn save(db: &PgPool, req: &SaveRequest<'_>) -> anyhow::Result<Option<S
         _ => {}
     }
     Ok(Some(outcome))
+}
+
+/// A navigation post (Next, Back, a question in the navigator) whose answer, mark and struck
+/// options are what the item already holds — the autosave stored them while the candidate
+/// worked — has nothing to write: writing it again would only bump the revision. It still writes
+/// when the move closes the question (a problem–solution answer), when it asks for a practice
+/// check, and once the deadline has passed (the write decides whether it is too late).
+fn moves_on_from_a_stored_answer(
+    req: &SaveRequest<'_>,
+    row: &ItemRow,
+    response: &Response,
+    ruled_out: &[String],
+    lock: bool,
+) -> bool {
+    let stored_same = match row.response.as_ref() {
+        Some(stored) => &stored.0 == response,
+        None => response.is_empty(),
+    };
+    !req.autosave
+        && !lock
+        && req.nav != Nav::Check
+        && !req.attempt.expired()
+        && stored_same
+        && row.flagged == req.posted.flagged
+        && row.ruled_out.0 == ruled_out
 }
 
 /// A problem–solution question closes when the candidate moves on from it, answered or not, as

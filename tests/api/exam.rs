@@ -1405,3 +1405,68 @@ async fn pages_go_gzipped_to_browsers_and_small_replies_as_they_are(pool: PgPool
     assert!(saved.headers.get("content-encoding").is_none());
     assert_eq!(saved.json()["saved"], true, "{}", saved.body);
 }
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn moving_on_from_an_autosaved_answer_writes_it_no_second_time(pool: PgPool) {
+    common::import_bank(&pool, "question-bank/example").await;
+    let mut app = candidate(&pool, "moveon@example.com").await;
+    let id = start(&mut app, "ex-100").await;
+    let n = first_position(&pool, id, "standalone").await;
+    let (item, _, _) = item_at(&pool, id, n).await;
+    let answer = correct_fields(&item.body);
+    let post = |revision: &str, nav: Option<&str>, answer: &[(String, String)]| {
+        let mut fields = answer.to_vec();
+        fields.push(("revision".into(), revision.into()));
+        if let Some(nav) = nav {
+            fields.push(("nav".into(), nav.into()));
+        }
+        fields
+    };
+
+    // The browser's autosave stores the answer while the candidate works…
+    let fields = post("0", None, &answer);
+    let refs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let r = app
+        .post_json(&format!("/attempts/{id}/items/{n}"), &refs)
+        .await;
+    r.assert_status(200);
+    assert_eq!(r.json()["revision"], 1);
+
+    // …then the Next button posts the same form: the candidate moves on, nothing is rewritten.
+    let fields = post("1", Some("next"), &answer);
+    let refs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let r = app.post(&format!("/attempts/{id}/items/{n}"), &refs).await;
+    r.assert_status(303);
+    assert!(
+        r.location().starts_with(&format!("/attempts/{id}/items/"))
+            && !r.location().ends_with(&format!("/items/{n}")),
+        "moved on: {}",
+        r.location()
+    );
+    let (_, revision, _) = item_at(&pool, id, n).await;
+    assert_eq!(revision, 1, "the stored answer was not written again");
+    let page = app.get(&format!("/attempts/{id}/items/{n}")).await;
+    page.assert_selector("input[name=revision][value='1']");
+    assert!(
+        !page.select("input[checked], option[selected]").is_empty(),
+        "the answer is still there"
+    );
+
+    // A different answer on the way out is written as always.
+    let fields = post("1", Some("next"), &[]);
+    let refs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    app.post(&format!("/attempts/{id}/items/{n}"), &refs)
+        .await
+        .assert_status(303);
+    let (_, revision, _) = item_at(&pool, id, n).await;
+    assert_eq!(revision, 2, "a changed answer is saved");
+}
