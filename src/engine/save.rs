@@ -174,11 +174,14 @@ pub async fn save(db: &PgPool, req: &SaveRequest<'_>) -> anyhow::Result<Option<S
     Ok(Some(outcome))
 }
 
-/// A navigation post (Next, Back, a question in the navigator) whose answer, mark and struck
-/// options are what the item already holds — the autosave stored them while the candidate
-/// worked — has nothing to write: writing it again would only bump the revision. It still writes
-/// when the move closes the question (a problem–solution answer), when it asks for a practice
-/// check, and once the deadline has passed (the write decides whether it is too late).
+/// A navigation post (Next, Back, a question in the navigator) from the page the autosave kept
+/// current, whose answer, mark and struck options are what the item already holds, has nothing
+/// to write: writing it again would only bump the revision and move `answered_at` by less than
+/// the attempt's time limit. Everything else still writes, as before: a move that closes the
+/// question (a problem–solution answer) or leaves an open case study, a practice check, a post
+/// from a page older than the stored answer (a stale tab gets its conflict page), a post after
+/// the deadline (the write decides whether it is too late), and any post in an untimed
+/// attempt, where a return days later counts as that day's answer in activity and readiness.
 fn moves_on_from_a_stored_answer(
     req: &SaveRequest<'_>,
     row: &ItemRow,
@@ -190,10 +193,14 @@ fn moves_on_from_a_stored_answer(
         Some(stored) => &stored.0 == response,
         None => response.is_empty(),
     };
+    let a = req.attempt;
     !req.autosave
         && !lock
         && req.nav != Nav::Check
-        && !req.attempt.expired()
+        && a.deadline_at.is_some()
+        && !a.expired()
+        && !leaves_section(a.open_section, row.section_kind, row.section)
+        && row.revision == req.posted.base_revision
         && stored_same
         && row.flagged == req.posted.flagged
         && row.ruled_out.0 == ruled_out

@@ -1406,6 +1406,26 @@ async fn pages_go_gzipped_to_browsers_and_small_replies_as_they_are(pool: PgPool
     assert_eq!(saved.json()["saved"], true, "{}", saved.body);
 }
 
+/// Posts an item's form as the page would (`json`: the autosave's fetch).
+async fn post_item(
+    app: &mut TestApp,
+    id: Uuid,
+    n: i32,
+    fields: &[(String, String)],
+    json: bool,
+) -> TestResponse {
+    let refs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let path = format!("/attempts/{id}/items/{n}");
+    if json {
+        app.post_json(&path, &refs).await
+    } else {
+        app.post(&path, &refs).await
+    }
+}
+
 #[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
 async fn moving_on_from_an_autosaved_answer_writes_it_no_second_time(pool: PgPool) {
     common::import_bank(&pool, "question-bank/example").await;
@@ -1414,7 +1434,7 @@ async fn moving_on_from_an_autosaved_answer_writes_it_no_second_time(pool: PgPoo
     let n = first_position(&pool, id, "standalone").await;
     let (item, _, _) = item_at(&pool, id, n).await;
     let answer = correct_fields(&item.body);
-    let post = |revision: &str, nav: Option<&str>, answer: &[(String, String)]| {
+    let form = |revision: &str, nav: Option<&str>, answer: &[(String, String)]| {
         let mut fields = answer.to_vec();
         fields.push(("revision".into(), revision.into()));
         if let Some(nav) = nav {
@@ -1424,24 +1444,12 @@ async fn moving_on_from_an_autosaved_answer_writes_it_no_second_time(pool: PgPoo
     };
 
     // The browser's autosave stores the answer while the candidate works…
-    let fields = post("0", None, &answer);
-    let refs: Vec<(&str, &str)> = fields
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    let r = app
-        .post_json(&format!("/attempts/{id}/items/{n}"), &refs)
-        .await;
+    let r = post_item(&mut app, id, n, &form("0", None, &answer), true).await;
     r.assert_status(200);
     assert_eq!(r.json()["revision"], 1);
 
     // …then the Next button posts the same form: the candidate moves on, nothing is rewritten.
-    let fields = post("1", Some("next"), &answer);
-    let refs: Vec<(&str, &str)> = fields
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    let r = app.post(&format!("/attempts/{id}/items/{n}"), &refs).await;
+    let r = post_item(&mut app, id, n, &form("1", Some("next"), &answer), false).await;
     r.assert_status(303);
     assert!(
         r.location().starts_with(&format!("/attempts/{id}/items/"))
@@ -1459,14 +1467,63 @@ async fn moving_on_from_an_autosaved_answer_writes_it_no_second_time(pool: PgPoo
     );
 
     // A different answer on the way out is written as always.
-    let fields = post("1", Some("next"), &[]);
-    let refs: Vec<(&str, &str)> = fields
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    app.post(&format!("/attempts/{id}/items/{n}"), &refs)
+    post_item(&mut app, id, n, &form("1", Some("next"), &[]), false)
         .await
         .assert_status(303);
     let (_, revision, _) = item_at(&pool, id, n).await;
     assert_eq!(revision, 2, "a changed answer is saved");
+}
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn moving_on_still_writes_where_the_move_means_more_than_the_answer(pool: PgPool) {
+    common::import_bank(&pool, "question-bank/example").await;
+    let mut app = candidate(&pool, "moveon2@example.com").await;
+
+    // A case study open in another tab: Next from a question outside it, with nothing new to
+    // save, still leaves (and closes) the case study.
+    let id = start(&mut app, "ex-100").await;
+    let case = first_position(&pool, id, "case").await;
+    app.get(&format!("/attempts/{id}/items/{case}"))
+        .await
+        .assert_status(200);
+    let n = first_position(&pool, id, "standalone").await;
+    let form = [
+        ("revision".to_string(), "0".to_string()),
+        ("nav".into(), "next".into()),
+    ];
+    post_item(&mut app, id, n, &form, false)
+        .await
+        .assert_status(303);
+    app.get(&format!("/attempts/{id}/items/{case}"))
+        .await
+        .assert_status(409);
+
+    // An untimed practice set (once the mock, whose questions practice may not show, is
+    // discarded): coming back to an answered question and moving on counts as answering it
+    // then (activity and readiness read when), so it is written.
+    app.post(&format!("/attempts/{id}/discard"), &[])
+        .await
+        .assert_status(303);
+    let set = attempt_id(
+        app.post("/practice/ex-100", &[("size", "10"), ("which", "any")])
+            .await
+            .location(),
+    );
+    let (item, _, _) = item_at(&pool, set, 1).await;
+    let mut fields = correct_fields(&item.body);
+    fields.push(("revision".into(), "0".into()));
+    post_item(&mut app, set, 1, &fields, true)
+        .await
+        .assert_status(200);
+    fields.retain(|(k, _)| k != "revision");
+    fields.push(("revision".into(), "1".into()));
+    fields.push(("nav".into(), "next".into()));
+    post_item(&mut app, set, 1, &fields, false)
+        .await
+        .assert_status(303);
+    let (_, revision, _) = item_at(&pool, set, 1).await;
+    assert_eq!(
+        revision, 2,
+        "a practice answer is written when the candidate moves on"
+    );
 }
