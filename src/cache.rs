@@ -55,9 +55,72 @@ impl<K: Hash + Eq + Clone, V> Bounded<K, V> {
     }
 }
 
+/// Values that stay valid while a revision counter has not moved (an exam's `bank_revision`):
+/// one per key, replaced only by a value read at a newer revision, so concurrent reloads never
+/// put an older copy back.
+pub struct Revisioned<K, V> {
+    map: Mutex<HashMap<K, (i64, Arc<V>)>>,
+}
+
+impl<K: Hash + Eq, V> Default for Revisioned<K, V> {
+    fn default() -> Self {
+        Revisioned {
+            map: Mutex::new(HashMap::new()),
+        }
+    }
+}
+
+impl<K: Hash + Eq, V> Revisioned<K, V> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<K, (i64, Arc<V>)>> {
+        self.map.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The value kept for `key` when it was read at `at_least` or later.
+    pub fn get(&self, key: &K, at_least: i64) -> Option<Arc<V>> {
+        self.lock()
+            .get(key)
+            .filter(|(revision, _)| *revision >= at_least)
+            .map(|(_, v)| v.clone())
+    }
+
+    /// Keeps `value` (read at `revision`) unless a newer one is already kept; returns the one kept.
+    pub fn offer(&self, key: K, revision: i64, value: V) -> Arc<V> {
+        let mut map = self.lock();
+        match map.get(&key) {
+            Some((kept, v)) if *kept > revision => v.clone(),
+            _ => {
+                let value = Arc::new(value);
+                map.insert(key, (revision, value.clone()));
+                value
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_revisioned_value_serves_its_revision_and_never_goes_back() {
+        let c: Revisioned<&str, &str> = Revisioned::default();
+        assert!(c.get(&"dp-100", 0).is_none());
+        assert_eq!(*c.offer("dp-100", 3, "third"), "third");
+        assert_eq!(c.get(&"dp-100", 3).as_deref(), Some(&"third"));
+        assert_eq!(
+            c.get(&"dp-100", 2).as_deref(),
+            Some(&"third"),
+            "newer is as good"
+        );
+        assert!(
+            c.get(&"dp-100", 4).is_none(),
+            "the bank moved on: read again"
+        );
+        // A slower reload that read revision 2 does not replace revision 3.
+        assert_eq!(*c.offer("dp-100", 2, "second"), "third");
+        assert_eq!(*c.offer("dp-100", 5, "fifth"), "fifth");
+        assert!(c.get(&"ai-300", 0).is_none());
+    }
 
     #[test]
     fn never_holds_more_than_its_capacity_and_keeps_serving_what_it_holds() {

@@ -4,13 +4,13 @@
 //! only the candidate's own history from the database; the bank's join is done once per change
 //! of the bank instead of once per start.
 
+use crate::cache::Revisioned;
 use crate::db::exams::ExamRow;
 use crate::domain::item::ScenarioKind;
 use crate::types::{ExamId, QuestionId};
 use anyhow::Context;
 use sqlx::{FromRow, PgPool};
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 use uuid::Uuid;
 
 /// A live (published, not retired) question at its current version.
@@ -32,49 +32,47 @@ pub struct LiveBank {
     pub questions: Vec<LiveQuestion>,
 }
 
-fn banks() -> &'static Mutex<HashMap<ExamId, Arc<LiveBank>>> {
-    static BANKS: OnceLock<Mutex<HashMap<ExamId, Arc<LiveBank>>>> = OnceLock::new();
+fn banks() -> &'static Revisioned<ExamId, LiveBank> {
+    static BANKS: OnceLock<Revisioned<ExamId, LiveBank>> = OnceLock::new();
     BANKS.get_or_init(Default::default)
 }
 
-fn cached(exam: &ExamRow) -> Option<Arc<LiveBank>> {
-    let map = banks().lock().unwrap_or_else(|p| p.into_inner());
-    // A copy newer than the exam row the request read is as good (another request reloaded it).
-    map.get(&exam.id)
-        .filter(|b| b.revision >= exam.bank_revision)
-        .cloned()
-}
-
-/// The exam's live bank, from this process's copy when it is as new as `exam.bank_revision`.
+/// The exam's live bank, from this process's copy when it is as new as `exam.bank_revision` (a
+/// copy newer than the exam row the request read is as good: another request reloaded it).
 #[tracing::instrument(skip_all, fields(exam = %exam.code), err)]
 pub async fn live(pool: &PgPool, exam: &ExamRow) -> anyhow::Result<Arc<LiveBank>> {
-    if let Some(bank) = cached(exam) {
+    if let Some(bank) = banks().get(&exam.id, exam.bank_revision) {
         return Ok(bank);
     }
-    let bank = Arc::new(load(pool, exam.id).await?);
-    let mut map = banks().lock().unwrap_or_else(|p| p.into_inner());
-    let keep = match map.get(&exam.id) {
-        Some(old) if old.revision > bank.revision => old.clone(),
-        _ => {
-            map.insert(exam.id, bank.clone());
-            bank
-        }
-    };
-    Ok(keep)
+    let bank = load(pool, exam.id).await?;
+    Ok(banks().offer(exam.id, bank.revision, bank))
 }
 
-/// Reads the bank and the revision it is at from one snapshot.
-async fn load(pool: &PgPool, exam_id: ExamId) -> anyhow::Result<LiveBank> {
-    let mut tx = pool.begin().await.context("reading the live bank")?;
+/// A read-only snapshot and the exam's bank revision in it: what is read in the snapshot is the
+/// bank as of that revision.
+pub async fn snapshot(
+    pool: &PgPool,
+    exam_id: ExamId,
+) -> anyhow::Result<(sqlx::Transaction<'static, sqlx::Postgres>, i64)> {
+    let mut tx = pool
+        .begin()
+        .await
+        .context("opening a snapshot of the bank")?;
     sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         .execute(&mut *tx)
         .await
-        .context("reading the live bank")?;
+        .context("opening a snapshot of the bank")?;
     let revision: i64 = sqlx::query_scalar("SELECT bank_revision FROM exams WHERE id = $1")
         .bind(exam_id)
         .fetch_one(&mut *tx)
         .await
         .context("reading the bank's revision")?;
+    Ok((tx, revision))
+}
+
+/// Reads the bank and the revision it is at from one snapshot.
+async fn load(pool: &PgPool, exam_id: ExamId) -> anyhow::Result<LiveBank> {
+    let (mut tx, revision) = snapshot(pool, exam_id).await?;
     let questions: Vec<LiveQuestion> = sqlx::query_as(
         "SELECT q.id AS question_id, v.id AS version_id, q.objective_code, o.domain_code, q.kind,
                 s.ext_id AS scenario_ext_id, s.kind AS scenario_kind

@@ -176,7 +176,7 @@ fn spec(v: &VersionRow) -> Version {
 /// An exam's questions with their parameters: stored calibrations, and priors for versions not
 /// calibrated yet.
 pub struct CalibratedBank {
-    pub versions: Vec<VersionRow>,
+    pub versions: std::sync::Arc<Vec<VersionRow>>,
     pub params: Vec<ItemParams>,
     pub index: HashMap<Uuid, usize>,
     /// Blueprint area of each version (None when its objective left the blueprint).
@@ -201,7 +201,7 @@ impl CalibratedBank {
 #[tracing::instrument(skip_all, fields(exam = %exam.code), err)]
 pub async fn load_bank(db: &PgPool, exam: &ExamRow) -> anyhow::Result<CalibratedBank> {
     let (versions, stored) = tokio::try_join!(
-        db::calibration::versions(db, exam.id),
+        db::calibration::versions_cached(db, exam),
         db::calibration::load(db, exam.id)
     )?;
     let by_version: HashMap<Uuid, &db::calibration::CalibrationRow> =

@@ -495,3 +495,32 @@ async fn the_live_bank_a_process_keeps_follows_every_change_to_the_bank(pool: Pg
     assert!(again.revision >= fewer.revision);
     assert_eq!(again.questions.len(), 9);
 }
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn the_versions_readiness_keeps_follow_a_version_written_alone(pool: PgPool) {
+    use mockexam::db::calibration::versions_cached;
+    common::import_bank(&pool, "question-bank/example").await;
+    let exam = exam_row(&pool).await;
+    let first = versions_cached(&pool, &exam).await.unwrap();
+    let n = first.len();
+    // Asked again with the same exam row: the same copy, nothing read.
+    assert!(std::sync::Arc::ptr_eq(
+        &first,
+        &versions_cached(&pool, &exam).await.unwrap()
+    ));
+
+    // A version inserted without touching its question (a draft) moves the revision…
+    sqlx::query(
+        "INSERT INTO question_versions (question_id, version, body, content_hash)
+         SELECT question_id, version + 1, body, content_hash || '-draft' FROM question_versions
+         WHERE question_id = (SELECT id FROM questions WHERE ext_id = 'ex-single-compute')",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let after = exam_row(&pool).await;
+    assert!(after.bank_revision > exam.bank_revision);
+    // …so the next readiness page reads the versions again.
+    let more = versions_cached(&pool, &after).await.unwrap();
+    assert_eq!(more.len(), n + 1);
+}
