@@ -60,7 +60,7 @@ pub async fn create(
 /// The user of a live session of an account that is not disabled. Sliding expiry: use extends
 /// it (at most once a minute), never past the absolute lifetime counted from sign-in.
 pub async fn user_for(pool: &PgPool, token: &str, life: Lifetime) -> anyhow::Result<Option<User>> {
-    sqlx::query_as(&user_for_sql())
+    sqlx::query_as(user_for_sql())
         .bind(hash_token(token))
         .bind(life.idle_hours as i32)
         .bind(life.absolute_hours as i32)
@@ -72,9 +72,11 @@ pub async fn user_for(pool: &PgPool, token: &str, life: Lifetime) -> anyhow::Res
 /// The session lookup of every request: `$1` the token's hash, `$2` idle and `$3` absolute
 /// lifetime in hours. Its touch writes no indexed column, so it stays a HOT update (the
 /// `sessions_hot_touch` migration); `tests/api/upkeep.rs` holds it to that.
-pub fn user_for_sql() -> String {
-    format!(
-        "WITH s AS (
+pub fn user_for_sql() -> &'static str {
+    static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SQL.get_or_init(|| {
+        format!(
+            "WITH s AS (
              UPDATE sessions SET last_seen_at = now(),
                  expires_at = LEAST(now() + make_interval(hours => $2),
                                     created_at + make_interval(hours => $3))
@@ -87,7 +89,8 @@ pub fn user_for_sql() -> String {
          WHERE u.disabled_at IS NULL
            AND u.id = (SELECT user_id FROM sessions WHERE token_hash = $1 AND expires_at > now()
                          AND created_at > now() - make_interval(hours => $3))"
-    )
+        )
+    })
 }
 
 pub async fn delete(pool: &PgPool, token: &str) -> anyhow::Result<()> {

@@ -52,7 +52,7 @@ async fn a_session_touch_is_a_hot_update_and_adds_no_index_entry(pool: PgPool) {
 
     // The request's lookup, counted within its own transaction.
     let mut tx = pool.begin().await.unwrap();
-    let found: Option<mockexam::db::users::User> = sqlx::query_as(&sessions::user_for_sql())
+    let found: Option<mockexam::db::users::User> = sqlx::query_as(sessions::user_for_sql())
         .bind(sessions::hash_token(&token))
         .bind(LIFE.idle_hours as i32)
         .bind(LIFE.absolute_hours as i32)
