@@ -13,7 +13,9 @@
 //! randomness), CAT_EXPOSURE (largest share of checks per question).
 //!
 //! IRT_BANK=question-bank/ai-300 runs any of them on that bank folder's shape instead of
-//! DP-100's (`tests/fixtures/dp100-items.json`).
+//! DP-100's (`tests/fixtures/dp100-items.json`). Exploring banks that do not exist yet:
+//! IRT_REPEAT=K grows the bank to K times its size with questions of the same shape (each with
+//! its own hidden parameters), IRT_EXTRA=N:P adds N standalone questions of P points.
 //!
 //! No database is needed. `scripts/irt-crosscheck` compares the recovery estimates with the
 //! Python package girth.
@@ -37,6 +39,39 @@ struct Bank {
 }
 
 fn bank() -> Bank {
+    let mut b = bank_base();
+    if let Ok(extra) = std::env::var("IRT_EXTRA") {
+        let (n, p) = extra.split_once(':').unwrap();
+        let (n, p): (usize, u32) = (n.parse().unwrap(), p.parse().unwrap());
+        let areas = b.bp.domains.len();
+        for i in 0..n {
+            b.shape.push((i % areas, p));
+            b.standalone.push(true);
+        }
+    }
+    if let Some(k) = std::env::var("IRT_REPEAT")
+        .ok()
+        .and_then(|v| v.parse::<f64>().ok())
+    {
+        let n = b.shape.len();
+        let extra = ((k - 1.0) * n as f64).round() as usize;
+        for i in 0..extra {
+            b.shape.push(b.shape[i % n]);
+            b.standalone.push(b.standalone[i % n]);
+        }
+    }
+    let mut hist = std::collections::BTreeMap::new();
+    // What the check chooses from: standalone questions by points.
+    for (i, &(_, p)) in b.shape.iter().enumerate() {
+        if b.standalone[i] {
+            *hist.entry(p).or_insert(0) += 1;
+        }
+    }
+    println!("standalone questions by points: {hist:?}");
+    b
+}
+
+fn bank_base() -> Bank {
     if let Ok(dir) = std::env::var("IRT_BANK") {
         return bank_from_folder(std::path::Path::new(&dir));
     }
@@ -219,6 +254,7 @@ fn readiness_bench(n: usize) -> bool {
             params: p.clone(),
         })
         .collect();
+    let form = FormModel::new(&w.bp, &bank_items);
     let params = Params::default();
     let mut dice = Dice::new(13);
     let (mut all, mut stable, mut improving) =
@@ -232,7 +268,7 @@ fn readiness_bench(n: usize) -> bool {
         let f = forecast::forecast(
             &w.bp,
             &fitted,
-            &bank_items,
+            form.as_ref(),
             &sittings,
             &answers,
             &results,

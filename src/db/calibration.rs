@@ -133,26 +133,6 @@ pub async fn versions<'e>(
     .context("loading question versions for calibration")
 }
 
-/// [`versions`] of an exam, kept per process and read again only when the exam's
-/// `bank_revision` moved (any change to its questions, versions, objectives or scenarios moves it
-/// in the same transaction). The readiness report and the home page need every version's scoring
-/// shape on each view; reading every version's body cost more than the rest of those pages.
-pub async fn versions_cached(
-    pool: &PgPool,
-    exam: &crate::db::exams::ExamRow,
-) -> anyhow::Result<std::sync::Arc<Vec<VersionRow>>> {
-    static KEPT: std::sync::OnceLock<crate::cache::Revisioned<ExamId, Vec<VersionRow>>> =
-        std::sync::OnceLock::new();
-    let kept = KEPT.get_or_init(Default::default);
-    if let Some(rows) = kept.get(&exam.id, exam.bank_revision) {
-        return Ok(rows);
-    }
-    let (mut tx, revision) = crate::db::live_bank::snapshot(pool, exam.id).await?;
-    let rows = versions(&mut *tx, exam.id).await?;
-    tx.commit().await.context("reading question versions")?;
-    Ok(kept.offer(exam.id, revision, rows))
-}
-
 /// Stored parameters of one question version.
 #[derive(Debug, Clone, FromRow)]
 pub struct CalibrationRow {
@@ -169,14 +149,17 @@ pub struct CalibrationRow {
     pub fitted_at: OffsetDateTime,
 }
 
-pub async fn load(pool: &PgPool, exam_id: ExamId) -> anyhow::Result<Vec<CalibrationRow>> {
+pub async fn load<'e>(
+    db: impl sqlx::PgExecutor<'e>,
+    exam_id: ExamId,
+) -> anyhow::Result<Vec<CalibrationRow>> {
     sqlx::query_as(
         "SELECT question_version_id, a, b, steps, se_a, se_b, rasch_b, rasch_se_b, responses,
                 source, fitted_at
          FROM item_calibrations WHERE exam_id = $1",
     )
     .bind(exam_id)
-    .fetch_all(pool)
+    .fetch_all(db)
     .await
     .context("loading item calibrations")
 }

@@ -389,15 +389,12 @@ pub async fn evidence(
     exam: ExamId,
 ) -> anyhow::Result<Vec<MemberEvidence>> {
     let q = sqlx::query_as(
-        "SELECT a.user_id, o.domain_code, q.objective_code, ai.points, ai.max_points,
+        "SELECT a.user_id, ai.points, ai.max_points,
                 GREATEST(0, EXTRACT(EPOCH FROM now() - COALESCE(ai.answered_at, a.submitted_at, a.started_at)) / 86400.0)::float8 AS age_days,
                 a.id AS attempt_id, a.mode, EXTRACT(EPOCH FROM a.started_at)::float8 AS started,
-                qv.id AS version_id, qv.question_id, ai.checked
+                ai.question_version_id AS version_id, ai.checked
          FROM attempts a
          JOIN attempt_items ai ON ai.attempt_id = a.id
-         JOIN question_versions qv ON qv.id = ai.question_version_id
-         JOIN questions q ON q.id = qv.question_id
-         JOIN objectives o ON o.exam_id = q.exam_id AND o.code = q.objective_code
          WHERE a.user_id = ANY($1) AND a.exam_id = $2 AND ai.points IS NOT NULL AND ai.max_points > 0
            AND ((a.mode IN ('exam', 'check') AND a.status = 'submitted') OR (a.mode = 'practice' AND ai.answered_at IS NOT NULL))",
     )

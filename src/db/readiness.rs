@@ -1,14 +1,14 @@
 //! What the readiness report reads: scored answers, mock results, pacing and the target date.
 
-use crate::types::{AttemptId, ExamId, Mode, QuestionId, UserId};
+use crate::types::{AttemptId, ExamId, Mode, UserId};
 use anyhow::Context;
 use sqlx::{FromRow, PgPool};
 use time::{Date, OffsetDateTime};
 
+/// One scored answer as stored. Which question, objective and skill area its version belongs to
+/// comes from the exam's calibrated bank (kept per process), not from joins over every answer.
 #[derive(Debug, Clone, FromRow)]
 pub struct EvidenceRow {
-    pub domain_code: String,
-    pub objective_code: String,
     pub points: i32,
     pub max_points: i32,
     pub age_days: f64,
@@ -17,7 +17,6 @@ pub struct EvidenceRow {
     /// Seconds since the epoch when the attempt started: orders sittings.
     pub started: f64,
     pub version_id: uuid::Uuid,
-    pub question_id: QuestionId,
     pub checked: bool,
 }
 
@@ -30,18 +29,15 @@ pub async fn evidence(
     exam_id: ExamId,
 ) -> anyhow::Result<Vec<EvidenceRow>> {
     sqlx::query_as(
-        "SELECT o.domain_code, q.objective_code, ai.points, ai.max_points,
+        "SELECT ai.points, ai.max_points,
                 GREATEST(0, EXTRACT(EPOCH FROM now() - COALESCE(ai.answered_at, a.submitted_at, a.started_at)) / 86400.0)::float8 AS age_days,
                 a.id AS attempt_id, a.mode, EXTRACT(EPOCH FROM a.started_at)::float8 AS started,
-                qv.id AS version_id, qv.question_id, ai.checked
+                ai.question_version_id AS version_id, ai.checked
          FROM attempts a
          -- One index probe per attempt of this candidate, never a join over all answers.
          CROSS JOIN LATERAL (SELECT i.points, i.max_points, i.answered_at, i.checked,
                                     i.question_version_id
                              FROM attempt_items i WHERE i.attempt_id = a.id OFFSET 0) ai
-         JOIN question_versions qv ON qv.id = ai.question_version_id
-         JOIN questions q ON q.id = qv.question_id
-         JOIN objectives o ON o.exam_id = q.exam_id AND o.code = q.objective_code
          WHERE a.user_id = $1 AND a.exam_id = $2 AND ai.points IS NOT NULL AND ai.max_points > 0
            AND ((a.mode IN ('exam', 'check') AND a.status = 'submitted') OR (a.mode = 'practice' AND ai.answered_at IS NOT NULL))",
     )

@@ -292,13 +292,14 @@ fn kind_name(k: SittingKind) -> &'static str {
 }
 
 /// The whole forecast for one candidate. `items` are the parameters the answers refer to,
-/// `bank` the live questions of a fresh form, `results` the scored mocks and checks (oldest
-/// first), `target_days` how far ahead the target date is.
+/// `model` the fresh form of the live bank ([`FormModel::new`]; `None` when the bank cannot make
+/// one), `results` the scored mocks and checks (oldest first), `target_days` how far ahead the
+/// target date is.
 #[allow(clippy::too_many_arguments)]
 pub fn forecast(
     bp: &Blueprint,
     items: &[ItemParams],
-    bank: &[BankItem],
+    model: Option<&FormModel>,
     sittings: &[Sitting],
     answers: &[Answer],
     results: &[Result1],
@@ -314,7 +315,6 @@ pub fn forecast(
         }
     }
     let total: u32 = per_area.iter().sum();
-    let model = FormModel::new(bp, bank);
     let track = ability::track(d, sittings, answers, items, &p.ability);
     let now = track.last().map(|(_, s)| s.predict(s.age_days, &p.ability));
     let areas = (0..d)
@@ -353,7 +353,7 @@ pub fn forecast(
         out.too_little_data = Some(why);
         return out;
     }
-    let today = pass_chance(bp, &model, &now, p, seed);
+    let today = pass_chance(bp, model, &now, p, seed);
     // Learning in scaled points per week, at today's ability.
     let thetas: Vec<f64> = (0..d).map(|a| now.area(a).0).collect();
     let up: Vec<f64> = thetas.iter().map(|t| t + 0.05).collect();
@@ -364,9 +364,9 @@ pub fn forecast(
     out.points_per_week = Some(per_week);
     if let Some(days) = target_days.filter(|&t| t > 0) {
         let ahead = now.predict((days as f64).min(p.horizon_days), &p.ability);
-        out.target = Some((days, pass_chance(bp, &model, &ahead, p, seed ^ 1)));
+        out.target = Some((days, pass_chance(bp, model, &ahead, p, seed ^ 1)));
     }
-    out.reasons = reasons(bp, &model, &track, &today, per_week, results, p, seed);
+    out.reasons = reasons(bp, model, &track, &today, per_week, results, p, seed);
     out.today = Some(today);
     out
 }
@@ -522,7 +522,7 @@ mod tests {
         forecast(
             &bp,
             &items,
-            &bank,
+            FormModel::new(&bp, &bank).as_ref(),
             &s,
             &a,
             &r,

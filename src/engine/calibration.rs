@@ -8,10 +8,12 @@
 //! every answer of the exam, so a process that counted too few does not count that exam again
 //! for the same interval. The fit runs on a blocking thread.
 
+use crate::cache::Revisioned;
 use crate::db;
 use crate::db::calibration::{LastFit, NewCalibration, VersionRow};
 use crate::db::exams::ExamRow;
-use crate::domain::forecast::BankItem;
+use crate::domain::blueprint::Blueprint;
+use crate::domain::forecast::{BankItem, FormModel};
 use crate::domain::irt::bank::{self, Version};
 use crate::domain::irt::calibrate::Response;
 use crate::domain::irt::ItemParams;
@@ -20,6 +22,7 @@ use crate::types::{ExamId, QuestionId, UserId};
 use anyhow::Context;
 use sqlx::PgPool;
 use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, OnceLock};
 use uuid::Uuid;
 
 /// New scored responses needed before an exam is calibrated again: at least this many, and at
@@ -174,82 +177,120 @@ fn spec(v: &VersionRow) -> Version {
 }
 
 /// An exam's questions with their parameters: stored calibrations, and priors for versions not
-/// calibrated yet.
+/// calibrated yet; and what every readiness view needs of them under the exam's blueprint.
 pub struct CalibratedBank {
-    pub versions: std::sync::Arc<Vec<VersionRow>>,
+    pub versions: Vec<VersionRow>,
     pub params: Vec<ItemParams>,
     pub index: HashMap<Uuid, usize>,
     /// Blueprint area of each version (None when its objective left the blueprint).
     pub area: Vec<Option<usize>>,
+    /// Live questions, as a fresh form draws them.
+    pub live: Vec<BankItem>,
+    /// A fresh form of the live questions (None when the blueprint cannot make one from them).
+    pub form: Option<FormModel>,
 }
 
 impl CalibratedBank {
-    /// Live questions, as a fresh form draws them.
-    pub fn live(&self) -> Vec<BankItem> {
-        self.versions
+    /// The bank from its versions and stored calibrations, read in one snapshot with `blueprint`.
+    pub fn new(
+        blueprint: &Blueprint,
+        versions: Vec<VersionRow>,
+        stored: &[db::calibration::CalibrationRow],
+    ) -> CalibratedBank {
+        let by_version: HashMap<Uuid, &db::calibration::CalibrationRow> =
+            stored.iter().map(|c| (c.question_version_id, c)).collect();
+        let specs: Vec<Version> = versions.iter().map(spec).collect();
+        let fitted: Vec<(usize, ItemParams)> = versions
             .iter()
             .enumerate()
-            .filter(|(i, v)| v.live && self.area[*i].is_some())
-            .map(|(i, _)| BankItem {
-                domain: self.area[i].unwrap_or(0),
-                params: self.params[i].clone(),
+            .filter_map(|(i, v)| {
+                let c = by_version.get(&v.version_id)?;
+                (c.source == "fitted").then(|| {
+                    (
+                        i,
+                        ItemParams {
+                            a: c.a,
+                            steps: c.steps.clone(),
+                        },
+                    )
+                })
             })
-            .collect()
+            .collect();
+        let params: Vec<ItemParams> = versions
+            .iter()
+            .enumerate()
+            .map(|(i, v)| match by_version.get(&v.version_id) {
+                Some(c) if c.steps.len() == specs[i].max_points && c.a > 0.0 => ItemParams {
+                    a: c.a,
+                    steps: c.steps.clone(),
+                },
+                _ => bank::prior(&specs, &fitted, i).params,
+            })
+            .collect();
+        let area: Vec<Option<usize>> = versions
+            .iter()
+            .map(|v| {
+                blueprint
+                    .domains
+                    .iter()
+                    .position(|d| d.code == v.domain_code)
+            })
+            .collect();
+        let index = versions
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (v.version_id, i))
+            .collect();
+        let live: Vec<BankItem> = versions
+            .iter()
+            .enumerate()
+            .filter_map(|(i, v)| {
+                Some(BankItem {
+                    domain: area[i].filter(|_| v.live)?,
+                    params: params[i].clone(),
+                })
+            })
+            .collect();
+        let form = FormModel::new(blueprint, &live);
+        CalibratedBank {
+            versions,
+            params,
+            index,
+            area,
+            live,
+            form,
+        }
     }
 }
 
+/// The exam's calibrated bank, kept per process and built again only when the exam's
+/// `bank_revision` moved: a change to its questions, versions, objectives or scenarios, a new
+/// calibration run or a new blueprint moves it in the same transaction. The readiness report,
+/// the home page and every step of a check need it; building it reads every version's body and
+/// the fresh form's model evaluates every live question on a grid of abilities, which cost more
+/// than the rest of those pages together.
 #[tracing::instrument(skip_all, fields(exam = %exam.code), err)]
-pub async fn load_bank(db: &PgPool, exam: &ExamRow) -> anyhow::Result<CalibratedBank> {
-    let (versions, stored) = tokio::try_join!(
-        db::calibration::versions_cached(db, exam),
-        db::calibration::load(db, exam.id)
-    )?;
-    let by_version: HashMap<Uuid, &db::calibration::CalibrationRow> =
-        stored.iter().map(|c| (c.question_version_id, c)).collect();
-    let specs: Vec<Version> = versions.iter().map(spec).collect();
-    let fitted: Vec<(usize, ItemParams)> = versions
-        .iter()
-        .enumerate()
-        .filter_map(|(i, v)| {
-            let c = by_version.get(&v.version_id)?;
-            (c.source == "fitted").then(|| {
-                (
-                    i,
-                    ItemParams {
-                        a: c.a,
-                        steps: c.steps.clone(),
-                    },
-                )
-            })
-        })
-        .collect();
-    let params: Vec<ItemParams> = versions
-        .iter()
-        .enumerate()
-        .map(|(i, v)| match by_version.get(&v.version_id) {
-            Some(c) if c.steps.len() == specs[i].max_points && c.a > 0.0 => ItemParams {
-                a: c.a,
-                steps: c.steps.clone(),
-            },
-            _ => bank::prior(&specs, &fitted, i).params,
-        })
-        .collect();
-    let bp = &exam.blueprint;
-    let area = versions
-        .iter()
-        .map(|v| bp.domains.iter().position(|d| d.code == v.domain_code))
-        .collect();
-    let index = versions
-        .iter()
-        .enumerate()
-        .map(|(i, v)| (v.version_id, i))
-        .collect();
-    Ok(CalibratedBank {
-        versions,
-        params,
-        index,
-        area,
-    })
+pub async fn load_bank(db: &PgPool, exam: &ExamRow) -> anyhow::Result<Arc<CalibratedBank>> {
+    static KEPT: OnceLock<Revisioned<ExamId, CalibratedBank>> = OnceLock::new();
+    let kept = KEPT.get_or_init(Default::default);
+    if let Some(bank) = kept.get(&exam.id, exam.bank_revision) {
+        return Ok(bank);
+    }
+    let (mut tx, revision) = db::live_bank::snapshot(db, exam.id).await?;
+    let blueprint: sqlx::types::Json<Blueprint> =
+        sqlx::query_scalar("SELECT blueprint FROM exams WHERE id = $1")
+            .bind(exam.id)
+            .fetch_one(&mut *tx)
+            .await
+            .context("reading the blueprint of the calibrated bank")?;
+    let versions = db::calibration::versions(&mut *tx, exam.id).await?;
+    let stored = db::calibration::load(&mut *tx, exam.id).await?;
+    tx.commit().await.context("reading the calibrated bank")?;
+    let bank =
+        tokio::task::spawn_blocking(move || CalibratedBank::new(&blueprint, versions, &stored))
+            .await
+            .context("building the calibrated bank")?;
+    Ok(kept.offer(exam.id, revision, bank))
 }
 
 #[cfg(test)]

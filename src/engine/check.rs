@@ -11,7 +11,7 @@ use crate::db::attempts::{AttemptRow, CreateOutcome, NewAttempt, NewItem};
 use crate::db::exams::ExamRow;
 use crate::domain::adaptive::{self, Config};
 use crate::domain::assembly::{self, SectionKind};
-use crate::domain::forecast::{BankItem, FormModel};
+use crate::domain::forecast::BankItem;
 use crate::domain::readiness;
 use crate::domain::scoring;
 use crate::types::{AttemptId, Mode, Nav, QuestionId, SubmitReason, UserId};
@@ -202,8 +202,7 @@ pub async fn advance(
     let cfg = Config::default();
     let (theta, se) = adaptive::estimate(&items, &answers, 0.0, cfg.prior_sd);
     let counts = readiness::form_counts(&exam.blueprint).unwrap_or_default();
-    let live = bank.live();
-    let target = adaptive::full_form_se(&live, &counts, theta);
+    let target = adaptive::full_form_se(&bank.live, &counts, theta);
     let next = if nav == Nav::Submit || adaptive::should_stop(rows.len(), se, target, &cfg) {
         None
     } else {
@@ -234,7 +233,7 @@ pub async fn advance(
         }
         None => {
             super::finalize(db, a.id, SubmitReason::Candidate).await?;
-            let (scaled, passed) = match FormModel::new(&exam.blueprint, &live) {
+            let (scaled, passed) = match &bank.form {
                 Some(m) => {
                     let thetas = vec![theta; exam.blueprint.domains.len()];
                     (

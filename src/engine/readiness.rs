@@ -57,11 +57,20 @@ pub fn compute(
     target_days: Option<i64>,
     now: OffsetDateTime,
 ) -> Report {
-    let evidence: Vec<Evidence> = rows
+    // Each answer's question, objective and area, from the bank's versions (an answer to a
+    // version the bank does not know, or whose objective left the blueprint, says nothing here).
+    let known: Vec<(&EvidenceRow, usize)> = rows
         .iter()
-        .map(|r| Evidence {
-            domain: r.domain_code.clone(),
-            objective: r.objective_code.clone(),
+        .filter_map(|r| {
+            let i = *bank.index.get(&r.version_id)?;
+            (!bank.versions[i].domain_code.is_empty()).then_some((r, i))
+        })
+        .collect();
+    let evidence: Vec<Evidence> = known
+        .iter()
+        .map(|&(r, i)| Evidence {
+            domain: bank.versions[i].domain_code.clone(),
+            objective: bank.versions[i].objective_code.clone(),
             correct: r.points.max(0) as u32,
             total: r.max_points.max(0) as u32,
             age_days: r.age_days,
@@ -70,7 +79,7 @@ pub fn compute(
     // Seeded by the candidate so the figures do not jitter between page views.
     let seed = user.0.as_u128() as u64 ^ evidence.len() as u64;
     let mut readiness = readiness::assess(&exam.blueprint, &evidence, &Params::default(), seed);
-    let (sittings, answers) = sittings(rows, bank);
+    let (sittings, answers) = sittings(&known, bank);
     let scored: Vec<Result1> = results
         .iter()
         .map(|m| Result1 {
@@ -84,7 +93,7 @@ pub fn compute(
     let forecast = forecast::forecast(
         &exam.blueprint,
         &bank.params,
-        &bank.live(),
+        bank.form.as_ref(),
         &sittings,
         &answers,
         &scored,
@@ -116,11 +125,12 @@ fn kind(mode: Mode) -> SittingKind {
     }
 }
 
-/// The ability model's view of the answers: one sitting per attempt (its age the newest
-/// answer's), and per answer whether the question was seen in an earlier attempt.
-fn sittings(rows: &[EvidenceRow], bank: &CalibratedBank) -> (Vec<Sitting>, Vec<Answer>) {
+/// The ability model's view of the answers (each with its version's place in the bank): one
+/// sitting per attempt (its age the newest answer's), and per answer whether the question was
+/// seen in an earlier attempt.
+fn sittings(rows: &[(&EvidenceRow, usize)], bank: &CalibratedBank) -> (Vec<Sitting>, Vec<Answer>) {
     let mut order: Vec<usize> = (0..rows.len()).collect();
-    order.sort_by(|&a, &b| rows[a].started.total_cmp(&rows[b].started));
+    order.sort_by(|&a, &b| rows[a].0.started.total_cmp(&rows[b].0.started));
     let mut sitting_of: HashMap<AttemptId, usize> = HashMap::new();
     let mut sittings: Vec<Sitting> = Vec::new();
     let mut seen_before: HashSet<QuestionId> = HashSet::new();
@@ -128,7 +138,8 @@ fn sittings(rows: &[EvidenceRow], bank: &CalibratedBank) -> (Vec<Sitting>, Vec<A
     let mut current: Option<AttemptId> = None;
     let mut answers = Vec::new();
     for &i in &order {
-        let r = &rows[i];
+        let (r, item) = rows[i];
+        let question_id = bank.versions[item].question_id;
         if current != Some(r.attempt_id) {
             seen_before.extend(this_attempt.drain(..));
             current = Some(r.attempt_id);
@@ -142,10 +153,7 @@ fn sittings(rows: &[EvidenceRow], bank: &CalibratedBank) -> (Vec<Sitting>, Vec<A
             });
         }
         sittings[s].age_days = sittings[s].age_days.min(r.age_days);
-        this_attempt.push(r.question_id);
-        let Some(&item) = bank.index.get(&r.version_id) else {
-            continue;
-        };
+        this_attempt.push(question_id);
         let Some(domain) = bank.area[item] else {
             continue;
         };
@@ -154,7 +162,7 @@ fn sittings(rows: &[EvidenceRow], bank: &CalibratedBank) -> (Vec<Sitting>, Vec<A
             domain,
             item,
             score: r.points.max(0) as u32,
-            seen_before: seen_before.contains(&r.question_id),
+            seen_before: seen_before.contains(&question_id),
             checked: r.checked,
         });
     }

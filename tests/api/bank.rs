@@ -497,16 +497,16 @@ async fn the_live_bank_a_process_keeps_follows_every_change_to_the_bank(pool: Pg
 }
 
 #[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
-async fn the_versions_readiness_keeps_follow_a_version_written_alone(pool: PgPool) {
-    use mockexam::db::calibration::versions_cached;
+async fn the_calibrated_bank_readiness_keeps_follows_versions_fits_and_blueprints(pool: PgPool) {
+    use mockexam::engine::calibration::load_bank;
     common::import_bank(&pool, "question-bank/example").await;
     let exam = exam_row(&pool).await;
-    let first = versions_cached(&pool, &exam).await.unwrap();
-    let n = first.len();
-    // Asked again with the same exam row: the same copy, nothing read.
+    let first = load_bank(&pool, &exam).await.unwrap();
+    let n = first.versions.len();
+    // Asked again with the same exam row: the same copy, nothing read or built.
     assert!(std::sync::Arc::ptr_eq(
         &first,
-        &versions_cached(&pool, &exam).await.unwrap()
+        &load_bank(&pool, &exam).await.unwrap()
     ));
 
     // A version inserted without touching its question (a draft) moves the revision…
@@ -521,6 +521,63 @@ async fn the_versions_readiness_keeps_follow_a_version_written_alone(pool: PgPoo
     let after = exam_row(&pool).await;
     assert!(after.bank_revision > exam.bank_revision);
     // …so the next readiness page reads the versions again.
-    let more = versions_cached(&pool, &after).await.unwrap();
-    assert_eq!(more.len(), n + 1);
+    let more = load_bank(&pool, &after).await.unwrap();
+    assert_eq!(more.versions.len(), n + 1);
+
+    // A calibration run moves it too: the next page uses the new parameters.
+    let version: uuid::Uuid = sqlx::query_scalar(
+        "SELECT current_version_id FROM questions WHERE ext_id = 'ex-single-compute'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let mut tx = pool.begin().await.unwrap();
+    mockexam::db::calibration::store(
+        &mut tx,
+        after.id,
+        &[mockexam::db::calibration::NewCalibration {
+            version_id: version,
+            a: 2.5,
+            steps: vec![0.75],
+            se_a: Some(0.1),
+            se_b: Some(0.1),
+            rasch_b: Some(0.7),
+            rasch_se_b: Some(0.1),
+            responses: 400,
+            source: "fitted",
+        }],
+        400,
+        40,
+        12,
+        true,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let fitted = exam_row(&pool).await;
+    assert!(fitted.bank_revision > after.bank_revision);
+    let bank = load_bank(&pool, &fitted).await.unwrap();
+    assert_eq!(bank.params[bank.index[&version]].a, 2.5);
+    assert_ne!(more.params[more.index[&version]].a, 2.5);
+
+    // And so does a new pass mark: the fresh form's model is built again under it.
+    let cut_before = bank.form.as_ref().unwrap().cut_theta();
+    sqlx::query(
+        "UPDATE exams SET blueprint = jsonb_set(blueprint::jsonb, '{cut_percent}', '85')
+         WHERE id = $1",
+    )
+    .bind(fitted.id)
+    .execute(&pool)
+    .await
+    .unwrap();
+    let stricter = exam_row(&pool).await;
+    assert!(stricter.bank_revision > fitted.bank_revision);
+    let cut_after = load_bank(&pool, &stricter)
+        .await
+        .unwrap()
+        .form
+        .as_ref()
+        .unwrap()
+        .cut_theta();
+    assert!(cut_after > cut_before + 0.1, "{cut_before} → {cut_after}");
 }
