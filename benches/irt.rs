@@ -17,6 +17,9 @@
 //! IRT_REPEAT=K grows the bank to K times its size with questions of the same shape (each with
 //! its own hidden parameters), IRT_EXTRA=N:P adds N standalone questions of P points.
 //!
+//! SIM="retest_bonus=1.0,part_jitter=0,rate_range=0.01:0.05" measures in a world with other
+//! settings than `sim::Settings::default()` (any field; ranges as lo:hi).
+//!
 //! No database is needed. `scripts/irt-crosscheck` compares the recovery estimates with the
 //! Python package girth.
 #![allow(clippy::needless_range_loop)]
@@ -141,9 +144,52 @@ fn world(b: &Bank, seed: u64) -> World {
         b.bp.clone(),
         &b.shape,
         counts,
-        Settings::default(),
+        settings(),
         &mut Dice::new(seed),
     )
+}
+
+/// The simulator's settings, with SIM="name=value,…" overriding any of them (a robustness
+/// check: the same model measured in worlds it was not tuned on).
+fn settings() -> Settings {
+    let mut s = Settings::default();
+    let Ok(spec) = std::env::var("SIM") else {
+        return s;
+    };
+    for pair in spec.split(',').filter(|p| !p.is_empty()) {
+        let (k, v) = pair.split_once('=').expect("SIM takes name=value pairs");
+        let num = |v: &str| v.parse::<f64>().expect("a number");
+        let range = |v: &str| {
+            let (lo, hi) = v.split_once(':').expect("a range lo:hi");
+            (num(lo), num(hi))
+        };
+        match k {
+            "ability_mean" => s.ability_mean = num(v),
+            "ability_sd" => s.ability_sd = num(v),
+            "area_sd" => s.area_sd = num(v),
+            "improving_share" => s.improving_share = num(v),
+            "rate_range" => s.rate_range = range(v),
+            "retest_bonus" => s.retest_bonus = num(v),
+            "blank_rate" => s.blank_rate = num(v),
+            "span_days" => s.span_days = range(v),
+            "checked_share" => s.checked_share = num(v),
+            "log_a" => s.log_a = range(v),
+            "difficulty" => s.difficulty = range(v),
+            "part_jitter" => s.part_jitter = num(v),
+            "testlet_sd" => s.testlet_sd = range(v),
+            "mocks" => {
+                let (lo, hi) = range(v);
+                s.mocks = (lo as usize, hi as usize);
+            }
+            "practice_sets" => {
+                let (lo, hi) = range(v);
+                s.practice_sets = (lo as usize, hi as usize);
+            }
+            other => panic!("SIM: no setting named {other}"),
+        }
+    }
+    println!("simulator settings: {s:?}");
+    s
 }
 
 /// Calibrates the world's questions from a cohort's histories (each sitting one response
