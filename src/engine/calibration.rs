@@ -179,7 +179,10 @@ fn spec(v: &VersionRow) -> Version {
 /// An exam's questions with their parameters: stored calibrations, and priors for versions not
 /// calibrated yet; and what every readiness view needs of them under the exam's blueprint.
 pub struct CalibratedBank {
-    pub versions: Vec<VersionRow>,
+    /// The blueprint areas are numbered and the fresh form built under: the exam row's that
+    /// [`load_bank`] was given.
+    pub blueprint: Blueprint,
+    pub versions: Arc<Vec<VersionRow>>,
     pub params: Vec<ItemParams>,
     pub index: HashMap<Uuid, usize>,
     /// Blueprint area of each version (None when its objective left the blueprint).
@@ -193,7 +196,7 @@ pub struct CalibratedBank {
 impl CalibratedBank {
     /// The bank from its versions and stored calibrations, read in one snapshot with `blueprint`.
     pub fn new(
-        blueprint: &Blueprint,
+        blueprint: Blueprint,
         versions: Vec<VersionRow>,
         stored: &[db::calibration::CalibrationRow],
     ) -> CalibratedBank {
@@ -227,6 +230,19 @@ impl CalibratedBank {
                 _ => bank::prior(&specs, &fitted, i).params,
             })
             .collect();
+        CalibratedBank::assemble(blueprint, Arc::new(versions), params)
+    }
+
+    /// The same versions and parameters under another blueprint.
+    pub fn under(&self, blueprint: Blueprint) -> CalibratedBank {
+        CalibratedBank::assemble(blueprint, self.versions.clone(), self.params.clone())
+    }
+
+    fn assemble(
+        blueprint: Blueprint,
+        versions: Arc<Vec<VersionRow>>,
+        params: Vec<ItemParams>,
+    ) -> CalibratedBank {
         let area: Vec<Option<usize>> = versions
             .iter()
             .map(|v| {
@@ -251,8 +267,9 @@ impl CalibratedBank {
                 })
             })
             .collect();
-        let form = FormModel::new(blueprint, &live);
+        let form = FormModel::new(&blueprint, &live);
         CalibratedBank {
+            blueprint,
             versions,
             params,
             index,
@@ -273,24 +290,41 @@ impl CalibratedBank {
 pub async fn load_bank(db: &PgPool, exam: &ExamRow) -> anyhow::Result<Arc<CalibratedBank>> {
     static KEPT: OnceLock<Revisioned<ExamId, CalibratedBank>> = OnceLock::new();
     let kept = KEPT.get_or_init(Default::default);
-    if let Some(bank) = kept.get(&exam.id, exam.bank_revision) {
+    let bank = match kept.get(&exam.id, exam.bank_revision) {
+        Some(bank) => bank,
+        None => read_bank(db, exam.id)
+            .await
+            .map(|(revision, bank)| kept.offer(exam.id, revision, bank))?,
+    };
+    if bank.blueprint == exam.blueprint.0 {
         return Ok(bank);
     }
-    let (mut tx, revision) = db::live_bank::snapshot(db, exam.id).await?;
+    // A blueprint saved between reading the exam row and the bank (the copy kept may be newer
+    // than the row): this request is answered under the row's blueprint, as the rest of its page
+    // is, so areas are numbered the same everywhere on it.
+    let row = exam.blueprint.0.clone();
+    tokio::task::spawn_blocking(move || Arc::new(bank.under(row)))
+        .await
+        .context("building the calibrated bank under the exam's blueprint")
+}
+
+/// The bank as of one snapshot, with the revision it is at.
+async fn read_bank(db: &PgPool, exam: ExamId) -> anyhow::Result<(i64, CalibratedBank)> {
+    let (mut tx, revision) = db::live_bank::snapshot(db, exam).await?;
     let blueprint: sqlx::types::Json<Blueprint> =
         sqlx::query_scalar("SELECT blueprint FROM exams WHERE id = $1")
-            .bind(exam.id)
+            .bind(exam)
             .fetch_one(&mut *tx)
             .await
             .context("reading the blueprint of the calibrated bank")?;
-    let versions = db::calibration::versions(&mut *tx, exam.id).await?;
-    let stored = db::calibration::load(&mut *tx, exam.id).await?;
+    let versions = db::calibration::versions(&mut *tx, exam).await?;
+    let stored = db::calibration::load(&mut *tx, exam).await?;
     tx.commit().await.context("reading the calibrated bank")?;
     let bank =
-        tokio::task::spawn_blocking(move || CalibratedBank::new(&blueprint, versions, &stored))
+        tokio::task::spawn_blocking(move || CalibratedBank::new(blueprint.0, versions, &stored))
             .await
             .context("building the calibrated bank")?;
-    Ok(kept.offer(exam.id, revision, bank))
+    Ok((revision, bank))
 }
 
 #[cfg(test)]

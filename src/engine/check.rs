@@ -56,9 +56,10 @@ fn pool(bank: &CalibratedBank, hidden: &[QuestionId]) -> Vec<(usize, BankItem)> 
         .collect()
 }
 
-/// Questions a full form has per area, as the check's content targets.
-fn targets(exam: &ExamRow) -> Vec<f64> {
-    readiness::form_counts(&exam.blueprint)
+/// Questions a full form has per area, as the check's content targets (under the blueprint the
+/// bank's areas were numbered by).
+fn targets(bank: &CalibratedBank) -> Vec<f64> {
+    readiness::form_counts(&bank.blueprint)
         .unwrap_or_default()
         .iter()
         .map(|&n| n as f64)
@@ -123,7 +124,7 @@ pub async fn start(db: &PgPool, user: UserId, exam: &ExamRow) -> anyhow::Result<
     let excluded = vec![false; items.len()];
     let Some(first) = adaptive::next_item(
         &items,
-        &targets(exam),
+        &targets(&bank),
         &[],
         0.0,
         &excluded,
@@ -201,7 +202,7 @@ pub async fn advance(
     }
     let cfg = Config::default();
     let (theta, se) = adaptive::estimate(&items, &answers, 0.0, cfg.prior_sd);
-    let counts = readiness::form_counts(&exam.blueprint).unwrap_or_default();
+    let counts = readiness::form_counts(&bank.blueprint).unwrap_or_default();
     let target = adaptive::full_form_se(&bank.live, &counts, theta);
     let next = if nav == Nav::Submit || adaptive::should_stop(rows.len(), se, target, &cfg) {
         None
@@ -209,7 +210,7 @@ pub async fn advance(
         let (exposure, checks) = exposure(db, exam, &bank, &pool).await?;
         adaptive::next_item(
             &items,
-            &targets(exam),
+            &targets(&bank),
             &given,
             theta,
             &excluded,
@@ -235,9 +236,9 @@ pub async fn advance(
             super::finalize(db, a.id, SubmitReason::Candidate).await?;
             let (scaled, passed) = match &bank.form {
                 Some(m) => {
-                    let thetas = vec![theta; exam.blueprint.domains.len()];
+                    let thetas = vec![theta; bank.blueprint.domains.len()];
                     (
-                        m.expected_scaled(&exam.blueprint, &thetas),
+                        m.expected_scaled(&bank.blueprint, &thetas),
                         m.pass_given(&thetas).0 >= 0.5,
                     )
                 }

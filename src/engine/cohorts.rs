@@ -645,7 +645,6 @@ async fn reports_of(
             )
         })
         .collect();
-    let exam = exam.clone();
     let now = OffsetDateTime::now_utc();
     let target_days = target.map(|d| (d - now.date()).whole_days());
     let threads = std::thread::available_parallelism()
@@ -658,11 +657,11 @@ async fn reports_of(
             let handles: Vec<_> = work
                 .chunks(chunk)
                 .map(|part| {
-                    let (exam, bank) = (&exam, &bank);
+                    let bank = &bank;
                     s.spawn(move || {
                         part.iter()
                             .map(|(u, rows, results)| {
-                                compute(exam, bank, *u, rows, results.clone(), target_days, now)
+                                compute(bank, *u, rows, results.clone(), target_days, now)
                             })
                             .collect::<Vec<_>>()
                     })

@@ -43,13 +43,12 @@ pub async fn report(
     )?;
     let now = OffsetDateTime::now_utc();
     let target_days = target.map(|d| (d - now.date()).whole_days());
-    Ok(compute(exam, &bank, user, &rows, results, target_days, now))
+    Ok(compute(&bank, user, &rows, results, target_days, now))
 }
 
 /// The report from what [`report`] loads; pure, so that a cohort's dashboard can compute many
 /// members' reports from set-based queries.
 pub fn compute(
-    exam: &ExamRow,
     bank: &CalibratedBank,
     user: UserId,
     rows: &[EvidenceRow],
@@ -78,7 +77,9 @@ pub fn compute(
         .collect();
     // Seeded by the candidate so the figures do not jitter between page views.
     let seed = user.0.as_u128() as u64 ^ evidence.len() as u64;
-    let mut readiness = readiness::assess(&exam.blueprint, &evidence, &Params::default(), seed);
+    // The blueprint the bank's areas and fresh form were built under (the exam row's).
+    let bp = &bank.blueprint;
+    let mut readiness = readiness::assess(bp, &evidence, &Params::default(), seed);
     let (sittings, answers) = sittings(&known, bank);
     let scored: Vec<Result1> = results
         .iter()
@@ -91,7 +92,7 @@ pub fn compute(
         })
         .collect();
     let forecast = forecast::forecast(
-        &exam.blueprint,
+        bp,
         &bank.params,
         bank.form.as_ref(),
         &sittings,

@@ -580,4 +580,12 @@ async fn the_calibrated_bank_readiness_keeps_follows_versions_fits_and_blueprint
         .unwrap()
         .cut_theta();
     assert!(cut_after > cut_before + 0.1, "{cut_before} → {cut_after}");
+
+    // A request that read the exam row before the new pass mark gets the newer copy of the
+    // versions and parameters, but under the blueprint of the row it holds, as the rest of its
+    // page is.
+    let older = load_bank(&pool, &fitted).await.unwrap();
+    assert_eq!(older.blueprint, fitted.blueprint.0);
+    assert!((older.form.as_ref().unwrap().cut_theta() - cut_before).abs() < 1e-9);
+    assert_eq!(older.versions.len(), n + 1);
 }
