@@ -20,6 +20,9 @@
 //! SIM="retest_bonus=1.0,part_jitter=0,rate_range=0.01:0.05" measures in a world with other
 //! settings than `sim::Settings::default()` (any field; ranges as lo:hi).
 //!
+//! MODEL="rate_sd=0.025,…" runs the readiness measurement with other ability-model settings
+//! (rate_mean, rate_sd, drift_var, rate_var, retest_offset, repeat_weight).
+//!
 //! No database is needed. `scripts/irt-crosscheck` compares the recovery estimates with the
 //! Python package girth.
 #![allow(clippy::needless_range_loop)]
@@ -195,20 +198,35 @@ fn settings() -> Settings {
 /// Calibrates the world's questions from a cohort's histories (each sitting one response
 /// pattern; only first exposures), as the product does from its attempts.
 fn calibrate_world(w: &World, cohort: usize, seed: u64) -> Vec<ItemParams> {
+    calibrate_world_and_retest(w, cohort, seed).0
+}
+
+/// The calibration, and the retest offset estimated from the same cohort's repeated answers
+/// (as `engine::calibration::refresh` does).
+fn calibrate_world_and_retest(
+    w: &World,
+    cohort: usize,
+    seed: u64,
+) -> (Vec<ItemParams>, Option<(f64, f64)>) {
     let started = Instant::now();
     let mut dice = Dice::new(seed);
-    let mut responses = Vec::new();
+    let (mut responses, mut repeats) = (Vec::new(), Vec::new());
     let mut person = 0u32;
     for _ in 0..cohort {
         let who = w.person(&mut dice);
         let h = w.history(&who, &mut dice);
         for s in &h.sittings {
-            for g in s.answers.iter().filter(|g| !g.seen_before) {
-                responses.push(Response {
+            for g in &s.answers {
+                let r = Response {
                     person,
                     item: g.question as u32,
                     score: g.points as u8,
-                });
+                };
+                if g.seen_before {
+                    repeats.push(r);
+                } else {
+                    responses.push(r);
+                }
             }
             person += 1;
         }
@@ -228,7 +246,16 @@ fn calibrate_world(w: &World, cohort: usize, seed: u64) -> Vec<ItemParams> {
         started.elapsed(),
         correlation(&est_b, &truth_b)
     );
-    fit.items.into_iter().map(|f| f.params).collect()
+    let params: Vec<ItemParams> = fit.items.into_iter().map(|f| f.params).collect();
+    let retest = mockexam::domain::irt::retest::estimate(&params, &responses, &repeats);
+    if let Some((r, se)) = retest {
+        println!(
+            "retest offset from {} repeated answers: {r:.3} logit (SE {se:.3}; the simulator's hidden bonus is {})",
+            repeats.len(),
+            w.settings.retest_bonus
+        );
+    }
+    (params, retest)
 }
 
 #[derive(Default)]
@@ -291,7 +318,7 @@ impl Group {
 fn readiness_bench(n: usize) -> bool {
     let b = bank();
     let w = world(&b, 11);
-    let fitted = calibrate_world(&w, 2000, 12);
+    let (fitted, retest) = calibrate_world_and_retest(&w, 2000, 12);
     let bank_items: Vec<BankItem> = fitted
         .iter()
         .zip(&w.questions)
@@ -301,7 +328,28 @@ fn readiness_bench(n: usize) -> bool {
         })
         .collect();
     let form = FormModel::new(&w.bp, &bank_items);
-    let params = Params::default();
+    let mut params = Params::default();
+    if let Some((r, _)) = retest {
+        params.ability.retest_offset = r;
+    }
+    // MODEL="rate_mean=…,rate_sd=…": another setting of the ability model, to explore.
+    if let Ok(spec) = std::env::var("MODEL") {
+        let a = &mut params.ability;
+        for pair in spec.split(',').filter(|p| !p.is_empty()) {
+            let (k, v) = pair.split_once('=').expect("MODEL takes name=value pairs");
+            let v: f64 = v.parse().expect("a number");
+            match k {
+                "rate_mean" => a.rate_mean = v,
+                "rate_sd" => a.rate_sd = v,
+                "drift_var" => a.drift_var = v,
+                "rate_var" => a.rate_var = v,
+                "retest_offset" => a.retest_offset = v,
+                "repeat_weight" => a.repeat_weight = v,
+                other => panic!("MODEL: no setting named {other}"),
+            }
+        }
+        println!("ability model: {a:?}");
+    }
     let mut dice = Dice::new(13);
     let (mut all, mut stable, mut improving) =
         (Group::default(), Group::default(), Group::default());

@@ -133,6 +133,20 @@ pub async fn versions<'e>(
     .context("loading question versions for calibration")
 }
 
+/// The retest offset the exam's last calibration estimated, if it had enough repeated answers.
+pub async fn retest_offset<'e>(
+    db: impl sqlx::PgExecutor<'e>,
+    exam_id: ExamId,
+) -> anyhow::Result<Option<f64>> {
+    let offset: Option<Option<f64>> =
+        sqlx::query_scalar("SELECT retest_offset FROM calibration_runs WHERE exam_id = $1")
+            .bind(exam_id)
+            .fetch_optional(db)
+            .await
+            .context("reading the exam's retest offset")?;
+    Ok(offset.flatten())
+}
+
 /// Stored parameters of one question version.
 #[derive(Debug, Clone, FromRow)]
 pub struct CalibrationRow {
@@ -221,6 +235,7 @@ pub async fn store(
     patterns: i64,
     iterations: i32,
     converged: bool,
+    retest: Option<(f64, f64)>,
 ) -> anyhow::Result<()> {
     sqlx::query("DELETE FROM item_calibrations WHERE exam_id = $1")
         .bind(exam_id)
@@ -250,17 +265,21 @@ pub async fn store(
         .context("storing an item calibration")?;
     }
     sqlx::query(
-        "INSERT INTO calibration_runs (exam_id, responses, patterns, iterations, converged)
-         VALUES ($1, $2, $3, $4, $5)
+        "INSERT INTO calibration_runs (exam_id, responses, patterns, iterations, converged,
+                                       retest_offset, retest_se)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
          ON CONFLICT (exam_id) DO UPDATE SET responses = EXCLUDED.responses,
              patterns = EXCLUDED.patterns, iterations = EXCLUDED.iterations,
-             converged = EXCLUDED.converged, fitted_at = now()",
+             converged = EXCLUDED.converged, retest_offset = EXCLUDED.retest_offset,
+             retest_se = EXCLUDED.retest_se, fitted_at = now()",
     )
     .bind(exam_id)
     .bind(responses)
     .bind(patterns)
     .bind(iterations)
     .bind(converged)
+    .bind(retest.map(|r| r.0))
+    .bind(retest.map(|r| r.1).filter(|se| se.is_finite()))
     .execute(&mut **tx)
     .await
     .context("recording the calibration run")?;

@@ -70,7 +70,8 @@ pub struct Params {
     pub drift_var: f64,
     pub rate_var: f64,
     pub domain_var: f64,
-    /// Logits added to θ for a question seen before.
+    /// Logits added to θ for a question seen before: the exam's own estimate once its
+    /// calibration has enough repeated answers (`irt::retest`), this default before.
     pub retest_offset: f64,
     /// Likelihood weight of a practice answer, and of one checked on the spot.
     pub practice_weight: f64,
@@ -85,7 +86,7 @@ impl Default for Params {
             prior_mean: 0.0,
             prior_sd: 1.0,
             rate_mean: 0.006,
-            rate_sd: 0.018,
+            rate_sd: 0.03,
             domain_sd: 0.35,
             drift_var: 0.002,
             rate_var: 1e-7,

@@ -16,7 +16,7 @@ use crate::domain::blueprint::Blueprint;
 use crate::domain::forecast::{BankItem, FormModel};
 use crate::domain::irt::bank::{self, Version};
 use crate::domain::irt::calibrate::Response;
-use crate::domain::irt::ItemParams;
+use crate::domain::irt::{retest, ItemParams};
 use crate::domain::scoring;
 use crate::types::{ExamId, QuestionId, UserId};
 use anyhow::Context;
@@ -100,10 +100,15 @@ pub async fn refresh(db: &PgPool, exam_id: ExamId, force: bool) -> anyhow::Resul
     }
     let rows = db::calibration::responses(&mut tx, exam_id).await?;
     let versions = db::calibration::versions(&mut *tx, exam_id).await?;
-    let (specs, responses, patterns) = prepare(&versions, &rows);
-    let summary = tokio::task::spawn_blocking(move || bank::calibrate_bank(&specs, &responses))
-        .await
-        .context("the calibration thread failed")?;
+    let (specs, responses, repeats, patterns) = prepare(&versions, &rows);
+    let (summary, retest) = tokio::task::spawn_blocking(move || {
+        let summary = bank::calibrate_bank(&specs, &responses);
+        let params: Vec<ItemParams> = summary.items.iter().map(|c| c.params.clone()).collect();
+        let retest = retest::estimate(&params, &responses, &repeats);
+        (summary, retest)
+    })
+    .await
+    .context("the calibration thread failed")?;
     let stored: Vec<NewCalibration> = versions
         .iter()
         .zip(&summary.items)
@@ -127,6 +132,7 @@ pub async fn refresh(db: &PgPool, exam_id: ExamId, force: bool) -> anyhow::Resul
         patterns,
         summary.iterations as i32,
         summary.converged,
+        retest,
     )
     .await?;
     tx.commit().await.context("committing a calibration")?;
@@ -135,11 +141,12 @@ pub async fn refresh(db: &PgPool, exam_id: ExamId, force: bool) -> anyhow::Resul
 }
 
 /// The calibration's input: each attempt is one response pattern, and only a candidate's first
-/// answer to a question counts (a repeat is easier than the question is).
+/// answer to a question counts (a repeat is easier than the question is). The repeats, in the
+/// same patterns, estimate how much easier (`retest::estimate`).
 fn prepare(
     versions: &[VersionRow],
     rows: &[db::calibration::ResponseRow],
-) -> (Vec<Version>, Vec<Response>, i64) {
+) -> (Vec<Version>, Vec<Response>, Vec<Response>, i64) {
     let specs: Vec<Version> = versions.iter().map(spec).collect();
     let index: HashMap<Uuid, usize> = versions
         .iter()
@@ -148,23 +155,26 @@ fn prepare(
         .collect();
     let mut seen: HashSet<(UserId, QuestionId)> = HashSet::new();
     let mut patterns: HashMap<crate::types::AttemptId, u32> = HashMap::new();
-    let mut responses = Vec::new();
+    let (mut responses, mut repeats) = (Vec::new(), Vec::new());
     for r in rows {
         let Some(&item) = index.get(&r.version_id) else {
             continue;
         };
-        if !seen.insert((r.user_id, r.question_id)) {
-            continue;
-        }
+        let first = seen.insert((r.user_id, r.question_id));
         let n = patterns.len() as u32;
         let person = *patterns.entry(r.attempt_id).or_insert(n);
-        responses.push(Response {
+        let response = Response {
             person,
             item: item as u32,
             score: r.points.clamp(0, 255) as u8,
-        });
+        };
+        if first {
+            responses.push(response);
+        } else {
+            repeats.push(response);
+        }
     }
-    (specs, responses, patterns.len() as i64)
+    (specs, responses, repeats, patterns.len() as i64)
 }
 
 fn spec(v: &VersionRow) -> Version {
@@ -191,6 +201,9 @@ pub struct CalibratedBank {
     pub live: Vec<BankItem>,
     /// A fresh form of the live questions (None when the blueprint cannot make one from them).
     pub form: Option<FormModel>,
+    /// How much easier a repeated question is (logits), from the last calibration run; None
+    /// until enough repeats were answered.
+    pub retest_offset: Option<f64>,
 }
 
 impl CalibratedBank {
@@ -199,6 +212,7 @@ impl CalibratedBank {
         blueprint: Blueprint,
         versions: Vec<VersionRow>,
         stored: &[db::calibration::CalibrationRow],
+        retest_offset: Option<f64>,
     ) -> CalibratedBank {
         let by_version: HashMap<Uuid, &db::calibration::CalibrationRow> =
             stored.iter().map(|c| (c.question_version_id, c)).collect();
@@ -230,18 +244,24 @@ impl CalibratedBank {
                 _ => bank::prior(&specs, &fitted, i).params,
             })
             .collect();
-        CalibratedBank::assemble(blueprint, Arc::new(versions), params)
+        CalibratedBank::assemble(blueprint, Arc::new(versions), params, retest_offset)
     }
 
     /// The same versions and parameters under another blueprint.
     pub fn under(&self, blueprint: Blueprint) -> CalibratedBank {
-        CalibratedBank::assemble(blueprint, self.versions.clone(), self.params.clone())
+        CalibratedBank::assemble(
+            blueprint,
+            self.versions.clone(),
+            self.params.clone(),
+            self.retest_offset,
+        )
     }
 
     fn assemble(
         blueprint: Blueprint,
         versions: Arc<Vec<VersionRow>>,
         params: Vec<ItemParams>,
+        retest_offset: Option<f64>,
     ) -> CalibratedBank {
         let area: Vec<Option<usize>> = versions
             .iter()
@@ -276,6 +296,7 @@ impl CalibratedBank {
             area,
             live,
             form,
+            retest_offset,
         }
     }
 }
@@ -319,11 +340,13 @@ async fn read_bank(db: &PgPool, exam: ExamId) -> anyhow::Result<(i64, Calibrated
             .context("reading the blueprint of the calibrated bank")?;
     let versions = db::calibration::versions(&mut *tx, exam).await?;
     let stored = db::calibration::load(&mut *tx, exam).await?;
+    let retest = db::calibration::retest_offset(&mut *tx, exam).await?;
     tx.commit().await.context("reading the calibrated bank")?;
-    let bank =
-        tokio::task::spawn_blocking(move || CalibratedBank::new(blueprint.0, versions, &stored))
-            .await
-            .context("building the calibrated bank")?;
+    let bank = tokio::task::spawn_blocking(move || {
+        CalibratedBank::new(blueprint.0, versions, &stored, retest)
+    })
+    .await
+    .context("building the calibrated bank")?;
     Ok((revision, bank))
 }
 

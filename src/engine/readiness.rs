@@ -91,6 +91,10 @@ pub fn compute(
             date: m.started_at.date().to_string(),
         })
         .collect();
+    let mut params = forecast::Params::default();
+    if let Some(offset) = bank.retest_offset {
+        params.ability.retest_offset = offset;
+    }
     let forecast = forecast::forecast(
         bp,
         &bank.params,
@@ -99,7 +103,7 @@ pub fn compute(
         &answers,
         &scored,
         target_days,
-        &forecast::Params::default(),
+        &params,
         seed,
     );
     readiness.pass = forecast.today.as_ref().map(|t| PassEstimate {

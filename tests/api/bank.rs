@@ -550,6 +550,7 @@ async fn the_calibrated_bank_readiness_keeps_follows_versions_fits_and_blueprint
         40,
         12,
         true,
+        Some((0.9, 0.05)),
     )
     .await
     .unwrap();
@@ -558,6 +559,8 @@ async fn the_calibrated_bank_readiness_keeps_follows_versions_fits_and_blueprint
     assert!(fitted.bank_revision > after.bank_revision);
     let bank = load_bank(&pool, &fitted).await.unwrap();
     assert_eq!(bank.params[bank.index[&version]].a, 2.5);
+    assert_eq!(bank.retest_offset, Some(0.9));
+    assert_eq!(more.retest_offset, None);
     assert_ne!(more.params[more.index[&version]].a, 2.5);
 
     // And so does a new pass mark: the fresh form's model is built again under it.

@@ -248,3 +248,60 @@ async fn calibration_is_stored_per_version_refreshed_once_and_shown_to_instructo
         .assert_contains("prior (kind and objective)")
         .assert_selector("section[aria-labelledby='irt-title'] table");
 }
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn the_retest_effect_is_estimated_with_the_calibration_and_used_by_readiness(pool: PgPool) {
+    common::import_bank(&pool, "question-bank/dp-100").await;
+    let exam = dp100(&pool).await;
+    let mut app = TestApp::new(pool.clone());
+    // Two mocks: too few repeated questions to say anything, so none is stored.
+    signed_in_as(&mut app, "first@example.com", "candidate").await;
+    let first = user_id(&pool, "first@example.com").await;
+    mockexam::demo::simulate_history(&pool, first, &exam, 2, 0.6, 0.7, 11)
+        .await
+        .unwrap();
+    assert!(mockexam::engine::calibration::refresh(&pool, exam.id, true)
+        .await
+        .unwrap());
+    let stored: (Option<f64>, Option<f64>) =
+        sqlx::query_as("SELECT retest_offset, retest_se FROM calibration_runs WHERE exam_id = $1")
+            .bind(exam.id)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(stored, (None, None));
+
+    // Three candidates with eight mocks each repeat hundreds of questions.
+    for (n, email) in ["a@example.com", "b@example.com", "c@example.com"]
+        .iter()
+        .enumerate()
+    {
+        signed_in_as(&mut app, email, "candidate").await;
+        let u = user_id(&pool, email).await;
+        mockexam::demo::simulate_history(&pool, u, &exam, 8, 0.5, 0.8, 20 + n as u64)
+            .await
+            .unwrap();
+    }
+    assert!(mockexam::engine::calibration::refresh(&pool, exam.id, true)
+        .await
+        .unwrap());
+    let (offset, se): (Option<f64>, Option<f64>) =
+        sqlx::query_as("SELECT retest_offset, retest_se FROM calibration_runs WHERE exam_id = $1")
+            .bind(exam.id)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    let offset = offset.expect("an offset estimated from the repeats");
+    assert!((-1.0..=3.0).contains(&offset), "{offset}");
+    assert!(se.is_some_and(|se| se > 0.0 && se < 1.0), "{se:?}");
+    // The readiness model uses the exam's own estimate.
+    let exam = dp100(&pool).await;
+    let bank = mockexam::engine::calibration::load_bank(&pool, &exam)
+        .await
+        .unwrap();
+    assert_eq!(bank.retest_offset, Some(offset));
+    app.get("/readiness/dp-100")
+        .await
+        .assert_status(200)
+        .assert_contains("Chance of passing a fresh DP-100 form");
+}

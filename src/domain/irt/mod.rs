@@ -23,6 +23,7 @@
 pub mod bank;
 pub mod calibrate;
 pub mod linalg;
+pub mod retest;
 
 use serde::{Deserialize, Serialize};
 
