@@ -226,16 +226,23 @@ pub struct NewCalibration {
     pub source: &'static str,
 }
 
+/// What one calibration run used and found, besides the questions' parameters.
+#[derive(Debug, Clone, Copy)]
+pub struct NewRun {
+    pub responses: i64,
+    pub patterns: i64,
+    pub iterations: i32,
+    pub converged: bool,
+    /// The retest offset and its standard error, when there were enough repeated answers.
+    pub retest: Option<(f64, f64)>,
+}
+
 /// Replaces the exam's calibrations and records the run.
 pub async fn store(
     tx: &mut Transaction<'_, Postgres>,
     exam_id: ExamId,
     rows: &[NewCalibration],
-    responses: i64,
-    patterns: i64,
-    iterations: i32,
-    converged: bool,
-    retest: Option<(f64, f64)>,
+    run: NewRun,
 ) -> anyhow::Result<()> {
     sqlx::query("DELETE FROM item_calibrations WHERE exam_id = $1")
         .bind(exam_id)
@@ -274,12 +281,12 @@ pub async fn store(
              retest_se = EXCLUDED.retest_se, fitted_at = now()",
     )
     .bind(exam_id)
-    .bind(responses)
-    .bind(patterns)
-    .bind(iterations)
-    .bind(converged)
-    .bind(retest.map(|r| r.0))
-    .bind(retest.map(|r| r.1).filter(|se| se.is_finite()))
+    .bind(run.responses)
+    .bind(run.patterns)
+    .bind(run.iterations)
+    .bind(run.converged)
+    .bind(run.retest.map(|r| r.0))
+    .bind(run.retest.map(|r| r.1).filter(|se| se.is_finite()))
     .execute(&mut **tx)
     .await
     .context("recording the calibration run")?;

@@ -128,11 +128,13 @@ pub async fn refresh(db: &PgPool, exam_id: ExamId, force: bool) -> anyhow::Resul
         &mut tx,
         exam_id,
         &stored,
-        count,
-        patterns,
-        summary.iterations as i32,
-        summary.converged,
-        retest,
+        db::calibration::NewRun {
+            responses: count,
+            patterns,
+            iterations: summary.iterations as i32,
+            converged: summary.converged,
+            retest,
+        },
     )
     .await?;
     tx.commit().await.context("committing a calibration")?;

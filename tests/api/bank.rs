@@ -546,11 +546,13 @@ async fn the_calibrated_bank_readiness_keeps_follows_versions_fits_and_blueprint
             responses: 400,
             source: "fitted",
         }],
-        400,
-        40,
-        12,
-        true,
-        Some((0.9, 0.05)),
+        mockexam::db::calibration::NewRun {
+            responses: 400,
+            patterns: 40,
+            iterations: 12,
+            converged: true,
+            retest: Some((0.9, 0.05)),
+        },
     )
     .await
     .unwrap();
