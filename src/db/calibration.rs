@@ -133,18 +133,19 @@ pub async fn versions<'e>(
     .context("loading question versions for calibration")
 }
 
-/// The retest offset the exam's last calibration estimated, if it had enough repeated answers.
-pub async fn retest_offset<'e>(
+/// The retest offset the exam's last calibration estimated, with its standard error, if it had
+/// enough repeated answers.
+pub async fn retest<'e>(
     db: impl sqlx::PgExecutor<'e>,
     exam_id: ExamId,
-) -> anyhow::Result<Option<f64>> {
-    let offset: Option<Option<f64>> =
-        sqlx::query_scalar("SELECT retest_offset FROM calibration_runs WHERE exam_id = $1")
+) -> anyhow::Result<Option<(f64, Option<f64>)>> {
+    let row: Option<(Option<f64>, Option<f64>)> =
+        sqlx::query_as("SELECT retest_offset, retest_se FROM calibration_runs WHERE exam_id = $1")
             .bind(exam_id)
             .fetch_optional(db)
             .await
             .context("reading the exam's retest offset")?;
-    Ok(offset.flatten())
+    Ok(row.and_then(|(offset, se)| offset.map(|o| (o, se))))
 }
 
 /// Stored parameters of one question version.

@@ -342,7 +342,7 @@ async fn read_bank(db: &PgPool, exam: ExamId) -> anyhow::Result<(i64, Calibrated
             .context("reading the blueprint of the calibrated bank")?;
     let versions = db::calibration::versions(&mut *tx, exam).await?;
     let stored = db::calibration::load(&mut *tx, exam).await?;
-    let retest = db::calibration::retest_offset(&mut *tx, exam).await?;
+    let retest = db::calibration::retest(&mut *tx, exam).await?.map(|r| r.0);
     tx.commit().await.context("reading the calibrated bank")?;
     let bank = tokio::task::spawn_blocking(move || {
         CalibratedBank::new(blueprint.0, versions, &stored, retest)

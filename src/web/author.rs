@@ -191,6 +191,8 @@ struct QuestionPreview {
     feedback: Vec<(String, String, i32)>,
     stats: Option<QuestionRow>,
     calibration: Vec<CalibrationView>,
+    /// The exam's retest offset, in words, once a calibration estimated it.
+    retest: Option<String>,
     options: Option<super::analysis::OptionTable>,
 }
 
@@ -243,12 +245,13 @@ async fn author_question(
     let q = db::exams::question_detail(&state.db, exam.id, &id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let (versions, summaries, marks, feedback, calibration) = tokio::try_join!(
+    let (versions, summaries, marks, feedback, calibration, retest) = tokio::try_join!(
         db::exams::question_versions(&state.db, exam.id, &id),
         db::exams::question_summaries(&state.db, exam.id),
         db::exams::submitted_marks(&state.db, exam.id),
         db::exams::question_feedback(&state.db, exam.id, &id),
         db::calibration::for_question(&state.db, exam.id, &id),
+        db::calibration::retest(&state.db, exam.id),
     )?;
     let stats = analyse(summaries, &marks)
         .0
@@ -265,6 +268,7 @@ async fn author_question(
         .map(|(body, at, version)| (body, format::time(at), version))
         .collect();
     page.calibration = calibration.iter().map(CalibrationView::new).collect();
+    page.retest = retest.map(|(offset, se)| with_se(offset, se));
     page.options = super::analysis::option_table(&state, &exam, &id).await?;
     render(&page)
 }
@@ -307,6 +311,7 @@ impl QuestionPreview {
             feedback: vec![],
             stats,
             calibration: vec![],
+            retest: None,
             options: None,
         }
     }

@@ -304,4 +304,20 @@ async fn the_retest_effect_is_estimated_with_the_calibration_and_used_by_readine
         .await
         .assert_status(200)
         .assert_contains("Chance of passing a fresh DP-100 form");
+    // Instructors see it beside the questions' parameters.
+    signed_in_as(&mut app, "author@example.com", "instructor").await;
+    let ext: String = sqlx::query_scalar(
+        "SELECT ext_id FROM questions WHERE exam_id = $1 ORDER BY bank_position LIMIT 1",
+    )
+    .bind(exam.id)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    app.get(&format!("/author/exams/dp-100/questions/{ext}"))
+        .await
+        .assert_status(200)
+        .assert_contains(&format!(
+            "answered as if they were {offset:.2} ± {:.2} logit abler",
+            se.unwrap()
+        ));
 }
