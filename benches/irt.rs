@@ -156,11 +156,12 @@ fn world(b: &Bank, seed: u64) -> World {
 /// check: the same model measured in worlds it was not tuned on).
 fn settings() -> Settings {
     let mut s = Settings::default();
-    let Ok(spec) = std::env::var("SIM") else {
+    let overrides = pairs("SIM");
+    if overrides.is_empty() {
         return s;
-    };
-    for pair in spec.split(',').filter(|p| !p.is_empty()) {
-        let (k, v) = pair.split_once('=').expect("SIM takes name=value pairs");
+    }
+    for (k, v) in &overrides {
+        let (k, v) = (k.as_str(), v.as_str());
         let num = |v: &str| v.parse::<f64>().expect("a number");
         let range = |v: &str| {
             let (lo, hi) = v.split_once(':').expect("a range lo:hi");
@@ -193,6 +194,21 @@ fn settings() -> Settings {
     }
     println!("simulator settings: {s:?}");
     s
+}
+
+/// The `name=value` pairs of a comma-separated environment variable (none when it is unset).
+fn pairs(var: &str) -> Vec<(String, String)> {
+    std::env::var(var)
+        .unwrap_or_default()
+        .split(',')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p
+                .split_once('=')
+                .unwrap_or_else(|| panic!("{var} takes name=value pairs"));
+            (k.to_string(), v.to_string())
+        })
+        .collect()
 }
 
 /// Calibrates the world's questions from a cohort's histories (each sitting one response
@@ -333,12 +349,12 @@ fn readiness_bench(n: usize) -> bool {
         params.ability.retest_offset = r;
     }
     // MODEL="rate_mean=…,rate_sd=…": another setting of the ability model, to explore.
-    if let Ok(spec) = std::env::var("MODEL") {
+    let model = pairs("MODEL");
+    if !model.is_empty() {
         let a = &mut params.ability;
-        for pair in spec.split(',').filter(|p| !p.is_empty()) {
-            let (k, v) = pair.split_once('=').expect("MODEL takes name=value pairs");
+        for (k, v) in &model {
             let v: f64 = v.parse().expect("a number");
-            match k {
+            match k.as_str() {
                 "rate_mean" => a.rate_mean = v,
                 "rate_sd" => a.rate_sd = v,
                 "drift_var" => a.drift_var = v,
