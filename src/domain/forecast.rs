@@ -198,6 +198,42 @@ impl FormModel {
         let (_, mx, _, max) = self.pass_given(thetas);
         bp.scaled_score(if max > 0.0 { mx / max } else { 0.0 })
     }
+
+    /// What a measurement of one ability (θ̂ with posterior sd `se`, the same in every area)
+    /// says about a fresh form: its expected scaled score at θ̂, the scores at the ends of the
+    /// belief's central 90 %, and the chance of passing with both the form's luck and the
+    /// measurement's uncertainty counted.
+    pub fn measured(&self, bp: &Blueprint, theta: f64, se: f64) -> Measured {
+        /// The standard normal's 95th percentile.
+        const Z90: f64 = 1.644_853_626_951_472;
+        let d = self.counts.len();
+        let (z, se) = (Z90, se.max(0.0));
+        let at = |t: f64| vec![t; d];
+        // The belief on a grid of ±5 sd, weighted by the normal density.
+        const NODES: usize = 41;
+        let (mut chance, mut total) = (0.0, 0.0);
+        for k in 0..NODES {
+            let x = -5.0 + 10.0 * k as f64 / (NODES - 1) as f64;
+            let w = (-0.5 * x * x).exp();
+            chance += w * self.pass_given(&at(theta + se * x)).0;
+            total += w;
+        }
+        Measured {
+            scaled: self.expected_scaled(bp, &at(theta)),
+            low: self.expected_scaled(bp, &at(theta - z * se)),
+            high: self.expected_scaled(bp, &at(theta + z * se)),
+            chance: chance / total,
+        }
+    }
+}
+
+/// A fresh form's score and pass chance as one measurement of ability implies them.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Measured {
+    pub scaled: u32,
+    pub low: u32,
+    pub high: u32,
+    pub chance: f64,
 }
 
 fn normal(rng: &mut ChaCha8Rng) -> f64 {
@@ -595,5 +631,40 @@ mod tests {
         assert!((model.pass_given(&[cut; 4]).0 - 0.5).abs() < 1e-6);
         assert!(model.pass_given(&[cut + 1.0; 4]).0 > 0.9);
         assert!(FormModel::new(&bp, &bank(0.0)[..2]).is_none());
+    }
+
+    #[test]
+    fn a_measurement_gives_a_score_its_range_and_a_chance_that_counts_its_uncertainty() {
+        let bp = bp();
+        let model = FormModel::new(&bp, &bank(0.0)).unwrap();
+        let cut = model.cut_theta();
+        // A perfect measurement: no range, the form's own chance.
+        let exact = model.measured(&bp, cut + 0.3, 0.0);
+        assert_eq!((exact.low, exact.high), (exact.scaled, exact.scaled));
+        assert!((exact.chance - model.pass_given(&[cut + 0.3; 4]).0).abs() < 1e-9);
+        // Uncertainty widens the range around the same score and pulls the chance towards even.
+        let loose = model.measured(&bp, cut + 0.3, 0.4);
+        assert_eq!(loose.scaled, exact.scaled);
+        assert!(loose.low < loose.scaled && loose.scaled < loose.high);
+        assert!(loose.chance < exact.chance && loose.chance > 0.5);
+        let below = model.measured(&bp, cut - 0.3, 0.4);
+        assert!(below.chance < 0.5 && below.chance > model.pass_given(&[cut - 0.3; 4]).0);
+        // At the cut the chance is even whatever the uncertainty.
+        assert!((model.measured(&bp, cut, 0.5).chance - 0.5).abs() < 0.02);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn a_measurement_is_ordered_and_monotone(theta in -3.0f64..3.0, se in 0.0f64..1.5, step in 0.01f64..1.0) {
+            let bp = bp();
+            let model = FormModel::new(&bp, &bank(0.0)).unwrap();
+            let m = model.measured(&bp, theta, se);
+            proptest::prop_assert!(m.low <= m.scaled && m.scaled <= m.high);
+            proptest::prop_assert!((0.0..=1.0).contains(&m.chance));
+            let up = model.measured(&bp, theta + step, se);
+            proptest::prop_assert!(up.scaled >= m.scaled && up.chance >= m.chance - 1e-12);
+            let wider = model.measured(&bp, theta, se + step);
+            proptest::prop_assert!(wider.low <= m.low && wider.high >= m.high);
+        }
     }
 }

@@ -15,6 +15,7 @@ use crate::domain::forecast::BankItem;
 use crate::domain::readiness;
 use crate::domain::scoring;
 use crate::types::{AttemptId, Mode, Nav, QuestionId, SubmitReason, UserId};
+use anyhow::Context;
 use sqlx::PgPool;
 use std::collections::HashMap;
 
@@ -174,7 +175,9 @@ pub async fn advance(
 ) -> anyhow::Result<Advance> {
     let rows = db::attempts::items_cached(db, a.id).await?;
     let last = rows.iter().map(|r| r.position).max().unwrap_or(n);
-    if matches!(nav, Nav::Stay | Nav::Prev | Nav::Check) || n < last {
+    // Only "Next question" and "End the check now" move a check on; any other button (say, from
+    // a mock's page left open) keeps the candidate on the newest question.
+    if !matches!(nav, Nav::Next | Nav::Submit) || n < last {
         return Ok(Advance::Item(if nav == Nav::Stay { n } else { last }));
     }
     db::attempts::lock_through(db, a.id, n).await?;
@@ -204,7 +207,8 @@ pub async fn advance(
     let (theta, se) = adaptive::estimate(&items, &answers, 0.0, cfg.prior_sd);
     let counts = readiness::form_counts(&bank.blueprint).unwrap_or_default();
     let target = adaptive::full_form_se(&bank.live, &counts, theta);
-    let next = if nav == Nav::Submit || adaptive::should_stop(rows.len(), se, target, &cfg) {
+    let done = adaptive::should_stop(rows.len(), se, target, &cfg);
+    let next = if nav == Nav::Submit || done {
         None
     } else {
         let (exposure, checks) = exposure(db, exam, &bank, &pool).await?;
@@ -234,25 +238,93 @@ pub async fn advance(
         }
         None => {
             super::finalize(db, a.id, SubmitReason::Candidate).await?;
-            let (scaled, passed) = match &bank.form {
+            let (scaled, passed, measured) = match &bank.form {
                 Some(m) => {
                     let thetas = vec![theta; bank.blueprint.domains.len()];
                     (
                         m.expected_scaled(&bank.blueprint, &thetas),
                         m.pass_given(&thetas).0 >= 0.5,
+                        Some(m.measured(&bank.blueprint, theta, se)),
                     )
                 }
-                None => (0, false),
+                None => (0, false, None),
+            };
+            let measurement = Measurement {
+                theta,
+                se,
+                target_se: target,
+                items: rows.len(),
+                max_items: cfg.max_items,
+                ended_by_candidate: !done,
+                low: measured.map(|m| m.low),
+                high: measured.map(|m| m.high),
+                chance: measured.map(|m| m.chance),
             };
             db::attempts::store_check_estimate(
                 db,
                 a.id,
                 scaled as i32,
                 passed,
-                serde_json::json!({ "theta": theta, "se": se, "target_se": target, "items": rows.len() }),
+                serde_json::to_value(&measurement).context("writing a check's measurement")?,
             )
             .await?;
             Ok(Advance::Finished)
         }
+    }
+}
+
+/// What a finished check measured, kept in its attempt's settings.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Measurement {
+    pub theta: f64,
+    /// Posterior sd of θ when the check stopped.
+    pub se: f64,
+    /// The standard error a full 50-question mock gives at θ.
+    pub target_se: f64,
+    /// Questions shown.
+    pub items: usize,
+    /// The check's length limit (absent in checks stored before it was kept).
+    #[serde(default = "default_max_items")]
+    pub max_items: usize,
+    /// The candidate ended the check before its own rule did.
+    #[serde(default)]
+    pub ended_by_candidate: bool,
+    /// Scaled scores at the ends of the central 90 % of the measurement, and the chance of
+    /// passing a fresh form (absent when the bank could not make a form).
+    #[serde(default)]
+    pub low: Option<u32>,
+    #[serde(default)]
+    pub high: Option<u32>,
+    #[serde(default)]
+    pub chance: Option<f64>,
+}
+
+fn default_max_items() -> usize {
+    Config::default().max_items
+}
+
+impl Measurement {
+    /// The measurement of a check that finished by its own rule; `None` for other attempts
+    /// and for a check closed by its deadline (scored on its points like a mock).
+    pub fn of(a: &AttemptRow) -> Option<Measurement> {
+        if a.mode != Mode::Check {
+            return None;
+        }
+        serde_json::from_value(a.settings.0.clone()).ok()
+    }
+
+    /// Whether the check reached a full mock's precision (a hair of rounding allowed).
+    pub fn as_precise_as_a_mock(&self) -> bool {
+        self.se <= self.target_se * 1.001
+    }
+
+    /// The check's information as a share of a full mock's, in percent (at most 100).
+    pub fn precision_percent(&self) -> u32 {
+        if self.se <= 0.0 {
+            return 100;
+        }
+        ((self.target_se / self.se).powi(2) * 100.0)
+            .clamp(0.0, 100.0)
+            .round() as u32
     }
 }

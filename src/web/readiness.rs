@@ -75,6 +75,8 @@ struct Report {
     viewing: Option<Viewing>,
     /// Minutes a quick check takes at most, at the exam's pace.
     check_minutes: i64,
+    /// Questions a quick check asks at most.
+    check_items: usize,
 }
 
 fn pct(x: f64) -> f64 {
@@ -158,6 +160,7 @@ impl Report {
         let r = &report.readiness;
         let f = &report.forecast;
         let bp = &exam.blueprint.0;
+        let check_items = crate::domain::adaptive::Config::default().max_items;
         let (mut domains, objectives, weakest) = mastery_rows(bp, r);
         for (row, area) in domains.iter_mut().zip(&f.areas) {
             row.known = area.share.is_some();
@@ -200,7 +203,9 @@ impl Report {
             target_date: target.map(|d| d.to_string()).unwrap_or_default(),
             on_track,
             due_reviews: 0,
-            check_minutes: bp.duration_minutes as i64 * 20 / bp.question_count.max(1) as i64,
+            check_minutes: bp.duration_minutes as i64 * check_items as i64
+                / bp.question_count.max(1) as i64,
+            check_items,
             viewing: None,
         }
     }

@@ -98,6 +98,42 @@ async fn a_quick_check_chooses_questions_one_at_a_time_and_feeds_readiness(pool:
     // All blank: a low measured ability, a failing expected score.
     assert!(theta.unwrap() < -0.5, "theta {theta:?} after {last}");
     assert!(scaled.unwrap() < 700 && passed == Some(false));
+    // The report words the measurement, not the share of points an adaptive test gives.
+    let (se, target, low, high, chance): (f64, f64, i32, i32, f64) = sqlx::query_as(
+        "SELECT (settings->>'se')::float8, (settings->>'target_se')::float8,
+                (settings->>'low')::int, (settings->>'high')::int, (settings->>'chance')::float8
+         FROM attempts WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert!(low <= scaled.unwrap() && scaled.unwrap() <= high && low < high);
+    assert!((0.0..0.5).contains(&chance));
+    let report = app.get(&format!("/attempts/{id}/result")).await;
+    report
+        .assert_status(200)
+        .assert_contains("Quick check: not yet at the pass level")
+        .assert_contains(&format!("between {low} and {high} (90 % range)"))
+        .assert_contains(&format!(
+            "chance of passing it: {} %",
+            (chance * 100.0).round()
+        ))
+        .assert_contains(&format!(
+            "{last} questions, each chosen from your answers so far"
+        ))
+        .assert_contains(
+            if se <= target * 1.001 {
+                "stopped once it had measured you as precisely as a full mock".to_string()
+            } else {
+                format!(
+                    "stopped at its 20-question limit, having measured you about {} % as precisely",
+                    ((target / se).powi(2) * 100.0).round()
+                )
+            }
+            .as_str(),
+        );
+    assert!(!report.text().contains("of the points maps to 700"));
     // Earlier questions are closed; the check's answers count for readiness.
     let locked: i64 =
         sqlx::query_scalar("SELECT count(*) FROM attempt_items WHERE attempt_id = $1 AND locked")
@@ -150,6 +186,85 @@ async fn a_quick_check_chooses_questions_one_at_a_time_and_feeds_readiness(pool:
         check_again, 0,
         "the mock repeats none of the check's questions"
     );
+}
+
+/// Posts item `n` of a check the way its page's form does: the revision and the pressed button.
+async fn press(app: &mut TestApp, attempt: Uuid, n: i32, button: &str) -> common::TestResponse {
+    let page = app.get(&format!("/attempts/{attempt}/items/{n}")).await;
+    let revision = page
+        .select("input[name=revision]")
+        .first()
+        .and_then(|e| e.value().attr("value").map(str::to_string))
+        .expect("the form carries its revision");
+    app.post(
+        &format!("/attempts/{attempt}/items/{n}"),
+        &[("revision", revision.as_str()), ("nav", button)],
+    )
+    .await
+}
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn a_check_page_offers_next_and_end_and_ending_early_is_reported_as_such(pool: PgPool) {
+    common::import_bank(&pool, "question-bank/dp-100").await;
+    let mut app = candidate(&pool, "eve@example.com").await;
+    let id = common::attempt_id(app.post("/exams/dp-100/checks", &[]).await.location());
+    let page = app.get(&format!("/attempts/{id}/items/1")).await;
+    page.assert_status(200)
+        .assert_contains("quick check")
+        .assert_contains("The check asks at most 20")
+        .assert_selector("button[name=nav][value=next]")
+        .assert_selector("button[name=nav][value=submit]");
+    // No way back, no review screen, no marks or breaks: a check moves one way.
+    for absent in [
+        "button[value=prev]",
+        "button[value=review]",
+        "button[value=break]",
+        "input[name=flagged]",
+        "nav.question-nav",
+    ] {
+        assert!(
+            page.select(absent).is_empty(),
+            "a check page has no {absent}"
+        );
+    }
+    assert!(!page.text().contains("Question 1 of 1"));
+    // The first button is "Next question": pressing Enter in the form moves on.
+    let first = page.select("form#item-form button[type=submit]");
+    assert_eq!(
+        first.first().and_then(|b| b.value().attr("value")),
+        Some("next")
+    );
+    // A button of a mock's page (another tab, an old page) keeps the candidate where they are.
+    for other in ["review", "break", "prev"] {
+        let r = press(&mut app, id, 1, other).await;
+        r.assert_status(303);
+        assert_eq!(r.location(), format!("/attempts/{id}/items/1"));
+    }
+    let shown: i64 = sqlx::query_scalar("SELECT count(*) FROM attempt_items WHERE attempt_id = $1")
+        .bind(id)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(shown, 1, "no question was added");
+    // "Next question" adds one; "End the check now" scores the check there.
+    let r = press(&mut app, id, 1, "next").await;
+    assert_eq!(r.location(), format!("/attempts/{id}/items/2"));
+    press(&mut app, id, 2, "next").await.assert_status(303);
+    let r = press(&mut app, id, 3, "submit").await;
+    assert_eq!(r.location(), format!("/attempts/{id}/result"));
+    let (status, ended): (String, bool) = sqlx::query_as(
+        "SELECT status, (settings->>'ended_by_candidate')::bool FROM attempts WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!((status.as_str(), ended), ("submitted", true));
+    app.get(&format!("/attempts/{id}/result"))
+        .await
+        .assert_status(200)
+        .assert_contains("3 questions, each chosen from your answers so far")
+        .assert_contains("You ended the check there");
 }
 
 #[sqlx::test(migrator = "mockexam::db::MIGRATOR")]

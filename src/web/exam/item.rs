@@ -5,6 +5,7 @@ use super::views::{self, Reveal, ScenarioView};
 use super::{attempt, go, result_url};
 use crate::db::attempts::{whole_seconds, AttemptRow, Screen};
 use crate::db::users::User;
+use crate::domain::adaptive::Config;
 use crate::domain::assembly::SectionKind;
 use crate::engine;
 use crate::engine::check::Advance;
@@ -69,6 +70,9 @@ struct ItemPage {
     learn_access: bool,
     /// A break may be taken here (offered by the exam, a mock, not inside a series).
     break_offered: bool,
+    /// A quick check: the most questions it asks (it moves on one question at a time and
+    /// never back).
+    check_items: Option<usize>,
 }
 
 /// One question in the navigator.
@@ -148,8 +152,9 @@ impl ItemPage {
                 .collect(),
             learn_access: a.learn_access && !a.is_practice(),
             break_offered: a.breaks_offered
-                && !a.is_practice()
+                && a.mode == Mode::Exam
                 && row.section_kind != SectionKind::Series,
+            check_items: (a.mode == Mode::Check).then(|| Config::default().max_items),
         }
     }
 }

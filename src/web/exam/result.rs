@@ -5,10 +5,11 @@ use super::views::{self, DomainBar, ResultItem};
 use crate::db;
 use crate::db::attempts::{AttemptRow, ItemRow};
 use crate::domain::blueprint::Blueprint;
+use crate::engine::check::Measurement;
 use crate::error::{AppError, Result};
 use crate::state::AppState;
-use crate::types::QuestionId;
 use crate::types::{AttemptId, SubmitReason};
+use crate::types::{Mode, QuestionId};
 use crate::web::{format, render, CurrentUser, PageCtx};
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -41,6 +42,40 @@ struct ResultPage {
     breaks_taken: i32,
     /// The question whose problem report was just stored.
     feedback_saved: Option<i32>,
+    /// A quick check that finished by its own rule: what it measured.
+    check: Option<CheckView>,
+    /// A quick check, finished or closed by its deadline.
+    is_check: bool,
+}
+
+/// A quick check's measurement as the report words it.
+struct CheckView {
+    questions: usize,
+    max_items: usize,
+    low: Option<u32>,
+    high: Option<u32>,
+    /// Chance of passing a fresh form, in percent.
+    chance: Option<u32>,
+    precise: bool,
+    precision: u32,
+    ended_by_candidate: bool,
+}
+
+impl CheckView {
+    fn of(m: &Measurement) -> CheckView {
+        CheckView {
+            questions: m.items,
+            max_items: m.max_items,
+            low: m.low,
+            high: m.high,
+            chance: m
+                .chance
+                .map(|c| (c * 100.0).round().clamp(0.0, 100.0) as u32),
+            precise: m.as_precise_as_a_mock(),
+            precision: m.precision_percent(),
+            ended_by_candidate: m.ended_by_candidate,
+        }
+    }
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -107,6 +142,8 @@ pub(super) async fn result_page(
         learn_access: a.learn_access && !a.is_practice(),
         breaks_taken: a.breaks_taken,
         feedback_saved: q.feedback,
+        check: Measurement::of(&a).as_ref().map(CheckView::of),
+        is_check: a.mode == Mode::Check,
     })
 }
 
