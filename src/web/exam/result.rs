@@ -113,10 +113,7 @@ pub(super) async fn result_page(
     )?;
     let exam = exam.ok_or(AppError::NotFound)?;
     let bp = &exam.blueprint;
-    let used = a
-        .submitted_at
-        .map_or(0, |s| (s - a.started_at).whole_seconds());
-    let allowed = a.deadline_at.map(|d| (d - a.started_at).whole_seconds());
+    let (time_used, time_allowed) = durations(&a);
     let mut score = Score::of_attempt(&a);
     if a.is_practice() {
         score = Score::of_practice(bp, &items, &open_mock);
@@ -132,8 +129,8 @@ pub(super) async fn result_page(
         max: score.max,
         percent: score.percent(),
         cut_percent: bp.cut_percent,
-        time_used: format::duration(used),
-        time_allowed: allowed.map(format::duration),
+        time_used,
+        time_allowed,
         left_out: score.left_out,
         reason: reason(a.submit_reason),
         bars: score.bars,
@@ -145,6 +142,15 @@ pub(super) async fn result_page(
         check: Measurement::of(&a).as_ref().map(CheckView::of),
         is_check: a.mode == Mode::Check,
     })
+}
+
+/// Time used, and time allowed (`None` for untimed practice), in words.
+fn durations(a: &AttemptRow) -> (String, Option<String>) {
+    let used = a
+        .submitted_at
+        .map_or(0, |s| (s - a.started_at).whole_seconds());
+    let allowed = a.deadline_at.map(|d| (d - a.started_at).whole_seconds());
+    (format::duration(used), allowed.map(format::duration))
 }
 
 /// The figures at the top of a report.
