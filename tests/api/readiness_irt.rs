@@ -22,20 +22,17 @@ async fn dp100(pool: &PgPool) -> mockexam::db::exams::ExamRow {
         .unwrap()
 }
 
-/// Posts item `n` of a check blank with `nav`, as a browser without JavaScript would.
-async fn move_on(app: &mut TestApp, attempt: Uuid, n: i32, nav: &str) -> common::TestResponse {
-    let revision: i32 = sqlx::query_scalar(
-        "SELECT revision FROM attempt_items WHERE attempt_id = $1 AND position = $2",
-    )
-    .bind(attempt)
-    .bind(n)
-    .fetch_one(&app.pool)
-    .await
-    .unwrap();
-    let rev = revision.to_string();
+/// Posts item `n` of a check the way its page's form does: the revision and the pressed button.
+async fn press(app: &mut TestApp, attempt: Uuid, n: i32, button: &str) -> common::TestResponse {
+    let page = app.get(&format!("/attempts/{attempt}/items/{n}")).await;
+    let revision = page
+        .select("input[name=revision]")
+        .first()
+        .and_then(|e| e.value().attr("value").map(str::to_string))
+        .expect("the form carries its revision");
     app.post(
         &format!("/attempts/{attempt}/items/{n}"),
-        &[("revision", rev.as_str()), ("nav", nav)],
+        &[("revision", revision.as_str()), ("nav", button)],
     )
     .await
 }
@@ -76,7 +73,7 @@ async fn a_quick_check_chooses_questions_one_at_a_time_and_feeds_readiness(pool:
     // Each answer adds the next question until the check has measured enough.
     let mut n = 1;
     let last = loop {
-        let r = move_on(&mut app, id, n, "next").await;
+        let r = press(&mut app, id, n, "next").await;
         r.assert_status(303);
         if r.location().ends_with("/result") {
             break n;
@@ -186,21 +183,6 @@ async fn a_quick_check_chooses_questions_one_at_a_time_and_feeds_readiness(pool:
         check_again, 0,
         "the mock repeats none of the check's questions"
     );
-}
-
-/// Posts item `n` of a check the way its page's form does: the revision and the pressed button.
-async fn press(app: &mut TestApp, attempt: Uuid, n: i32, button: &str) -> common::TestResponse {
-    let page = app.get(&format!("/attempts/{attempt}/items/{n}")).await;
-    let revision = page
-        .select("input[name=revision]")
-        .first()
-        .and_then(|e| e.value().attr("value").map(str::to_string))
-        .expect("the form carries its revision");
-    app.post(
-        &format!("/attempts/{attempt}/items/{n}"),
-        &[("revision", revision.as_str()), ("nav", button)],
-    )
-    .await
 }
 
 #[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
