@@ -274,18 +274,20 @@ pub async fn start_facts(
     })
 }
 
-/// Who owns an attempt and which exam it is of (for finalising, which has only the id).
+/// Who owns an attempt, which exam it is of and in which mode (for finalising, which has only
+/// the id).
 #[derive(Debug, Clone, Copy, FromRow)]
 pub struct AttemptOwner {
     pub user_id: UserId,
     pub exam_id: ExamId,
+    pub mode: Mode,
 }
 
 pub async fn owner<'e>(
     db: impl PgExecutor<'e>,
     attempt_id: AttemptId,
 ) -> anyhow::Result<AttemptOwner> {
-    sqlx::query_as("SELECT user_id, exam_id FROM attempts WHERE id = $1")
+    sqlx::query_as("SELECT user_id, exam_id, mode FROM attempts WHERE id = $1")
         .bind(attempt_id)
         .fetch_one(db)
         .await

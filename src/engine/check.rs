@@ -7,14 +7,14 @@
 
 use super::calibration::{self, CalibratedBank};
 use crate::db;
-use crate::db::attempts::{AttemptRow, CreateOutcome, NewAttempt, NewItem};
+use crate::db::attempts::{AttemptRow, CreateOutcome, ItemRow, NewAttempt, NewItem};
 use crate::db::exams::ExamRow;
 use crate::domain::adaptive::{self, Config};
 use crate::domain::assembly::{self, SectionKind};
 use crate::domain::forecast::BankItem;
 use crate::domain::readiness;
 use crate::domain::scoring;
-use crate::types::{AttemptId, Mode, Nav, QuestionId, SubmitReason, UserId};
+use crate::types::{AttemptId, ExamId, Mode, Nav, QuestionId, SubmitReason, UserId};
 use anyhow::Context;
 use sqlx::PgPool;
 use std::collections::HashMap;
@@ -205,8 +205,7 @@ pub async fn advance(
     }
     let cfg = Config::default();
     let (theta, se) = adaptive::estimate(&items, &answers, 0.0, cfg.prior_sd);
-    let counts = readiness::form_counts(&bank.blueprint).unwrap_or_default();
-    let target = adaptive::full_form_se(&bank.live, &counts, theta);
+    let target = target_se(&bank, theta);
     let done = adaptive::should_stop(rows.len(), se, target, &cfg);
     let next = if nav == Nav::Submit || done {
         None
@@ -237,40 +236,113 @@ pub async fn advance(
             Ok(Advance::Item(position))
         }
         None => {
+            // Finalising scores the check and stores its measurement (`measure_closed`).
             super::finalize(db, a.id, SubmitReason::Candidate).await?;
-            let (scaled, passed, measured) = match &bank.form {
-                Some(m) => {
-                    let thetas = vec![theta; bank.blueprint.domains.len()];
-                    (
-                        m.expected_scaled(&bank.blueprint, &thetas),
-                        m.pass_given(&thetas).0 >= 0.5,
-                        Some(m.measured(&bank.blueprint, theta, se)),
-                    )
-                }
-                None => (0, false, None),
-            };
-            let measurement = Measurement {
-                theta,
-                se,
-                target_se: target,
-                items: rows.len(),
-                max_items: cfg.max_items,
-                ended_by_candidate: !done,
-                low: measured.map(|m| m.low),
-                high: measured.map(|m| m.high),
-                chance: measured.map(|m| m.chance),
-            };
-            db::attempts::store_check_estimate(
-                db,
-                a.id,
-                scaled as i32,
-                passed,
-                serde_json::to_value(&measurement).context("writing a check's measurement")?,
-            )
-            .await?;
             Ok(Advance::Finished)
         }
     }
+}
+
+/// The standard error a full mock gives at θ (the check's stopping target).
+fn target_se(bank: &CalibratedBank, theta: f64) -> f64 {
+    let counts = readiness::form_counts(&bank.blueprint).unwrap_or_default();
+    adaptive::full_form_se(&bank.live, &counts, theta)
+}
+
+/// What a closed check measured, from its answers: θ and its sd, why it ended, the expected
+/// scaled score of a fresh form at θ (a pass when that form's pass chance is at least even),
+/// the 90 % range and the pass chance with the measurement's uncertainty.
+pub fn measure(
+    bank: &CalibratedBank,
+    rows: &[ItemRow],
+    reason: SubmitReason,
+) -> (u32, bool, Measurement) {
+    let cfg = Config::default();
+    let mut items = Vec::new();
+    let mut answers = Vec::new();
+    for r in rows {
+        let Some(&i) = bank.index.get(&r.version_id) else {
+            continue;
+        };
+        let points = match &r.response {
+            Some(resp) => scoring::score(&r.body.0.body, &resp.0).points,
+            None => 0,
+        };
+        answers.push((items.len(), points));
+        items.push(BankItem {
+            domain: bank.area[i].unwrap_or(0),
+            params: bank.params[i].clone(),
+        });
+    }
+    let (theta, se) = adaptive::estimate(&items, &answers, 0.0, cfg.prior_sd);
+    let target = target_se(bank, theta);
+    let ended = match reason {
+        SubmitReason::Expired | SubmitReason::Swept => Ending::Time,
+        SubmitReason::Candidate if se <= target => Ending::Precision,
+        SubmitReason::Candidate if rows.len() >= cfg.max_items => Ending::Limit,
+        SubmitReason::Candidate => Ending::Candidate,
+    };
+    let thetas = vec![theta; bank.blueprint.domains.len()];
+    let (scaled, passed, measured) = match &bank.form {
+        Some(m) => (
+            m.expected_scaled(&bank.blueprint, &thetas),
+            m.pass_given(&thetas).0 >= 0.5,
+            Some(m.measured(&bank.blueprint, theta, se)),
+        ),
+        None => (0, false, None),
+    };
+    let measurement = Measurement {
+        theta,
+        se,
+        target_se: target,
+        items: rows.len(),
+        max_items: cfg.max_items,
+        ended,
+        low: measured.map(|m| m.low),
+        high: measured.map(|m| m.high),
+        chance: measured.map(|m| m.chance),
+    };
+    (scaled, passed, measurement)
+}
+
+/// Scores a check that has just closed — by its own rule, by the candidate or by its deadline —
+/// on its measurement instead of its share of points, and keeps the measurement for its report.
+#[tracing::instrument(skip(db), fields(attempt = %attempt_id), err)]
+pub async fn measure_closed(
+    db: &PgPool,
+    attempt_id: AttemptId,
+    exam_id: ExamId,
+    reason: SubmitReason,
+) -> anyhow::Result<()> {
+    let exam = db::exams::by_id(db, exam_id)
+        .await?
+        .with_context(|| format!("exam {exam_id} of check {attempt_id} is gone"))?;
+    let bank = calibration::load_bank(db, &exam).await?;
+    let rows = db::attempts::items(db, attempt_id).await?;
+    let (scaled, passed, measurement) = measure(&bank, &rows, reason);
+    db::attempts::store_check_estimate(
+        db,
+        attempt_id,
+        scaled as i32,
+        passed,
+        serde_json::to_value(&measurement).context("writing a check's measurement")?,
+    )
+    .await
+}
+
+/// Why a check ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Ending {
+    /// It measured as precisely as a full mock.
+    Precision,
+    /// It reached its most questions (also what a measurement stored without a reason was).
+    #[default]
+    Limit,
+    /// The candidate ended it.
+    Candidate,
+    /// Its deadline closed it.
+    Time,
 }
 
 /// What a finished check measured, kept in its attempt's settings.
@@ -286,9 +358,8 @@ pub struct Measurement {
     /// The check's length limit (absent in checks stored before it was kept).
     #[serde(default = "default_max_items")]
     pub max_items: usize,
-    /// The candidate ended the check before its own rule did.
     #[serde(default)]
-    pub ended_by_candidate: bool,
+    pub ended: Ending,
     /// Scaled scores at the ends of the central 90 % of the measurement, and the chance of
     /// passing a fresh form (absent when the bank could not make a form).
     #[serde(default)]
@@ -304,8 +375,8 @@ fn default_max_items() -> usize {
 }
 
 impl Measurement {
-    /// The measurement of a check that finished by its own rule; `None` for other attempts
-    /// and for a check closed by its deadline (scored on its points like a mock).
+    /// The measurement of a closed check; `None` for other attempts (and for a check whose
+    /// measurement could not be stored, which keeps its points-based score).
     pub fn of(a: &AttemptRow) -> Option<Measurement> {
         if a.mode != Mode::Check {
             return None;

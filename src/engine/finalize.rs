@@ -4,7 +4,7 @@
 use crate::db;
 use crate::db::attempts::AttemptRow;
 use crate::domain::scoring;
-use crate::types::{AttemptId, ExamId, SubmitReason};
+use crate::types::{AttemptId, ExamId, Mode, SubmitReason};
 use anyhow::Context;
 use sqlx::PgPool;
 
@@ -21,11 +21,29 @@ pub async fn finalize(
     let Some(exam_id) = db::attempts::lock_open(&mut tx, attempt_id).await? else {
         return Ok(false);
     };
-    finalize_locked(&mut tx, attempt_id, exam_id, reason).await?;
+    let mode = finalize_locked(&mut tx, attempt_id, exam_id, reason).await?;
     tx.commit()
         .await
         .context("committing a finalised attempt")?;
+    after_closing(db, attempt_id, exam_id, mode, reason).await;
     Ok(true)
+}
+
+/// A quick check is scored on what it measured, once it is closed. If that fails the check
+/// keeps its points-based score (logged; the candidate's answers are all stored).
+async fn after_closing(
+    db: &PgPool,
+    attempt_id: AttemptId,
+    exam_id: ExamId,
+    mode: Mode,
+    reason: SubmitReason,
+) {
+    if mode != Mode::Check {
+        return;
+    }
+    if let Err(e) = super::check::measure_closed(db, attempt_id, exam_id, reason).await {
+        tracing::error!(attempt = %attempt_id, error = %format!("{e:#}"), "cannot measure a closed check");
+    }
 }
 
 /// The candidate pressed Submit (after the deadline it counts as expiry).
@@ -42,12 +60,13 @@ pub async fn submit(db: &PgPool, a: &AttemptRow) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Scores and closes a locked attempt; returns its mode.
 async fn finalize_locked(
     tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
     attempt_id: AttemptId,
     exam_id: ExamId,
     reason: SubmitReason,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Mode> {
     let exam = db::exams::by_id(&mut **tx, exam_id)
         .await?
         .with_context(|| format!("exam {exam_id} of attempt {attempt_id} is gone"))?;
@@ -84,7 +103,7 @@ async fn finalize_locked(
     db::attempts::store_result(tx, attempt_id, reason, &result).await?;
     metrics::counter!("mockexam_attempts_finalised_total", "reason" => reason.as_str())
         .increment(1);
-    Ok(())
+    Ok(owner.mode)
 }
 
 /// Finalises every abandoned attempt whose time (and grace) ran out. Returns how many.
@@ -94,6 +113,8 @@ pub async fn sweep(db: &PgPool, grace_seconds: i64) -> anyhow::Result<usize> {
     // Attempts that failed to finalise this run: logged and left for the next run, so one bad
     // row never blocks the others.
     let mut failed: Vec<AttemptId> = Vec::new();
+    // Checks closed in a batch, measured once the batch is committed.
+    let mut checks: Vec<(AttemptId, ExamId)> = Vec::new();
     loop {
         let mut tx = db.begin().await.context("starting a sweep")?;
         let ids = db::attempts::lock_expired(&mut tx, grace_seconds, 50, &failed).await?;
@@ -106,9 +127,12 @@ pub async fn sweep(db: &PgPool, grace_seconds: i64) -> anyhow::Result<usize> {
                 .context("starting to finalise one expired attempt")?;
             let owner = db::attempts::owner(&mut *one, *id).await?;
             match finalize_locked(&mut one, *id, owner.exam_id, SubmitReason::Swept).await {
-                Ok(()) => {
+                Ok(mode) => {
                     one.commit().await.context("committing a swept attempt")?;
                     total += 1;
+                    if mode == Mode::Check {
+                        checks.push((*id, owner.exam_id));
+                    }
                 }
                 Err(e) => {
                     one.rollback()
@@ -120,5 +144,8 @@ pub async fn sweep(db: &PgPool, grace_seconds: i64) -> anyhow::Result<usize> {
             }
         }
         tx.commit().await.context("committing a sweep")?;
+        for (id, exam_id) in checks.drain(..) {
+            after_closing(db, id, exam_id, Mode::Check, SubmitReason::Swept).await;
+        }
     }
 }

@@ -234,19 +234,65 @@ async fn a_check_page_offers_next_and_end_and_ending_early_is_reported_as_such(p
     press(&mut app, id, 2, "next").await.assert_status(303);
     let r = press(&mut app, id, 3, "submit").await;
     assert_eq!(r.location(), format!("/attempts/{id}/result"));
-    let (status, ended): (String, bool) = sqlx::query_as(
-        "SELECT status, (settings->>'ended_by_candidate')::bool FROM attempts WHERE id = $1",
-    )
-    .bind(id)
-    .fetch_one(&pool)
-    .await
-    .unwrap();
-    assert_eq!((status.as_str(), ended), ("submitted", true));
+    let (status, ended): (String, String) =
+        sqlx::query_as("SELECT status, settings->>'ended' FROM attempts WHERE id = $1")
+            .bind(id)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        (status.as_str(), ended.as_str()),
+        ("submitted", "candidate")
+    );
     app.get(&format!("/attempts/{id}/result"))
         .await
         .assert_status(200)
         .assert_contains("3 questions, each chosen from your answers so far")
         .assert_contains("You ended the check there");
+}
+
+#[sqlx::test(migrator = "mockexam::db::MIGRATOR")]
+async fn a_check_closed_by_its_deadline_is_scored_on_what_it_measured(pool: PgPool) {
+    common::import_bank(&pool, "question-bank/dp-100").await;
+    let mut app = candidate(&pool, "tim@example.com").await;
+    let id = common::attempt_id(app.post("/exams/dp-100/checks", &[]).await.location());
+    for n in 1..=3 {
+        press(&mut app, id, n, "next").await.assert_status(303);
+    }
+    // The candidate walks away; the deadline and its grace pass and the sweeper closes it.
+    sqlx::query("UPDATE attempts SET deadline_at = now() - interval '1 hour' WHERE id = $1")
+        .bind(id)
+        .execute(&pool)
+        .await
+        .unwrap();
+    assert_eq!(mockexam::engine::sweep(&pool, 10).await.unwrap(), 1);
+    let (reason, ended, items, scaled, low, high): (String, String, i64, i32, i32, i32) =
+        sqlx::query_as(
+            "SELECT submit_reason, settings->>'ended', (settings->>'items')::int8, scaled_score,
+                    (settings->>'low')::int, (settings->>'high')::int
+             FROM attempts WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        (reason.as_str(), ended.as_str(), items),
+        ("swept", "time", 4)
+    );
+    // Blank answers measure a low ability, and the score is that measurement's, not 0 points'
+    // share (which would be the scale's floor).
+    assert!(
+        low <= scaled && scaled <= high && scaled > 1,
+        "{low} {scaled} {high}"
+    );
+    app.get(&format!("/attempts/{id}/result"))
+        .await
+        .assert_status(200)
+        .assert_contains("Quick check: not yet at the pass level")
+        .assert_contains("4 questions, each chosen from your answers so far")
+        .assert_contains("Time ran out there")
+        .assert_contains(&format!("between {low} and {high} (90 % range)"));
 }
 
 #[sqlx::test(migrator = "mockexam::db::MIGRATOR")]

@@ -5,7 +5,7 @@ use super::views::{self, DomainBar, ResultItem};
 use crate::db;
 use crate::db::attempts::{AttemptRow, ItemRow};
 use crate::domain::blueprint::Blueprint;
-use crate::engine::check::Measurement;
+use crate::engine::check::{Ending, Measurement};
 use crate::error::{AppError, Result};
 use crate::state::AppState;
 use crate::types::{AttemptId, SubmitReason};
@@ -51,29 +51,41 @@ struct ResultPage {
 /// A quick check's measurement as the report words it.
 struct CheckView {
     questions: usize,
-    max_items: usize,
     low: Option<u32>,
     high: Option<u32>,
     /// Chance of passing a fresh form, in percent.
     chance: Option<u32>,
-    precise: bool,
-    precision: u32,
-    ended_by_candidate: bool,
+    /// Why it stopped and how precise it was, in a sentence.
+    stopped: String,
 }
 
 impl CheckView {
     fn of(m: &Measurement) -> CheckView {
+        let precision = m.precision_percent();
+        let stopped = match m.ended {
+            _ if m.as_precise_as_a_mock() => {
+                "The check stopped once it had measured you as precisely as a full mock would."
+                    .to_string()
+            }
+            Ending::Precision | Ending::Limit => format!(
+                "The check stopped at its {}-question limit, having measured you about {precision} % as precisely as a full mock; the range above allows for the rest.",
+                m.max_items
+            ),
+            Ending::Candidate => format!(
+                "You ended the check there, when it had measured you about {precision} % as precisely as a full mock; the range above allows for the rest."
+            ),
+            Ending::Time => format!(
+                "Time ran out there, when the check had measured you about {precision} % as precisely as a full mock; the range above allows for the rest."
+            ),
+        };
         CheckView {
             questions: m.items,
-            max_items: m.max_items,
             low: m.low,
             high: m.high,
             chance: m
                 .chance
                 .map(|c| (c * 100.0).round().clamp(0.0, 100.0) as u32),
-            precise: m.as_precise_as_a_mock(),
-            precision: m.precision_percent(),
-            ended_by_candidate: m.ended_by_candidate,
+            stopped,
         }
     }
 }
