@@ -195,13 +195,9 @@ pub async fn advance(
         let Some(&k) = bank.index.get(&r.version_id).and_then(|i| at.get(i)) else {
             continue;
         };
-        let points = match &r.response {
-            Some(resp) => scoring::score(&r.body.0.body, &resp.0).points,
-            None => 0,
-        };
         excluded[k] = true;
         given.push(k);
-        answers.push((k, points));
+        answers.push((k, points(r)));
     }
     let cfg = Config::default();
     let (theta, se) = adaptive::estimate(&items, &answers, 0.0, cfg.prior_sd);
@@ -243,6 +239,13 @@ pub async fn advance(
     }
 }
 
+/// Points an answer earned (a blank earns none).
+fn points(r: &ItemRow) -> u32 {
+    r.response
+        .as_ref()
+        .map_or(0, |resp| scoring::score(&r.body.0.body, &resp.0).points)
+}
+
 /// The standard error a full mock gives at θ (the check's stopping target).
 fn target_se(bank: &CalibratedBank, theta: f64) -> f64 {
     let counts = readiness::form_counts(&bank.blueprint).unwrap_or_default();
@@ -264,11 +267,7 @@ pub fn measure(
         let Some(&i) = bank.index.get(&r.version_id) else {
             continue;
         };
-        let points = match &r.response {
-            Some(resp) => scoring::score(&r.body.0.body, &resp.0).points,
-            None => 0,
-        };
-        answers.push((items.len(), points));
+        answers.push((items.len(), points(r)));
         items.push(BankItem {
             domain: bank.area[i].unwrap_or(0),
             params: bank.params[i].clone(),

@@ -847,11 +847,7 @@ async fn renaming_an_objective_breaks_no_attempt(pool: PgPool) {
         let r = app.get(&format!("/attempts/{id}/items/{n}")).await;
         assert!(r.status == 200 || r.status == 409, "item {n}: {}", r.status);
     }
-    sqlx::query("UPDATE attempts SET deadline_at = now() - interval '1 hour' WHERE id = $1")
-        .bind(id)
-        .execute(&pool)
-        .await
-        .unwrap();
+    common::abandon(&pool, id).await;
     assert_eq!(mockexam::engine::sweep(&pool, 10).await.unwrap(), 1);
     app.get(&format!("/attempts/{id}/result"))
         .await

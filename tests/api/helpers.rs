@@ -380,6 +380,15 @@ pub fn attempt_id(location: &str) -> uuid::Uuid {
 }
 
 /// The first position of an attempt's section of a kind (`standalone`, `series`, `case`).
+/// The candidate walked away: the attempt's deadline (and any grace) passed an hour ago.
+pub async fn abandon(pool: &PgPool, attempt: uuid::Uuid) {
+    sqlx::query("UPDATE attempts SET deadline_at = now() - interval '1 hour' WHERE id = $1")
+        .bind(attempt)
+        .execute(pool)
+        .await
+        .unwrap();
+}
+
 pub async fn first_position(pool: &PgPool, id: uuid::Uuid, section_kind: &str) -> i32 {
     sqlx::query_scalar(
         "SELECT min(position) FROM attempt_items WHERE attempt_id = $1 AND section_kind = $2",

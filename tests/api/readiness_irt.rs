@@ -260,11 +260,7 @@ async fn a_check_closed_by_its_deadline_is_scored_on_what_it_measured(pool: PgPo
         press(&mut app, id, n, "next").await.assert_status(303);
     }
     // The candidate walks away; the deadline and its grace pass and the sweeper closes it.
-    sqlx::query("UPDATE attempts SET deadline_at = now() - interval '1 hour' WHERE id = $1")
-        .bind(id)
-        .execute(&pool)
-        .await
-        .unwrap();
+    common::abandon(&pool, id).await;
     assert_eq!(mockexam::engine::sweep(&pool, 10).await.unwrap(), 1);
     let (reason, ended, items, scaled, low, high): (String, String, i64, i32, i32, i32) =
         sqlx::query_as(
